@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole suite from a fresh clone: system packages, npm packages, static checks, then every
+# test (unit, integration against the real restic, end to end through GraphQL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-system-deps.sh restic setpriv
+npm ci --no-audit --no-fund
+npm run typecheck
+npm run lint
+npm run build
+npm test

@@ -1,0 +1,28 @@
+import { NestFactory } from '@nestjs/core';
+import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { BackupsResolver } from '../backups/backups.resolver';
+import { JobsResolver } from '../jobs/jobs.resolver';
+import { RepositoriesResolver } from '../repositories/repositories.resolver';
+import { StatusResolver } from './status.resolver';
+
+/** Every resolver class the API serves; the end-to-end tests check the live schema matches. */
+export const API_RESOLVERS = [StatusResolver, BackupsResolver, RepositoriesResolver, JobsResolver];
+
+export const SCHEMA_HEADER =
+  '# Generated from the resolvers by `npm run schema`. Do not edit by hand.\n\n';
+
+export function schemaText(schema: GraphQLSchema): string {
+  return SCHEMA_HEADER + printSchema(lexicographicSortSchema(schema)) + '\n';
+}
+
+export async function buildSchemaText(): Promise<string> {
+  const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
+  await app.init();
+  try {
+    const schema = await app.get(GraphQLSchemaFactory).create(API_RESOLVERS);
+    return schemaText(schema);
+  } finally {
+    await app.close();
+  }
+}

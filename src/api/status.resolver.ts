@@ -1,0 +1,32 @@
+import { Inject } from '@nestjs/common';
+import { Query, Resolver } from '@nestjs/graphql';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { HenConfig } from '../config/config.types';
+import { Clock } from '../common/clock';
+import { RuntimeInfo } from '../common/runtime-info';
+import { JobRunner } from '../jobs/job-runner.service';
+import { StatusModel } from './status.model';
+
+@Resolver(() => StatusModel)
+export class StatusResolver {
+  constructor(
+    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly runtime: RuntimeInfo,
+    private readonly runner: JobRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  @Query(() => StatusModel)
+  status(): StatusModel {
+    const counts = this.runner.counts();
+    return {
+      version: this.runtime.version,
+      resticVersion: this.runtime.resticVersion,
+      hostname: this.config.hostname,
+      startedAt: new Date(this.runtime.startedAt).toISOString(),
+      uptimeSeconds: Math.round((this.clock.now() - this.runtime.startedAt) / 100) / 10,
+      queuedJobs: counts.queued,
+      runningJobs: counts.running,
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { PRIORITY } from './config/priority';
+import { RuntimeInfo } from './common/runtime-info';
+import { JobRecovery } from './jobs/job-recovery';
+import { JobRunner } from './jobs/job-runner.service';
+import { RepositoriesService } from './repositories/repositories.service';
+import { ResticService } from './restic/restic.service';
+
+/**
+ * The order the daemon wakes up in: restic must be usable, the previous run's jobs are put in
+ * order, every repository is made to exist, and only then do jobs start.
+ */
+@Injectable()
+export class AppStartup implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Startup');
+
+  constructor(
+    private readonly restic: ResticService,
+    private readonly runtime: RuntimeInfo,
+    private readonly recovery: JobRecovery,
+    private readonly runner: JobRunner,
+    private readonly repositories: RepositoriesService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.runtime.resticVersion = await this.restic.assertSupportedVersion();
+    this.logger.log({
+      msg: `restic ${this.runtime.resticVersion} found`,
+      resticVersion: this.runtime.resticVersion,
+    });
+    const recovered = this.recovery.recover();
+    if (recovered.interrupted || recovered.requeued) {
+      this.logger.warn({
+        msg: `recovered the previous run: ${recovered.interrupted} interrupted, ${recovered.requeued} queued again`,
+        ...recovered,
+      });
+    }
+    for (const repository of this.repositories.list()) {
+      this.runner.enqueue({
+        operation: 'init',
+        repository: repository.name,
+        trigger: 'startup',
+        priority: PRIORITY.next,
+      });
+    }
+    this.runner.start();
+  }
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { BackupConfig, HenConfig } from '../config/config.types';
+import type { Priority } from '../config/priority';
+import { JobRunner } from '../jobs/job-runner.service';
+import type { Job, JobTrigger } from '../jobs/job.types';
+
+export class UnknownBackupError extends Error {
+  readonly code = 'NOT_FOUND';
+  constructor(name: string) {
+    super(`no backup named "${name.slice(0, 100)}"`);
+  }
+}
+
+/** The configured backup definitions, and the one way to ask for a backup to run. */
+@Injectable()
+export class BackupsService {
+  constructor(
+    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly runner: JobRunner,
+  ) {}
+
+  list(): BackupConfig[] {
+    return Object.values(this.config.backups);
+  }
+
+  find(name: string): BackupConfig | undefined {
+    return Object.hasOwn(this.config.backups, name) ? this.config.backups[name] : undefined;
+  }
+
+  get(name: string): BackupConfig {
+    const backup = this.find(name);
+    if (!backup) throw new UnknownBackupError(name);
+    return backup;
+  }
+
+  /** Queues a backup; one identical to a waiting one only raises that one's priority. */
+  request(name: string, trigger: JobTrigger, priority?: Priority): Job {
+    const backup = this.get(name);
+    return this.runner.enqueue({
+      operation: 'backup',
+      backup: name,
+      trigger,
+      priority: priority ?? backup.priority,
+    });
+  }
+}

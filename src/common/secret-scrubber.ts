@@ -1,0 +1,38 @@
+/**
+ * Replaces every known secret, and any credentials embedded in URLs, with a mask. Applied to each
+ * string that leaves the process: log lines, job logs, error messages and API answers.
+ */
+export const SECRET_MASK = '***';
+
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^/\s@]+)@/gi;
+
+export class SecretScrubber {
+  private readonly secrets: string[];
+
+  constructor(secrets: readonly string[]) {
+    // Longest first so that a secret containing another is masked whole.
+    this.secrets = [...new Set(secrets)]
+      .filter((s) => s.length >= 4)
+      .sort((a, b) => b.length - a.length);
+  }
+
+  scrub(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) {
+      if (out.includes(secret)) out = out.split(secret).join(SECRET_MASK);
+    }
+    return out.replace(URL_CREDENTIALS, `$1$2:${SECRET_MASK}@`);
+  }
+
+  /** Scrubs every string inside a plain value (objects, arrays), leaving the shape as it is. */
+  scrubDeep<T>(value: T): T {
+    if (typeof value === 'string') return this.scrub(value) as T;
+    if (Array.isArray(value)) return value.map((v: unknown) => this.scrubDeep(v)) as T;
+    if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.scrubDeep(v);
+      return out as T;
+    }
+    return value;
+  }
+}

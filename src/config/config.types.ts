@@ -1,0 +1,131 @@
+/**
+ * The configuration after loading: every value parsed once into its typed form. Durations are
+ * milliseconds, sizes bytes (per second for limits), priorities ranks (see priority.ts), and every
+ * path absolute.
+ */
+import type { Priority } from './priority';
+
+export type Schedule =
+  | { kind: 'interval'; everyMs: number; source: string }
+  | { kind: 'cron'; expression: string; source: string };
+
+export type IoniceClass = 'idle' | 'best-effort' | 'realtime';
+
+export interface Limits {
+  /** bytes per second */
+  upload?: number;
+  /** bytes per second */
+  download?: number;
+  /** -20..19 */
+  nice?: number;
+  ionice?: { class: IoniceClass; level?: number };
+}
+
+export type ApiRole = 'viewer' | 'operator' | 'admin';
+
+export interface ApiToken {
+  name: string;
+  role: ApiRole;
+  /** sha256 hex of the token; plain tokens are hashed at load so only the hash stays in memory */
+  sha256: string;
+}
+
+export interface CheckConfig {
+  schedules: Schedule[];
+  /** as restic takes it: "5%", "1/10" or a size like "500M" */
+  readDataSubset?: string;
+  priority: Priority;
+}
+
+export interface RepositoryConfig {
+  name: string;
+  /** restic location; relative local paths are made absolute against the config file's folder */
+  location: string;
+  password: string;
+  locationParams: Record<string, string>;
+  limits: Limits;
+  check: CheckConfig | null;
+  /** declared inside a backup definition rather than under `repositories` */
+  inline: boolean;
+}
+
+export interface RetentionConfig {
+  keepLast?: number;
+  keepHourly?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
+  keepYearly?: number;
+  /** restic's own duration syntax, e.g. "30d" or "1y2m" */
+  keepWithin?: string;
+}
+
+export type HookFailurePolicy = 'ignore' | 'continue' | 'break';
+export type HookWhen = 'success' | 'failure' | 'always';
+
+interface HookBase {
+  timeoutMs: number;
+  onFailure: HookFailurePolicy;
+  /** only meaningful for `after` hooks; `always` for `before` hooks */
+  when: HookWhen;
+}
+
+export interface HttpHook extends HookBase {
+  type: 'http';
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  retries: number;
+  expectedStatus: number[];
+}
+
+export interface CommandHook extends HookBase {
+  type: 'command';
+  command: string[];
+  cwd?: string;
+  env: Record<string, string>;
+}
+
+export type HookConfig = HttpHook | CommandHook;
+
+export interface BackupConfig {
+  name: string;
+  paths: string[];
+  excludes: string[];
+  /** names into HenConfig.repositories (inline definitions are registered there too) */
+  repositories: string[];
+  schedules: Schedule[];
+  watch: { wait: { minMs: number; maxMs: number } } | null;
+  priority: Priority;
+  limits: Limits;
+  retention: RetentionConfig | null;
+  prune: { schedules: Schedule[]; priority: Priority } | null;
+  hooks: { before: HookConfig[]; after: HookConfig[] };
+  maxDurationMs?: number;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+export interface HenConfig {
+  /** absolute path of the file this was loaded from */
+  source: string;
+  hostname: string;
+  dataDir: string;
+  api: { host: string; port: number; tokens: ApiToken[] };
+  log: { level: LogLevel };
+  jobs: {
+    concurrency: number;
+    maxDurationMs: number;
+    history: { keepDays: number; keepCount: number };
+  };
+  limits: Limits;
+  restore: { allowedTargets: string[] };
+  repositories: Record<string, RepositoryConfig>;
+  backups: Record<string, BackupConfig>;
+  /**
+   * Every secret value found while loading (passwords, tokens, credential-like locationParams,
+   * credentials inside locations) so that logs and answers can be scrubbed of them.
+   */
+  secrets: string[];
+}

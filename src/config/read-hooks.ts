@@ -1,0 +1,183 @@
+import type {
+  CommandHook,
+  HookConfig,
+  HookFailurePolicy,
+  HookWhen,
+  HttpHook,
+} from './config.types';
+import type { ConfigPath } from './config-path';
+import { type ConfigReader, given, isMapping, type Mapping } from './config-reader';
+import { isHttpUrl } from './read-location';
+import { typeName } from './value-type';
+
+export type HookStage = 'before' | 'after';
+
+const MINUTE = 60_000;
+const COMMON_KEYS = ['type', 'timeout', 'onFailure', 'when'] as const;
+const HTTP_KEYS = ['url', 'method', 'headers', 'body', 'retries', 'expectedStatus'] as const;
+const COMMAND_KEYS = ['command', 'cwd', 'env'] as const;
+const FAILURE_POLICIES = ['ignore', 'continue', 'break', 'stop'] as const;
+const WHEN = ['success', 'failure', 'always'] as const satisfies readonly HookWhen[];
+// RFC 9110 token characters.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const ENV_NAME = /^[^=\0]+$/;
+
+export function readHooks(
+  r: ConfigReader,
+  value: unknown,
+  path: ConfigPath,
+): { before: HookConfig[]; after: HookConfig[] } | undefined {
+  const map = r.mapping(value, path, ['before', 'after']);
+  if (!map) return undefined;
+  return {
+    before: r.optional(map, 'before', path, r.listOf(readHook(r, 'before')), []),
+    after: r.optional(map, 'after', path, r.listOf(readHook(r, 'after')), []),
+  };
+}
+
+function readHook(r: ConfigReader, stage: HookStage) {
+  return (value: unknown, path: ConfigPath): HookConfig | undefined => {
+    if (!isMapping(value)) return r.issue(path, `expected a mapping, got ${typeName(value)}`);
+    if (!given(value.type)) return r.issue([...path, 'type'], 'is required (http or command)');
+    if (value.type !== 'http' && value.type !== 'command') {
+      const shown =
+        typeof value.type === 'string' ? JSON.stringify(value.type) : typeName(value.type);
+      return r.issue([...path, 'type'], `${shown} is not a hook type (http or command)`);
+    }
+    // Keys of the other type are unknown here: mixing both is a likely mistake.
+    const http = value.type === 'http';
+    r.mapping(value, path, [...COMMON_KEYS, ...(http ? HTTP_KEYS : COMMAND_KEYS)]);
+    return http ? readHttpHook(r, value, path, stage) : readCommandHook(r, value, path, stage);
+  };
+}
+
+/**
+ * Before hooks break the backup when they fail, since they usually prepare what is backed up;
+ * after hooks only report. `stop` reads naturally for `break`, so both are accepted.
+ */
+function readCommon(r: ConfigReader, map: Mapping, path: ConfigPath, stage: HookStage) {
+  const policy = r.optional(map, 'onFailure', path, r.oneOf(FAILURE_POLICIES), undefined);
+  const onFailure: HookFailurePolicy =
+    policy === undefined
+      ? stage === 'before'
+        ? 'break'
+        : 'continue'
+      : policy === 'stop'
+        ? 'break'
+        : policy;
+  let when: HookWhen = 'always';
+  if (stage === 'before' && given(map.when)) {
+    r.issue([...path, 'when'], 'only after hooks take "when"; before hooks always run');
+  } else {
+    when = r.optional(map, 'when', path, r.oneOf(WHEN), 'always');
+  }
+  return { onFailure, when };
+}
+
+function readHttpHook(
+  r: ConfigReader,
+  map: Mapping,
+  path: ConfigPath,
+  stage: HookStage,
+): HttpHook | undefined {
+  const common = readCommon(r, map, path, stage);
+  const url = r.required(map, 'url', path, (v, p) => {
+    const text = r.string(v, p);
+    if (text === undefined) return undefined;
+    return isHttpUrl(text) ? text : r.issue(p, 'expected an http or https URL');
+  });
+  const hook: HttpHook = {
+    type: 'http',
+    url: url ?? '',
+    method: r.optional(map, 'method', path, (v, p) => readMethod(r, v, p), 'POST'),
+    headers: r.optional(
+      map,
+      'headers',
+      path,
+      (v, p) => readNamedMap(r, v, p, HEADER_NAME, 'header name'),
+      {},
+    ),
+    retries: r.optional(map, 'retries', path, r.integer(0, 10), 0),
+    expectedStatus: r.optional(map, 'expectedStatus', path, (v, p) => readStatuses(r, v, p), []),
+    timeoutMs: r.optional(map, 'timeout', path, r.duration(1_000), MINUTE),
+    ...common,
+  };
+  const body = r.optional(
+    map,
+    'body',
+    path,
+    (v, p) => (typeof v === 'string' ? v : r.string(v, p)),
+    undefined,
+  );
+  if (body !== undefined) hook.body = body;
+  return url === undefined ? undefined : hook;
+}
+
+function readCommandHook(
+  r: ConfigReader,
+  map: Mapping,
+  path: ConfigPath,
+  stage: HookStage,
+): CommandHook | undefined {
+  const common = readCommon(r, map, path, stage);
+  const command = r.required(map, 'command', path, (v, p) => readCommand(r, v, p));
+  const hook: CommandHook = {
+    type: 'command',
+    command: command ?? [],
+    env: r.optional(
+      map,
+      'env',
+      path,
+      (v, p) => readNamedMap(r, v, p, ENV_NAME, 'variable name'),
+      {},
+    ),
+    timeoutMs: r.optional(map, 'timeout', path, r.duration(1_000), 5 * MINUTE),
+    ...common,
+  };
+  const cwd = r.optional(map, 'cwd', path, r.absolutePath, undefined);
+  if (cwd !== undefined) hook.cwd = cwd;
+  return command === undefined ? undefined : hook;
+}
+
+/** An argument vector (never a shell line): the program must be named, arguments may be empty. */
+function readCommand(r: ConfigReader, value: unknown, path: ConfigPath): string[] | undefined {
+  if (typeof value === 'string') {
+    return r.issue(path, 'expected a list like [program, arg, ...]; it runs without a shell');
+  }
+  const args = r.nonEmptyListOf(r.scalar)(value, path);
+  if (!args || (Array.isArray(value) && args.length !== value.length)) return undefined;
+  if (args[0].trim() === '') return r.issue([...path, 0], 'the program must not be empty');
+  return args;
+}
+
+function readMethod(r: ConfigReader, value: unknown, path: ConfigPath): string | undefined {
+  const text = r.string(value, path);
+  if (text === undefined) return undefined;
+  return /^[A-Za-z]+$/.test(text)
+    ? text.toUpperCase()
+    : r.issue(path, `${JSON.stringify(text)} is not an HTTP method`);
+}
+
+function readNamedMap(
+  r: ConfigReader,
+  value: unknown,
+  path: ConfigPath,
+  namePattern: RegExp,
+  what: string,
+): Record<string, string> | undefined {
+  const map = r.scalarMap(value, path);
+  if (!map) return undefined;
+  for (const name of Object.keys(map)) {
+    if (!namePattern.test(name)) r.issue([...path, name], `not a valid ${what}`);
+  }
+  return map;
+}
+
+function readStatuses(r: ConfigReader, value: unknown, path: ConfigPath): number[] | undefined {
+  const status = r.integer(100, 599);
+  if (!Array.isArray(value)) {
+    const one = status(value, path);
+    return one === undefined ? undefined : [one];
+  }
+  return r.listOf(status)(value, path);
+}

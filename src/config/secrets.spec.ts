@@ -1,0 +1,99 @@
+import type { HenConfig } from './config.types';
+import { collectSecrets, isSecretName, urlCredentials } from './secrets';
+
+describe('isSecretName', () => {
+  it.each([
+    'password',
+    'secretAccessKey',
+    'accessKeyId',
+    'sessionToken',
+    'accountKey',
+    'accountSas',
+    'applicationCredentialSecret',
+    'authToken',
+    'stKey',
+    'PGPASSWORD',
+    'GITHUB_TOKEN',
+    'Authorization',
+    'X-Api-Key',
+    'Cookie',
+  ])('takes %s for a secret', (name) => {
+    expect(isSecretName(name)).toBe(true);
+  });
+
+  it.each([
+    'authUrl',
+    'keyFile',
+    'sharedCredentialsFile',
+    'applicationCredentialName',
+    'applicationCredentials',
+    'stAuth',
+    'identityFile',
+    'regionName',
+    'username',
+    'projectName',
+    'endpointSuffix',
+    'identityApiVersion',
+    'userDomainName',
+    'PGHOST',
+    'Content-Type',
+  ])('does not take %s for a secret', (name) => {
+    expect(isSecretName(name)).toBe(false);
+  });
+});
+
+describe('urlCredentials', () => {
+  it('finds user:password and the password, also percent-decoded', () => {
+    expect(urlCredentials('rest:https://me:p%40ss-word@host:8000/repo')).toEqual([
+      'me:p%40ss-word',
+      'p%40ss-word',
+      'p@ss-word',
+    ]);
+  });
+
+  it('finds nothing without a password', () => {
+    expect(urlCredentials('sftp://me@host//srv')).toEqual([]);
+    expect(urlCredentials('s3:https://s3.amazonaws.com/bucket')).toEqual([]);
+  });
+});
+
+describe('collectSecrets', () => {
+  const base: Omit<HenConfig, 'secrets'> = {
+    source: '/etc/hen.yaml',
+    hostname: 'h',
+    dataDir: '/d',
+    api: { host: '127.0.0.1', port: 4000, tokens: [] },
+    log: { level: 'info' },
+    jobs: { concurrency: 1, maxDurationMs: 1, history: { keepDays: 1, keepCount: 1 } },
+    limits: {},
+    restore: { allowedTargets: [] },
+    repositories: {
+      a: {
+        name: 'a',
+        location: '/r',
+        password: 'same-password',
+        locationParams: {},
+        limits: {},
+        check: null,
+        inline: false,
+      },
+      b: {
+        name: 'b',
+        location: '/s',
+        password: 'same-password',
+        locationParams: { projectName: 'not-secret', password: 'abc' },
+        limits: {},
+        check: null,
+        inline: true,
+      },
+    },
+    backups: {},
+  };
+
+  it('deduplicates and leaves out values under 4 characters', () => {
+    expect(collectSecrets(base, ['plain-token-value'])).toEqual([
+      'plain-token-value',
+      'same-password',
+    ]);
+  });
+});

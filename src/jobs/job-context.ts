@@ -1,0 +1,88 @@
+import type { JobLogService } from './job-log.service';
+import type { Job, JobError, JobLogLevel, JobProgress, JobStep } from './job.types';
+
+/** What the runner offers a handler to report on its job. */
+export interface JobReporter {
+  /** persist, then announce */
+  changed(job: Job): void;
+  /** announce progress, at most twice a second */
+  progress(job: Job): void;
+  now(): string;
+}
+
+export class JobContext {
+  constructor(
+    readonly job: Job,
+    readonly signal: AbortSignal,
+    private readonly reporter: JobReporter,
+    private readonly logs: JobLogService,
+  ) {}
+
+  log(level: JobLogLevel, message: string): void {
+    this.logs.write(this.job, level, message);
+  }
+
+  warn(message: string): void {
+    this.job.warnings.push(message);
+    this.logs.write(this.job, 'warn', message);
+    this.reporter.changed(this.job);
+  }
+
+  addSnapshot(id: string): void {
+    this.job.snapshotIds.push(id);
+    this.reporter.changed(this.job);
+  }
+
+  progress(progress: JobProgress): void {
+    this.job.progress = progress;
+    this.reporter.progress(this.job);
+  }
+
+  step(name: string, kind: JobStep['kind'], repository: string | null = null): StepHandle {
+    const step: JobStep = {
+      name,
+      kind,
+      repository,
+      state: 'running',
+      startedAt: this.reporter.now(),
+      endedAt: null,
+      error: null,
+      snapshotId: null,
+      summary: null,
+    };
+    this.job.steps.push(step);
+    this.reporter.changed(this.job);
+    return new StepHandle(this.job, step, this.reporter, this.logs);
+  }
+}
+
+export class StepHandle {
+  constructor(
+    private readonly job: Job,
+    readonly step: JobStep,
+    private readonly reporter: JobReporter,
+    private readonly logs: JobLogService,
+  ) {}
+
+  log(level: JobLogLevel, message: string, source?: string): void {
+    const path = [this.step.name, ...(source ? [source] : [])];
+    this.logs.write(this.job, level, message, path);
+  }
+
+  succeed(details: Partial<Pick<JobStep, 'snapshotId' | 'summary'>> = {}): void {
+    Object.assign(this.step, details);
+    this.end('succeeded', null);
+  }
+
+  fail(error: JobError): void {
+    this.log('error', error.message);
+    this.end('failed', error);
+  }
+
+  private end(state: JobStep['state'], error: JobError | null): void {
+    this.step.state = state;
+    this.step.error = error;
+    this.step.endedAt = this.reporter.now();
+    this.reporter.changed(this.job);
+  }
+}

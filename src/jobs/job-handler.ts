@@ -1,0 +1,16 @@
+import type { JobContext } from './job-context';
+import type { ResourceLock } from './job-locks';
+import type { Job, JobOperation } from './job.types';
+
+/**
+ * How one operation runs. Domain modules (backups, repositories) register their handlers with
+ * JobHandlers, so the jobs module knows how to schedule work without knowing what the work is.
+ */
+export interface JobHandler {
+  readonly operation: JobOperation;
+  locks(job: Job): ResourceLock[];
+  /** Throws to fail the job; a step marked failed without a throw fails it too. */
+  run(context: JobContext): Promise<void>;
+  /** Overrides `jobs.maxDuration` for this job. */
+  maxDurationMs?(job: Job): number | undefined;
+}

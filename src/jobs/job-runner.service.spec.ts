@@ -1,0 +1,353 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PubSub } from 'graphql-subscriptions';
+import type { HenConfig } from '../config/config.types';
+import { PRIORITY } from '../config/priority';
+import { FakeClock } from '../common/fake-clock';
+import { SecretScrubber } from '../common/secret-scrubber';
+import type { JobContext } from './job-context';
+import { JobEvents } from './job-events';
+import type { JobHandler } from './job-handler';
+import { JobHandlers } from './job-handlers';
+import { JobLogService } from './job-log.service';
+import { backupLock, repositoryLock } from './job-locks';
+import { JobRecovery } from './job-recovery';
+import { JobConflictError, JobRunner } from './job-runner.service';
+import { JobStore } from './job-store';
+import type { Job, JobRequest } from './job.types';
+import { StateDatabase } from './state-database';
+
+/** A handler whose runs end only when the test says so. */
+class ControlledHandler implements JobHandler {
+  readonly runs = new Map<
+    number,
+    { resolve: () => void; reject: (e: Error) => void; context: JobContext }
+  >();
+  readonly started: number[] = [];
+
+  constructor(
+    readonly operation: 'backup' | 'prune' | 'unlock' | 'init',
+    private readonly lockOf: (job: Job) => ReturnType<JobHandler['locks']>,
+  ) {}
+
+  locks(job: Job) {
+    return this.lockOf(job);
+  }
+
+  run(context: JobContext): Promise<void> {
+    this.started.push(context.job.id);
+    return new Promise<void>((resolve, reject) => {
+      this.runs.set(context.job.id, { resolve, reject, context });
+      context.signal.addEventListener('abort', () => reject(new Error('aborted')));
+    });
+  }
+
+  finish(id: number): void {
+    this.runs.get(id)!.resolve();
+  }
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('JobRunner', () => {
+  let dir: string;
+  let clock: FakeClock;
+  let store: JobStore;
+  let database: StateDatabase;
+  let events: JobEvents;
+  let runner: JobRunner;
+  let handlers: JobHandlers;
+  let backups: ControlledHandler;
+  let prunes: ControlledHandler;
+  let unlocks: ControlledHandler;
+  let published: Job[];
+
+  const config = (concurrency: number): HenConfig =>
+    ({
+      dataDir: dir,
+      secrets: ['hunter2-secret'],
+      jobs: { concurrency, maxDurationMs: 60_000, history: { keepDays: 90, keepCount: 1000 } },
+      backups: {},
+    }) as unknown as HenConfig;
+
+  function build(concurrency = 2) {
+    const cfg = config(concurrency);
+    database = new StateDatabase(cfg);
+    store = new JobStore(database);
+    const pubSub = new PubSub();
+    events = new JobEvents(pubSub);
+    published = [];
+    jest.spyOn(events, 'updated').mockImplementation((job) => {
+      // What was announced must already be what the store holds.
+      expect(store.get(job.id)?.state).toBe(job.state);
+      published.push(structuredClone(job));
+    });
+    const scrubber = new SecretScrubber(cfg.secrets);
+    const logs = new JobLogService(store, events, scrubber, clock);
+    handlers = new JobHandlers();
+    backups = new ControlledHandler('backup', (job) => [
+      backupLock(job.backup!),
+      ...((job.params.repositories as string[]) ?? ['r1']).map((r) => repositoryLock(r, 'shared')),
+    ]);
+    prunes = new ControlledHandler('prune', (job) => [
+      repositoryLock(job.repository!, 'exclusive'),
+    ]);
+    unlocks = new ControlledHandler('unlock', (job) => [
+      repositoryLock(job.repository!, 'exclusive'),
+    ]);
+    handlers.register(backups);
+    handlers.register(prunes);
+    handlers.register(unlocks);
+    runner = new JobRunner(cfg, store, handlers, events, logs, clock, scrubber);
+    return { logs };
+  }
+
+  const backup = (
+    name: string,
+    priority: number = PRIORITY.normal,
+    repositories = ['r1'],
+  ): JobRequest => ({
+    operation: 'backup',
+    backup: name,
+    trigger: 'api',
+    priority,
+    params: { repositories },
+  });
+  const prune = (repository: string, priority: number = PRIORITY.normal): JobRequest => ({
+    operation: 'prune',
+    repository,
+    trigger: 'api',
+    priority,
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hen-runner-'));
+    clock = new FakeClock();
+  });
+  afterEach(async () => {
+    await runner?.onApplicationShutdown();
+    database?.onModuleDestroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs higher priorities first and equal priorities first in, first out', async () => {
+    build(1);
+    const blocker = runner.enqueue(backup('blocker'));
+    runner.start();
+    const a = runner.enqueue(backup('a', PRIORITY.normal, ['x']));
+    const b = runner.enqueue(backup('b', PRIORITY.normal, ['x']));
+    const c = runner.enqueue(backup('c', PRIORITY.superior, ['x']));
+    const d = runner.enqueue(backup('d', 5, ['x']));
+    const e = runner.enqueue(backup('e', PRIORITY.next, ['x']));
+    for (const id of [blocker.id, e.id, c.id, d.id, a.id, b.id]) {
+      await flush();
+      expect(backups.started.at(-1)).toBe(id);
+      backups.finish(id);
+      await flush();
+    }
+    expect(backups.started).toEqual([blocker.id, e.id, c.id, d.id, a.id, b.id]);
+  });
+
+  it('does not queue a request identical to a waiting job, but raises its priority', () => {
+    build(1);
+    const first = runner.enqueue(backup('pics'));
+    const second = runner.enqueue(backup('pics', PRIORITY.superior));
+    expect(second.id).toBe(first.id);
+    expect(second.priority).toBe(PRIORITY.superior);
+    const lower = runner.enqueue(backup('pics', PRIORITY.inferior));
+    expect(lower.priority).toBe(PRIORITY.superior);
+    expect(runner.counts().queued).toBe(1);
+    expect(store.get(first.id)?.priority).toBe(PRIORITY.superior);
+  });
+
+  it('queues a second run of a definition that is already running, and runs it after', async () => {
+    build(2);
+    runner.start();
+    const first = runner.enqueue(backup('pics'));
+    await flush();
+    const second = runner.enqueue(backup('pics'));
+    expect(second.id).not.toBe(first.id);
+    await flush();
+    expect(backups.started).toEqual([first.id]);
+    backups.finish(first.id);
+    await flush();
+    await flush();
+    expect(backups.started).toEqual([first.id, second.id]);
+  });
+
+  it('runs backups sharing a repository together but gives prune the repository alone', async () => {
+    build(3);
+    runner.start();
+    const a = runner.enqueue(backup('a', PRIORITY.normal, ['shared']));
+    const b = runner.enqueue(backup('b', PRIORITY.normal, ['shared']));
+    const p = runner.enqueue(prune('shared'));
+    await flush();
+    expect(backups.started).toEqual([a.id, b.id]);
+    expect(prunes.started).toEqual([]);
+    backups.finish(a.id);
+    await flush();
+    expect(prunes.started).toEqual([]);
+    backups.finish(b.id);
+    await flush();
+    await flush();
+    expect(prunes.started).toEqual([p.id]);
+  });
+
+  it('keeps a lower-priority backup from overtaking a waiting prune of the same repository', async () => {
+    build(3);
+    runner.start();
+    const a = runner.enqueue(backup('a', PRIORITY.normal, ['repo']));
+    await flush();
+    const p = runner.enqueue(prune('repo', PRIORITY.superior));
+    const late = runner.enqueue(backup('late', PRIORITY.normal, ['repo']));
+    const other = runner.enqueue(backup('other', PRIORITY.normal, ['elsewhere']));
+    await flush();
+    expect(backups.started).toEqual([a.id, other.id]);
+    backups.finish(a.id);
+    await flush();
+    await flush();
+    expect(prunes.started).toEqual([p.id]);
+    expect(backups.started).not.toContain(late.id);
+    prunes.finish(p.id);
+    await flush();
+    await flush();
+    expect(backups.started).toContain(late.id);
+  });
+
+  it('honours the concurrency limit except for immediate jobs', async () => {
+    build(1);
+    runner.start();
+    const a = runner.enqueue(backup('a', PRIORITY.normal, ['x']));
+    const b = runner.enqueue(backup('b', PRIORITY.superior, ['y']));
+    await flush();
+    expect(backups.started).toEqual([a.id]);
+    const now = runner.enqueue(backup('now', PRIORITY.immediate, ['z']));
+    await flush();
+    expect(backups.started).toEqual([a.id, now.id]);
+    expect(runner.counts()).toEqual({ queued: 1, running: 2 });
+    expect(b.state).toBe('queued');
+  });
+
+  it('starts on-idle jobs only when nothing else runs or waits', async () => {
+    build(2);
+    runner.start();
+    const a = runner.enqueue(backup('a', PRIORITY.normal, ['x']));
+    const idle = runner.enqueue(backup('idle', PRIORITY['on-idle'], ['y']));
+    await flush();
+    expect(backups.started).toEqual([a.id]);
+    backups.finish(a.id);
+    await flush();
+    await flush();
+    expect(backups.started).toEqual([a.id, idle.id]);
+  });
+
+  it('cancels a waiting job, aborts a running one, and refuses to cancel an ended one', async () => {
+    build(1);
+    runner.start();
+    const running = runner.enqueue(backup('a', PRIORITY.normal, ['x']));
+    const waiting = runner.enqueue(backup('b', PRIORITY.normal, ['x']));
+    await flush();
+    expect(runner.cancel(waiting.id).state).toBe('canceled');
+    runner.cancel(running.id);
+    await runner.idle();
+    const ended = store.get(running.id)!;
+    expect(ended.state).toBe('canceled');
+    expect(ended.error?.code).toBe('CANCELED');
+    expect(store.get(waiting.id)!.state).toBe('canceled');
+    expect(() => runner.cancel(running.id)).toThrow(JobConflictError);
+    expect(backups.started).toEqual([running.id]);
+  });
+
+  it('fails a job that runs past maxDuration as timed out', async () => {
+    build(1);
+    runner.start();
+    const job = runner.enqueue(backup('slow'));
+    await flush();
+    clock.advance(59_000);
+    expect(runner.counts().running).toBe(1);
+    clock.advance(2_000);
+    await runner.idle();
+    const ended = store.get(job.id)!;
+    expect(ended.state).toBe('failed');
+    expect(ended.error?.code).toBe('TIMED_OUT');
+  });
+
+  it('records a handler failure with its code and without secrets', async () => {
+    build(1);
+    runner.start();
+    const job = runner.enqueue(backup('bad'));
+    await flush();
+    backups.runs
+      .get(job.id)!
+      .reject(
+        Object.assign(new Error('password hunter2-secret refused'), { code: 'WRONG_PASSWORD' }),
+      );
+    await runner.idle();
+    const ended = store.get(job.id)!;
+    expect(ended.state).toBe('failed');
+    expect(ended.error).toEqual({ code: 'WRONG_PASSWORD', message: 'password *** refused' });
+    expect(published.map((j) => j.state)).toEqual(['queued', 'running', 'failed']);
+  });
+
+  it('announces progress at most twice a second and keeps the latest values', async () => {
+    build(1);
+    runner.start();
+    const job = runner.enqueue(backup('p'));
+    await flush();
+    const context = backups.runs.get(job.id)!.context;
+    const before = published.length;
+    for (let i = 1; i <= 50; i++) {
+      context.progress({
+        percent: i,
+        filesDone: i,
+        totalFiles: 50,
+        bytesDone: 0,
+        totalBytes: 0,
+        secondsElapsed: 0,
+        secondsRemaining: null,
+        currentFiles: [],
+        step: null,
+      });
+      clock.advance(20); // 50 updates over one second
+    }
+    clock.advance(500);
+    const progressUpdates = published.slice(before);
+    expect(progressUpdates.length).toBeLessThanOrEqual(3);
+    expect(progressUpdates.at(-1)?.progress?.percent).toBe(50);
+  });
+
+  it('marks jobs left running as interrupted at startup, unlocks their repositories and requeues waiting ones', () => {
+    build(1);
+    const left = store.create(backup('crashed', PRIORITY.normal, ['r9']), new Date().toISOString());
+    left.state = 'running';
+    left.steps.push({
+      name: 'repository r9',
+      kind: 'restic',
+      repository: 'r9',
+      state: 'running',
+      startedAt: null,
+      endedAt: null,
+      error: null,
+      snapshotId: null,
+      summary: null,
+    });
+    store.save(left);
+    const waiting = store.create(
+      backup('waiting', PRIORITY.normal, ['r8']),
+      new Date().toISOString(),
+    );
+    const { logs } = build(1);
+    const recovery = new JobRecovery(store, runner, handlers, logs, events, clock);
+    expect(recovery.recover()).toEqual({ interrupted: 1, requeued: 1 });
+    const after = store.get(left.id)!;
+    expect(after.state).toBe('interrupted');
+    expect(after.steps[0].state).toBe('interrupted');
+    const queued = runner.queuedJobs();
+    expect(queued.map((j) => [j.operation, j.repository ?? j.backup])).toEqual([
+      ['unlock', 'r9'],
+      ['backup', 'waiting'],
+    ]);
+    expect(queued[1].id).toBe(waiting.id);
+  });
+});

@@ -1,0 +1,323 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { HenConfig } from '../config/config.types';
+import { formatPriority } from '../config/priority';
+import { Clock } from '../common/clock';
+import { SecretScrubber } from '../common/secret-scrubber';
+import { JobContext, type JobReporter } from './job-context';
+import { JobEvents } from './job-events';
+import { describeFailure } from './job-failure';
+import { JobHandlers } from './job-handlers';
+import { JobLogService } from './job-log.service';
+import type { ResourceLock } from './job-locks';
+import { JobQueue } from './job-queue';
+import { selectJobsToStart } from './job-selection';
+import { JobStore } from './job-store';
+import type { Job, JobError, JobRequest, JobState } from './job.types';
+
+type StopReason = 'canceled' | 'timeout' | 'shutdown';
+
+interface RunningJob {
+  job: Job;
+  locks: ResourceLock[];
+  controller: AbortController;
+  stopReason: StopReason | null;
+  done: Promise<void>;
+}
+
+const PROGRESS_INTERVAL_MS = 500;
+const QUEUE_SUMMARY_INTERVAL_MS = 60_000;
+
+export class JobNotFoundError extends Error {
+  readonly code = 'NOT_FOUND';
+}
+export class JobConflictError extends Error {
+  readonly code = 'CONFLICT';
+}
+
+/**
+ * Owns the life of every job: queueing (with de-duplication), choosing what may start, running
+ * it through its handler with a deadline, cancelling, and recording each state change in the
+ * store before announcing it.
+ */
+@Injectable()
+export class JobRunner implements OnApplicationShutdown {
+  private readonly logger = new Logger('JobRunner');
+  private readonly queue = new JobQueue();
+  private readonly running = new Map<number, RunningJob>();
+  private readonly progressTimers = new Map<number, { last: number; cancel?: () => void }>();
+  private accepting = false;
+  private stopSummary?: () => void;
+
+  constructor(
+    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly store: JobStore,
+    private readonly handlers: JobHandlers,
+    private readonly events: JobEvents,
+    private readonly logs: JobLogService,
+    private readonly clock: Clock,
+    private readonly scrubber: SecretScrubber,
+  ) {}
+
+  /** Starts running jobs, after startup recovery has put the queue in order. */
+  start(): void {
+    this.accepting = true;
+    this.stopSummary = this.clock.setInterval(
+      () => this.logQueueSummary(),
+      QUEUE_SUMMARY_INTERVAL_MS,
+    );
+    this.pump();
+  }
+
+  /** Puts back a job that was waiting when the daemon last stopped. */
+  requeue(job: Job): void {
+    this.queue.add(job);
+    this.pump();
+  }
+
+  enqueue(request: JobRequest): Job {
+    const identical = this.queue.findIdentical(request);
+    if (identical) {
+      if (request.priority > identical.priority) {
+        identical.priority = request.priority;
+        this.commit(identical);
+        this.logs.write(
+          identical,
+          'info',
+          `priority raised to ${formatPriority(request.priority)}`,
+        );
+        this.pump();
+      }
+      return structuredClone(identical);
+    }
+    const job = this.store.create(request, this.nowIso());
+    this.events.updated(job);
+    this.logs.write(job, 'info', `queued with priority ${formatPriority(job.priority)}`);
+    this.queue.add(job);
+    this.pump();
+    return structuredClone(job);
+  }
+
+  cancel(id: number): Job {
+    const waiting = this.queue.remove(id);
+    if (waiting) {
+      waiting.state = 'canceled';
+      waiting.endedAt = this.nowIso();
+      waiting.error = { code: 'CANCELED', message: 'canceled before it started' };
+      this.commit(waiting);
+      this.logs.write(waiting, 'info', 'canceled while queued');
+      this.finish(waiting);
+      this.pump();
+      return structuredClone(waiting);
+    }
+    const running = this.running.get(id);
+    if (running) {
+      this.stop(running, 'canceled');
+      return structuredClone(running.job);
+    }
+    const stored = this.store.get(id);
+    if (!stored) throw new JobNotFoundError(`no job with id ${id}`);
+    throw new JobConflictError(`job ${id} has already ended (${stored.state})`);
+  }
+
+  /** The live version of a job when it is waiting or running, so callers see current progress. */
+  live(id: number): Job | undefined {
+    const job = this.queue.get(id) ?? this.running.get(id)?.job;
+    return job ? structuredClone(job) : undefined;
+  }
+
+  counts(): { queued: number; running: number } {
+    return { queued: this.queue.size, running: this.running.size };
+  }
+
+  queuedJobs(): Job[] {
+    return this.queue.ordered().map((j) => structuredClone(j));
+  }
+
+  runningJobs(): Job[] {
+    return [...this.running.values()].map((r) => structuredClone(r.job));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.accepting = false;
+    this.stopSummary?.();
+    const running = [...this.running.values()];
+    for (const r of running) this.stop(r, 'shutdown');
+    await Promise.all(running.map((r) => r.done));
+  }
+
+  /** Waits until nothing runs; for tests and orderly shutdown. */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  private pump(): void {
+    if (!this.accepting) return;
+    const candidates = this.queue
+      .ordered()
+      .map((job) => ({ job, locks: this.handlers.get(job.operation).locks(job) }));
+    const runningLocks = [...this.running.values()].map((r) => r.locks);
+    for (const { job, locks } of selectJobsToStart(
+      candidates,
+      runningLocks,
+      this.config.jobs.concurrency,
+    )) {
+      this.queue.remove(job.id);
+      this.launch(job, locks);
+    }
+  }
+
+  private launch(job: Job, locks: ResourceLock[]): void {
+    const handler = this.handlers.get(job.operation);
+    const controller = new AbortController();
+    const entry: RunningJob = { job, locks, controller, stopReason: null, done: Promise.resolve() };
+    this.running.set(job.id, entry);
+
+    job.state = 'running';
+    job.startedAt = this.nowIso();
+    this.commit(job);
+    this.logs.write(
+      job,
+      'info',
+      `started${job.backup ? ` backup ${job.backup}` : ''}${job.repository ? ` on repository ${job.repository}` : ''}`,
+    );
+
+    const maxMs = handler.maxDurationMs?.(job) ?? this.config.jobs.maxDurationMs;
+    const cancelDeadline = this.clock.setTimeout(() => this.stop(entry, 'timeout'), maxMs);
+    const context = new JobContext(job, controller.signal, this.reporter(), this.logs);
+
+    entry.done = (async () => {
+      let failure: unknown = null;
+      try {
+        await handler.run(context);
+      } catch (error) {
+        failure = error;
+      }
+      cancelDeadline();
+      this.complete(entry, failure, maxMs);
+    })();
+  }
+
+  private complete(entry: RunningJob, failure: unknown, maxMs: number): void {
+    const { job } = entry;
+    const failedStep = job.steps.find((s) => s.state === 'failed');
+    let state: JobState;
+    let error: JobError | null = null;
+    switch (entry.stopReason) {
+      case 'canceled':
+        state = 'canceled';
+        error = { code: 'CANCELED', message: 'canceled while running' };
+        break;
+      case 'timeout':
+        state = 'failed';
+        error = {
+          code: 'TIMED_OUT',
+          message: `stopped after running longer than ${Math.round(maxMs / 1000)} s (maxDuration)`,
+        };
+        break;
+      case 'shutdown':
+        state = 'interrupted';
+        error = { code: 'INTERRUPTED', message: 'the daemon stopped while the job ran' };
+        break;
+      default:
+        if (failure) {
+          state = 'failed';
+          const described = describeFailure(failure);
+          error = { code: described.code, message: this.scrubber.scrub(described.message) };
+        } else if (failedStep) {
+          state = 'failed';
+          error = failedStep.error;
+        } else {
+          state = 'succeeded';
+        }
+    }
+    const stepEnd = state === 'interrupted' ? 'interrupted' : 'canceled';
+    for (const step of job.steps) {
+      if (step.state === 'running' || step.state === 'pending') {
+        step.state = stepEnd;
+        step.endedAt = this.nowIso();
+      }
+    }
+    this.flushProgress(job.id);
+    job.state = state;
+    job.error = error;
+    job.endedAt = this.nowIso();
+    this.running.delete(job.id);
+    this.commit(job);
+    const seconds = (Date.parse(job.endedAt) - Date.parse(job.startedAt ?? job.endedAt)) / 1000;
+    this.logs.write(
+      job,
+      state === 'succeeded' ? 'info' : 'error',
+      `ended ${state}${error ? `: ${error.message}` : ''} after ${seconds.toFixed(1)} s`,
+    );
+    this.logs.forget(job.id);
+    this.finish(job);
+    this.pump();
+  }
+
+  private stop(entry: RunningJob, reason: StopReason): void {
+    if (entry.stopReason) return;
+    entry.stopReason = reason;
+    this.logs.write(
+      entry.job,
+      'warn',
+      `stopping: ${reason === 'timeout' ? 'maxDuration reached' : reason}`,
+    );
+    entry.controller.abort(new Error(reason));
+  }
+
+  private finish(job: Job): void {
+    this.events.finished(job);
+  }
+
+  private commit(job: Job): void {
+    this.store.save(job);
+    this.events.updated(job);
+  }
+
+  private reporter(): JobReporter {
+    return {
+      changed: (job) => this.commit(job),
+      progress: (job) => this.throttledProgress(job),
+      now: () => this.nowIso(),
+    };
+  }
+
+  private throttledProgress(job: Job): void {
+    const now = this.clock.now();
+    const state = this.progressTimers.get(job.id) ?? { last: 0 };
+    this.progressTimers.set(job.id, state);
+    if (state.cancel) return; // a trailing update is already due and will carry the latest values
+    const wait = state.last + PROGRESS_INTERVAL_MS - now;
+    if (wait <= 0) {
+      state.last = now;
+      this.commit(job);
+      return;
+    }
+    state.cancel = this.clock.setTimeout(() => {
+      state.cancel = undefined;
+      state.last = this.clock.now();
+      if (this.running.has(job.id)) this.commit(job);
+    }, wait);
+  }
+
+  private flushProgress(jobId: number): void {
+    this.progressTimers.get(jobId)?.cancel?.();
+    this.progressTimers.delete(jobId);
+  }
+
+  private logQueueSummary(): void {
+    if (!this.queue.size && !this.running.size) return;
+    const describe = (j: Job) =>
+      `${j.operation}#${j.id}${j.backup ? `(${j.backup})` : j.repository ? `(${j.repository})` : ''}`;
+    this.logger.log({
+      msg: `queue: ${this.running.size} running [${[...this.running.values()].map((r) => describe(r.job)).join(', ')}], ${this.queue.size} waiting [${this.queue.ordered().map(describe).join(', ')}]`,
+      running: this.running.size,
+      queued: this.queue.size,
+    });
+  }
+
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+}

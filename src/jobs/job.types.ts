@@ -1,0 +1,108 @@
+import type { Priority } from '../config/priority';
+
+export const JOB_OPERATIONS = ['backup', 'init', 'unlock', 'prune', 'check', 'restore'] as const;
+export type JobOperation = (typeof JOB_OPERATIONS)[number];
+
+export const JOB_TRIGGERS = ['api', 'schedule', 'watch', 'startup'] as const;
+export type JobTrigger = (typeof JOB_TRIGGERS)[number];
+
+export const JOB_STATES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'canceled',
+  'interrupted',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const FINISHED_STATES: readonly JobState[] = [
+  'succeeded',
+  'failed',
+  'canceled',
+  'interrupted',
+];
+
+export const STEP_STATES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'skipped',
+  'canceled',
+  'interrupted',
+] as const;
+export type StepState = (typeof STEP_STATES)[number];
+
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+export interface JobStep {
+  name: string;
+  kind: 'restic' | 'hook';
+  repository: string | null;
+  state: StepState;
+  startedAt: string | null;
+  endedAt: string | null;
+  error: JobError | null;
+  snapshotId: string | null;
+  /** what restic reported at the end (files, bytes added, ...) */
+  summary: Record<string, number> | null;
+}
+
+export interface JobProgress {
+  /** 0..100 */
+  percent: number;
+  filesDone: number;
+  totalFiles: number;
+  bytesDone: number;
+  totalBytes: number;
+  secondsElapsed: number;
+  secondsRemaining: number | null;
+  currentFiles: string[];
+  /** the step this progress belongs to */
+  step: string | null;
+}
+
+export interface Job {
+  id: number;
+  operation: JobOperation;
+  backup: string | null;
+  repository: string | null;
+  trigger: JobTrigger;
+  priority: Priority;
+  state: JobState;
+  queuedAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  steps: JobStep[];
+  progress: JobProgress | null;
+  warnings: string[];
+  error: JobError | null;
+  snapshotIds: string[];
+  /** operation-specific input, e.g. a restore target */
+  params: Record<string, unknown>;
+}
+
+export interface JobRequest {
+  operation: JobOperation;
+  backup?: string | null;
+  repository?: string | null;
+  trigger: JobTrigger;
+  priority: Priority;
+  params?: Record<string, unknown>;
+}
+
+export type JobLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface JobLogEntry {
+  jobId: number;
+  seq: number;
+  time: string;
+  level: JobLogLevel;
+  /** trigger > job > step > restic */
+  path: string;
+  message: string;
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { JobEvents } from './job-events';
+import { JobHandlers } from './job-handlers';
+import { JobLogService } from './job-log.service';
+import { JobRecovery } from './job-recovery';
+import { JobRunner } from './job-runner.service';
+import { JobStore } from './job-store';
+import { JobsResolver } from './jobs.resolver';
+import { StateDatabase } from './state-database';
+
+@Module({
+  providers: [
+    StateDatabase,
+    JobStore,
+    JobEvents,
+    JobLogService,
+    JobHandlers,
+    JobRunner,
+    JobRecovery,
+    JobsResolver,
+  ],
+  exports: [JobStore, JobEvents, JobHandlers, JobRunner, JobRecovery, JobLogService],
+})
+export class JobsModule {}

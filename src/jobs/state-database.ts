@@ -1,0 +1,72 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { HenConfig } from '../config/config.types';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE jobs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     operation TEXT NOT NULL,
+     backup TEXT,
+     repository TEXT,
+     trigger TEXT NOT NULL,
+     priority INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     queued_at TEXT NOT NULL,
+     started_at TEXT,
+     ended_at TEXT,
+     steps TEXT NOT NULL,
+     progress TEXT,
+     warnings TEXT NOT NULL,
+     error TEXT,
+     snapshot_ids TEXT NOT NULL,
+     params TEXT NOT NULL
+   );
+   CREATE INDEX jobs_state ON jobs(state);
+   CREATE INDEX jobs_backup ON jobs(backup, id);
+   CREATE INDEX jobs_repository ON jobs(repository, id);
+   CREATE TABLE job_logs (
+     job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,
+     time TEXT NOT NULL,
+     level TEXT NOT NULL,
+     path TEXT NOT NULL,
+     message TEXT NOT NULL,
+     PRIMARY KEY (job_id, seq)
+   ) WITHOUT ROWID;`,
+];
+
+/**
+ * The daemon's state file. WAL keeps readers (the API) from blocking the writer (the runner);
+ * synchronous=NORMAL in WAL mode loses nothing committed when the process is killed, only on an
+ * OS crash or power cut, which is the trade restic's own cache makes too.
+ */
+@Injectable()
+export class StateDatabase implements OnModuleDestroy {
+  readonly db: Database.Database;
+
+  constructor(@Inject(HEN_CONFIG) config: HenConfig) {
+    mkdirSync(config.dataDir, { recursive: true });
+    this.db = new Database(join(config.dataDir, 'state.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[version]);
+        this.db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  }
+
+  onModuleDestroy(): void {
+    if (this.db.open) this.db.close();
+  }
+}

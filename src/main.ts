@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppModule } from './app.module';
+import { packageVersion } from './common/runtime-info';
+import { ConfigError } from './config/config-error';
+import { loadConfig } from './config/config-loader';
+import type { HenConfig } from './config/config.types';
+import { GRAPHQL_PATH } from './api/api.module';
+
+const USAGE = `Usage: hen-backup [--config PATH] [--check-config] [--version]
+
+  --config PATH    the YAML configuration (default: $HEN_BACKUP_CONFIG)
+  --check-config   validate the configuration, print the problems, and exit
+  --version        print the version and exit`;
+
+/** Exit codes: 0 fine, 1 could not start (e.g. restic missing), 2 bad usage or configuration. */
+async function main(argv: string[]): Promise<number> {
+  let options: { config?: string; 'check-config'?: boolean; version?: boolean; help?: boolean };
+  try {
+    options = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c' },
+        'check-config': { type: 'boolean' },
+        version: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (options.version) {
+    process.stdout.write(`hen-backup ${packageVersion()}\n`);
+    return 0;
+  }
+  const configPath = options.config ?? process.env.HEN_BACKUP_CONFIG;
+  if (!configPath) {
+    process.stderr.write(
+      `no configuration: pass --config PATH or set HEN_BACKUP_CONFIG\n${USAGE}\n`,
+    );
+    return 2;
+  }
+
+  let config: HenConfig;
+  try {
+    config = loadConfig(resolve(configPath));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${resolve(configPath)}: the configuration is not valid\n`);
+    for (const issue of error.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
+    return 2;
+  }
+  if (options['check-config']) {
+    const backups = Object.keys(config.backups).length;
+    const repositories = Object.keys(config.repositories).length;
+    process.stdout.write(
+      `configuration is valid: ${backups} backups, ${repositories} repositories\n`,
+    );
+    return 0;
+  }
+
+  const app = await NestFactory.create(AppModule.forConfig(config), { bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.enableShutdownHooks();
+  try {
+    await app.listen(config.api.port, config.api.host);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error({ msg: `hen-backup could not start: ${message}` }, 'Main');
+    process.stderr.write(`hen-backup could not start: ${message}\n`);
+    await app.close().catch(() => undefined);
+    return 1;
+  }
+  logger.log(
+    {
+      msg: `listening on http://${config.api.host}:${config.api.port}${GRAPHQL_PATH}`,
+      host: config.api.host,
+      port: config.api.port,
+    },
+    'Main',
+  );
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `hen-backup failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { HenConfig } from '../config/config.types';
+import { combineLimits } from '../config/limits';
+import type { JobContext } from '../jobs/job-context';
+import type { JobHandler } from '../jobs/job-handler';
+import { JobHandlers } from '../jobs/job-handlers';
+import { repositoryLock } from '../jobs/job-locks';
+import type { Job } from '../jobs/job.types';
+import { describeFailure } from '../jobs/job-failure';
+import { ResticService } from '../restic/restic.service';
+import { RepositoriesService } from './repositories.service';
+
+/**
+ * Creates a repository only when it does not exist yet. Any other answer from restic (a wrong
+ * password, an unreachable server) fails the job as itself, never as "already initialised".
+ */
+@Injectable()
+export class InitJobHandler implements JobHandler, OnModuleInit {
+  readonly operation = 'init' as const;
+
+  constructor(
+    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly handlers: JobHandlers,
+    private readonly repositories: RepositoriesService,
+    private readonly restic: ResticService,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(this);
+  }
+
+  locks(job: Job) {
+    return [repositoryLock(job.repository!, 'exclusive')];
+  }
+
+  async run(context: JobContext): Promise<void> {
+    const name = context.job.repository!;
+    const repository = this.repositories.get(name);
+    const target = this.repositories.target(name);
+    const step = context.step(`repository ${name}`, 'restic', name);
+    const options = {
+      signal: context.signal,
+      limits: combineLimits(this.config.limits, repository.limits),
+      onLog: (line: { level: 'info' | 'warn' | 'error'; text: string }) =>
+        step.log(line.level, line.text, 'restic'),
+    };
+    try {
+      if (await this.restic.repositoryExists(target, options)) {
+        step.log('info', 'repository exists already');
+      } else {
+        await this.restic.init(target, options);
+        step.log('info', 'repository created');
+      }
+      step.succeed();
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      step.fail(describeFailure(error));
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * How `locationParams` reach restic for each backend: most become the provider's environment
+ * variables (so secrets never sit on a command line), a few become `-o` options or global flags.
+ */
+
+export type Backend = 'local' | 'sftp' | 'rest' | 's3' | 'swift' | 'b2' | 'azure' | 'gs' | 'rclone';
+
+export const BACKENDS: readonly Backend[] = [
+  'local',
+  'sftp',
+  'rest',
+  's3',
+  'swift',
+  'b2',
+  'azure',
+  'gs',
+  'rclone',
+];
+
+export interface ProviderSettings {
+  env: Record<string, string>;
+  /** global restic arguments, e.g. `--cacert file` or `-o sftp.command=...` */
+  args: string[];
+}
+
+interface ParamSpec {
+  env?: string;
+  option?: string;
+  required?: boolean;
+}
+
+/** Parameters any network backend accepts; they become restic's global TLS flags. */
+const TLS_PARAMS = ['cacert', 'insecureTls', 'tlsClientCert'] as const;
+
+const PARAMS: Record<Backend, Record<string, ParamSpec>> = {
+  local: {},
+  sftp: {
+    // `command` replaces the whole ssh invocation; the others build one.
+    command: { option: 'sftp.command' },
+    port: {},
+    identityFile: {},
+    knownHostsFile: {},
+  },
+  rest: {
+    username: { env: 'RESTIC_REST_USERNAME' },
+    password: { env: 'RESTIC_REST_PASSWORD' },
+  },
+  s3: {
+    accessKeyId: { env: 'AWS_ACCESS_KEY_ID' },
+    secretAccessKey: { env: 'AWS_SECRET_ACCESS_KEY' },
+    sessionToken: { env: 'AWS_SESSION_TOKEN' },
+    region: { env: 'AWS_DEFAULT_REGION' },
+    profile: { env: 'AWS_PROFILE' },
+    sharedCredentialsFile: { env: 'AWS_SHARED_CREDENTIALS_FILE' },
+    storageClass: { option: 's3.storage-class' },
+    bucketLookup: { option: 's3.bucket-lookup' },
+  },
+  swift: {
+    authUrl: { env: 'OS_AUTH_URL' },
+    regionName: { env: 'OS_REGION_NAME' },
+    username: { env: 'OS_USERNAME' },
+    userId: { env: 'OS_USER_ID' },
+    password: { env: 'OS_PASSWORD' },
+    tenantId: { env: 'OS_TENANT_ID' },
+    tenantName: { env: 'OS_TENANT_NAME' },
+    projectName: { env: 'OS_PROJECT_NAME' },
+    projectId: { env: 'OS_PROJECT_ID' },
+    userDomainName: { env: 'OS_USER_DOMAIN_NAME' },
+    userDomainId: { env: 'OS_USER_DOMAIN_ID' },
+    projectDomainName: { env: 'OS_PROJECT_DOMAIN_NAME' },
+    projectDomainId: { env: 'OS_PROJECT_DOMAIN_ID' },
+    identityApiVersion: { env: 'OS_IDENTITY_API_VERSION' },
+    applicationCredentialId: { env: 'OS_APPLICATION_CREDENTIAL_ID' },
+    applicationCredentialName: { env: 'OS_APPLICATION_CREDENTIAL_NAME' },
+    applicationCredentialSecret: { env: 'OS_APPLICATION_CREDENTIAL_SECRET' },
+    storageUrl: { env: 'OS_STORAGE_URL' },
+    authToken: { env: 'OS_AUTH_TOKEN' },
+    // Swift v1 authentication
+    stAuth: { env: 'ST_AUTH' },
+    stUser: { env: 'ST_USER' },
+    stKey: { env: 'ST_KEY' },
+  },
+  b2: {
+    accountId: { env: 'B2_ACCOUNT_ID', required: true },
+    accountKey: { env: 'B2_ACCOUNT_KEY', required: true },
+  },
+  azure: {
+    accountName: { env: 'AZURE_ACCOUNT_NAME', required: true },
+    accountKey: { env: 'AZURE_ACCOUNT_KEY' },
+    accountSas: { env: 'AZURE_ACCOUNT_SAS' },
+    endpointSuffix: { env: 'AZURE_ENDPOINT_SUFFIX' },
+  },
+  gs: {
+    projectId: { env: 'GOOGLE_PROJECT_ID' },
+    applicationCredentials: { env: 'GOOGLE_APPLICATION_CREDENTIALS' },
+    accessToken: { env: 'GOOGLE_ACCESS_TOKEN' },
+  },
+  rclone: {
+    program: { option: 'rclone.program' },
+    args: { option: 'rclone.args' },
+    config: { env: 'RCLONE_CONFIG' },
+  },
+};
+
+export function backendOf(location: string): Backend {
+  const match = /^([a-z0-9]+):/.exec(location);
+  if (match && (BACKENDS as readonly string[]).includes(match[1])) return match[1] as Backend;
+  return 'local';
+}
+
+/** Messages for unknown or missing parameters, each starting with the parameter's key. */
+export function validateLocationParams(location: string, params: Record<string, string>): string[] {
+  const backend = backendOf(location);
+  const specs = PARAMS[backend];
+  const known = [...Object.keys(specs), ...(backend === 'local' ? [] : TLS_PARAMS)];
+  const problems: string[] = [];
+  for (const key of Object.keys(params)) {
+    if (!known.includes(key)) {
+      const hint = known.length ? ` (known for ${backend}: ${known.join(', ')})` : '';
+      problems.push(`${key}: unknown parameter for the ${backend} backend${hint}`);
+    }
+  }
+  for (const [key, spec] of Object.entries(specs)) {
+    if (spec.required && !params[key]) problems.push(`${key}: required for the ${backend} backend`);
+  }
+  if (backend === 'azure' && !params.accountKey && !params.accountSas) {
+    problems.push('accountKey: the azure backend needs accountKey or accountSas');
+  }
+  if (backend === 'sftp' && params.command && (params.port || params.identityFile)) {
+    problems.push('command: give either command or port/identityFile, not both');
+  }
+  if (params.insecureTls !== undefined && !['true', 'false'].includes(params.insecureTls)) {
+    problems.push('insecureTls: must be true or false');
+  }
+  return problems;
+}
+
+export function providerSettings(
+  location: string,
+  params: Record<string, string>,
+): ProviderSettings {
+  const backend = backendOf(location);
+  const specs = PARAMS[backend];
+  const env: Record<string, string> = {};
+  const args: string[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    const spec = specs[key];
+    if (spec?.env) env[spec.env] = value;
+    if (spec?.option) args.push('-o', `${spec.option}=${value}`);
+  }
+  if (params.cacert) args.push('--cacert', params.cacert);
+  if (params.tlsClientCert) args.push('--tls-client-cert', params.tlsClientCert);
+  if (params.insecureTls === 'true') args.push('--insecure-tls');
+  if (backend === 'sftp' && !params.command && (params.port || params.identityFile)) {
+    args.push('-o', `sftp.command=${sftpCommand(location, params)}`);
+  }
+  return { env, args };
+}
+
+/** restic's default is `ssh <host> -s sftp`; a port or key needs the whole command spelled out. */
+function sftpCommand(location: string, params: Record<string, string>): string {
+  const host = sftpHost(location);
+  const parts = ['ssh', host];
+  if (params.port) parts.push('-p', params.port);
+  if (params.identityFile) parts.push('-i', params.identityFile, '-o', 'IdentitiesOnly=yes');
+  if (params.knownHostsFile) parts.push('-o', `UserKnownHostsFile=${params.knownHostsFile}`);
+  parts.push('-o', 'BatchMode=yes', '-s', 'sftp');
+  return parts.join(' ');
+}
+
+/** `sftp:user@host:/path` or `sftp://user@host[:port]//path` → `user@host` */
+export function sftpHost(location: string): string {
+  const rest = location.slice('sftp:'.length);
+  if (rest.startsWith('//')) {
+    const authority = rest.slice(2).split('/')[0];
+    return authority.replace(/:\d+$/, '');
+  }
+  return rest.split(':')[0];
+}

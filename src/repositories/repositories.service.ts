@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { HenConfig, RepositoryConfig } from '../config/config.types';
+import type { ResticTarget } from '../restic/restic.types';
+import { providerSettings } from './provider-env';
+
+export class UnknownRepositoryError extends Error {
+  readonly code = 'NOT_FOUND';
+  constructor(name: string) {
+    super(`no repository named "${name}"`);
+  }
+}
+
+/** The configured repositories and how restic reaches each of them. */
+@Injectable()
+export class RepositoriesService {
+  constructor(@Inject(HEN_CONFIG) private readonly config: HenConfig) {}
+
+  list(): RepositoryConfig[] {
+    return Object.values(this.config.repositories);
+  }
+
+  find(name: string): RepositoryConfig | undefined {
+    return Object.hasOwn(this.config.repositories, name)
+      ? this.config.repositories[name]
+      : undefined;
+  }
+
+  get(name: string): RepositoryConfig {
+    const repository = this.find(name);
+    if (!repository) throw new UnknownRepositoryError(name);
+    return repository;
+  }
+
+  target(name: string): ResticTarget {
+    const repository = this.get(name);
+    const provider = providerSettings(repository.location, repository.locationParams);
+    return {
+      name,
+      location: repository.location,
+      env: { ...provider.env, RESTIC_PASSWORD: repository.password },
+      args: provider.args,
+    };
+  }
+}

@@ -1,0 +1,416 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { mkdir } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { HenConfig } from '../config/config.types';
+import { maskSecrets } from './mask';
+import { ProcessRunner, ProcessSpawnError } from './process-runner';
+import { limitFlags, passThroughEnv, tieToDaemon, wrapWithPriority } from './restic-command';
+import { INSTALL_HINT, ResticError, classifyResticFailure, stripAnsi } from './restic-error';
+import {
+  describeErrorMessage,
+  isJsonObject,
+  parseJsonObject,
+  toBackupProgress,
+  toBackupResult,
+  toResticSnapshot,
+} from './restic-json';
+import { MIN_RESTIC_VERSION, compareVersions, parseResticVersion } from './restic-version';
+import type {
+  BackupOptions,
+  BackupRequest,
+  BackupResult,
+  ResticCallOptions,
+  ResticLogLine,
+  ResticRunOptions,
+  ResticRunResult,
+  ResticSnapshot,
+  ResticTarget,
+  SnapshotFilter,
+  UnlockOptions,
+} from './restic.types';
+
+/** stderr kept for classifying a failure; restic's verdict is always at the end. */
+const STDERR_TAIL_CHARS = 64 * 1024;
+const STDERR_TAIL_LINE_CHARS = 4 * 1024;
+/** `snapshots --json` prints the whole list on one line. */
+const JSON_DOCUMENT_MAX_CHARS = 512 * 1024 * 1024;
+/** a backup over a tree of unreadable files must not hold millions of warnings in memory */
+const MAX_WARNINGS = 1000;
+const FULL_ID = /^[0-9a-f]{64}$/;
+
+class TailBuffer {
+  private lines: string[] = [];
+  private size = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  push(line: string): void {
+    const kept =
+      line.length > STDERR_TAIL_LINE_CHARS ? line.slice(0, STDERR_TAIL_LINE_CHARS) : line;
+    this.lines.push(kept);
+    this.size += kept.length + 1;
+    while (this.size > this.maxChars && this.lines.length > 1) {
+      this.size -= this.lines.shift()!.length + 1;
+    }
+  }
+
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/** restic writes informational lines on stderr too; only some of them are problems. */
+function stderrLevel(line: string): ResticLogLine['level'] {
+  if (/^(Fatal|error)\b|unable to create lock|^\{/i.test(line)) return 'error';
+  if (/warning|skipping|could not|cannot|permission denied|failed|ignoring/i.test(line)) {
+    return 'warn';
+  }
+  return 'info';
+}
+
+class WarningList {
+  readonly items: string[] = [];
+  private readonly seen = new Set<string>();
+  private dropped = 0;
+
+  add(text: string): void {
+    if (this.seen.has(text)) return;
+    if (this.items.length >= MAX_WARNINGS) {
+      this.dropped++;
+      return;
+    }
+    this.seen.add(text);
+    this.items.push(text);
+  }
+
+  list(): string[] {
+    return this.dropped > 0 ? [...this.items, `… and ${this.dropped} more warnings`] : this.items;
+  }
+}
+
+/** The only code that runs restic. Secrets travel in the environment, never in arguments. */
+@Injectable()
+export class ResticService {
+  constructor(
+    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly runner: ProcessRunner,
+  ) {}
+
+  /** The restic binary: RESTIC_BIN, read at each call, or `restic` from PATH. */
+  get binary(): string {
+    return process.env.RESTIC_BIN?.trim() || 'restic';
+  }
+
+  /**
+   * Runs `restic [backend args] [limits] ...args` for the target, streaming its output line by
+   * line. The location travels in RESTIC_REPOSITORY because it may hold credentials (a REST URL
+   * with a password), which must not be readable in the process list. Rejects with a ResticError
+   * (CANCELED when the signal fired).
+   */
+  async run(
+    target: ResticTarget,
+    args: string[],
+    opts: ResticRunOptions = {},
+  ): Promise<ResticRunResult> {
+    const limits = opts.limits ?? this.config.limits;
+    // --json is global: before the subcommand it cannot land behind a `--`
+    const json = opts.json && !args.includes('--json') ? ['--json'] : [];
+    const resticArgs = [...(target.args ?? []), ...limitFlags(limits), ...json, ...args];
+    return this.exec(
+      target,
+      resticArgs,
+      opts,
+      tieToDaemon(wrapWithPriority([this.binary, ...resticArgs], limits)),
+    );
+  }
+
+  /** `restic version` → "0.14.0". */
+  async version(opts: Pick<ResticCallOptions, 'signal'> = {}): Promise<string> {
+    const lines: string[] = [];
+    await this.exec(null, ['version'], {
+      signal: opts.signal,
+      onStdoutLine: (line) => lines.push(line),
+    });
+    const output = lines.join('\n');
+    const version = parseResticVersion(output);
+    if (!version) {
+      throw new ResticError(
+        'RESTIC_FAILED',
+        `"${this.binary} version" printed no restic version: ${output.slice(0, 200)}`,
+      );
+    }
+    return version;
+  }
+
+  /** The version, when it is one hen-backup supports; otherwise a ResticError saying what to do. */
+  async assertSupportedVersion(): Promise<string> {
+    const version = await this.version();
+    if (compareVersions(version, MIN_RESTIC_VERSION) < 0) {
+      throw new ResticError(
+        'RESTIC_TOO_OLD',
+        `restic ${version} is too old: hen-backup needs ${MIN_RESTIC_VERSION} or newer; ${INSTALL_HINT}`,
+      );
+    }
+    return version;
+  }
+
+  /**
+   * Whether a restic repository answers at the target's location. Only a missing repository
+   * gives false: a wrong password or an unreachable backend rejects.
+   */
+  async repositoryExists(target: ResticTarget, opts: ResticCallOptions = {}): Promise<boolean> {
+    try {
+      await this.run(target, ['cat', 'config'], { ...opts, onStdoutLine: () => undefined });
+      return true;
+    } catch (error) {
+      if (error instanceof ResticError && error.code === 'REPOSITORY_NOT_FOUND') return false;
+      throw error;
+    }
+  }
+
+  async init(target: ResticTarget, opts: ResticCallOptions = {}): Promise<void> {
+    await this.run(target, ['init'], opts);
+  }
+
+  async backup(
+    target: ResticTarget,
+    req: BackupRequest,
+    opts: BackupOptions = {},
+  ): Promise<BackupResult> {
+    if (req.paths.length === 0) throw new TypeError('a backup needs at least one path');
+    const relative = req.paths.filter((p) => !isAbsolute(p));
+    if (relative.length > 0) {
+      // restic records relative paths as given, which makes odd snapshot trees
+      throw new TypeError(`backup paths must be absolute: ${relative.join(', ')}`);
+    }
+    const args = ['backup', `--host=${req.host}`];
+    for (const exclude of req.excludes) args.push(`--exclude=${exclude}`);
+    for (const tag of req.tags) args.push(`--tag=${tag}`);
+    args.push('--', ...req.paths);
+
+    const secrets = this.secretsFor(target);
+    const warnings = new WarningList();
+    let summary: Record<string, unknown> | undefined;
+    const { exitCode } = await this.run(target, args, {
+      ...opts,
+      json: true,
+      allowPartial: true,
+      onJson: (message) => {
+        if (!isJsonObject(message)) return;
+        switch (message.message_type) {
+          case 'status':
+            opts.onProgress?.(toBackupProgress(message));
+            break;
+          case 'error':
+            warnings.add(maskSecrets(describeErrorMessage(message), secrets));
+            break;
+          case 'summary':
+            summary = message;
+            break;
+        }
+      },
+      onStderrLine: (line) => {
+        if (/does not exist, skipping$/.test(line)) warnings.add(maskSecrets(line, secrets));
+      },
+    });
+    if (exitCode === 3 && warnings.items.length === 0) {
+      warnings.add('at least one source file could not be read');
+    }
+    const shortId = summary && typeof summary.snapshot_id === 'string' ? summary.snapshot_id : '';
+    if (!summary || !shortId) {
+      throw new ResticError(
+        'RESTIC_FAILED',
+        `restic backup to repository ${JSON.stringify(target.name)} reported no snapshot`,
+        { exitCode, repository: target.name },
+      );
+    }
+    const snapshotId = await this.resolveSnapshotId(target, shortId, opts);
+    return toBackupResult(summary, snapshotId, exitCode === 3, warnings.list());
+  }
+
+  async snapshots(
+    target: ResticTarget,
+    filter: SnapshotFilter = {},
+    opts: ResticCallOptions = {},
+  ): Promise<ResticSnapshot[]> {
+    const args: string[] = [];
+    if (filter.host !== undefined) args.push(`--host=${filter.host}`);
+    // one comma-joined --tag means "all of these"; repeated --tag would mean "any of these"
+    if (filter.tags && filter.tags.length > 0) args.push(`--tag=${filter.tags.join(',')}`);
+    for (const path of filter.paths ?? []) args.push(`--path=${path}`);
+    return this.listSnapshots(target, args, opts);
+  }
+
+  /** Removes stale locks (all locks with removeAll). */
+  async unlock(target: ResticTarget, opts: UnlockOptions = {}): Promise<void> {
+    await this.run(target, opts.removeAll ? ['unlock', '--remove-all'] : ['unlock'], opts);
+  }
+
+  /** Ids of the lock files in the repository; listing takes no lock itself. */
+  async listLocks(target: ResticTarget, opts: ResticCallOptions = {}): Promise<string[]> {
+    const ids: string[] = [];
+    await this.run(target, ['list', 'locks', '--no-lock'], {
+      ...opts,
+      onStdoutLine: (line) => {
+        const id = line.trim();
+        if (FULL_ID.test(id)) ids.push(id);
+      },
+    });
+    return ids;
+  }
+
+  private async listSnapshots(
+    target: ResticTarget,
+    args: string[],
+    opts: ResticCallOptions,
+  ): Promise<ResticSnapshot[]> {
+    const lines: string[] = [];
+    await this.run(target, ['snapshots', '--json', ...args], {
+      ...opts,
+      maxLineLength: JSON_DOCUMENT_MAX_CHARS,
+      onStdoutLine: (line) => lines.push(line),
+    });
+    const text = lines.join('\n').trim();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? [] : JSON.parse(text);
+    } catch {
+      throw new ResticError(
+        'RESTIC_FAILED',
+        `restic snapshots for repository ${JSON.stringify(target.name)} printed no valid JSON`,
+        { repository: target.name },
+      );
+    }
+    return Array.isArray(parsed) ? parsed.filter(isJsonObject).map(toResticSnapshot) : [];
+  }
+
+  /** restic 0.14's backup summary names the snapshot by its short id only. */
+  private async resolveSnapshotId(
+    target: ResticTarget,
+    id: string,
+    opts: ResticCallOptions,
+  ): Promise<string> {
+    if (FULL_ID.test(id)) return id;
+    // not cancelable: the snapshot exists, and losing its id would be worse than a second's wait
+    const found = await this.listSnapshots(target, [id], {
+      limits: opts.limits,
+      onLog: opts.onLog,
+    });
+    const match = found.find((s) => s.id.startsWith(id));
+    if (!match) {
+      throw new ResticError(
+        'RESTIC_FAILED',
+        `snapshot ${id} made in repository ${JSON.stringify(target.name)} cannot be found`,
+        { repository: target.name },
+      );
+    }
+    return match.id;
+  }
+
+  private secretsFor(target: ResticTarget | null): string[] {
+    return [...this.config.secrets, ...Object.values(target?.env ?? {})];
+  }
+
+  private async environment(target: ResticTarget | null): Promise<Record<string, string>> {
+    const cacheDir = join(this.config.dataDir, 'cache');
+    const tmpDir = join(this.config.dataDir, 'tmp');
+    await Promise.all([mkdir(cacheDir, { recursive: true }), mkdir(tmpDir, { recursive: true })]);
+    return {
+      ...passThroughEnv(process.env),
+      RESTIC_CACHE_DIR: cacheDir,
+      TMPDIR: tmpDir,
+      ...(target?.env ?? {}),
+      ...(target ? { RESTIC_REPOSITORY: target.location } : {}),
+      // restic's JSON status at its default 60 per second is wasted work for us: callers show
+      // at most two updates a second
+      RESTIC_PROGRESS_FPS: '4',
+    };
+  }
+
+  private async exec(
+    target: ResticTarget | null,
+    resticArgs: string[],
+    opts: ResticRunOptions,
+    commandLine = { command: this.binary, args: resticArgs },
+  ): Promise<ResticRunResult> {
+    const repoName = target?.name ?? '';
+    const secrets = this.secretsFor(target);
+    const canceled = () =>
+      new ResticError('CANCELED', `restic was canceled (repository ${JSON.stringify(repoName)})`, {
+        repository: target?.name,
+      });
+    if (opts.signal?.aborted) throw canceled();
+
+    const log = (stream: ResticLogLine['stream'], level: ResticLogLine['level'], text: string) =>
+      opts.onLog?.({ stream, level, text: maskSecrets(text, secrets) });
+    const tail = new TailBuffer(STDERR_TAIL_CHARS);
+
+    const onStdoutLine = (line: string) => {
+      opts.onStdoutLine?.(line);
+      if (opts.json) {
+        const message = parseJsonObject(line);
+        if (message) opts.onJson?.(message);
+        else if (line.trim() !== '') log('stdout', 'info', stripAnsi(line));
+      } else if (!opts.onStdoutLine && line.trim() !== '') {
+        log('stdout', 'info', stripAnsi(line));
+      }
+    };
+    const onStderrLine = (raw: string) => {
+      const line = stripAnsi(raw);
+      tail.push(line);
+      opts.onStderrLine?.(line);
+      if (line.trim() === '') return;
+      // restic 0.14 prints backup `error` messages as JSON on stderr
+      const message = opts.json ? parseJsonObject(line) : undefined;
+      if (message && typeof message.message_type === 'string') {
+        opts.onJson?.(message);
+        if (message.message_type === 'error') {
+          log('stderr', 'warn', describeErrorMessage(message));
+        }
+        return;
+      }
+      log('stderr', stderrLevel(line), line);
+    };
+
+    let result;
+    try {
+      result = await this.runner.run({
+        command: commandLine.command,
+        args: commandLine.args,
+        env: await this.environment(target),
+        signal: opts.signal,
+        killGraceMs: opts.killGraceMs,
+        maxLineLength: opts.maxLineLength,
+        onStdoutLine,
+        onStderrLine,
+      });
+    } catch (error) {
+      if (error instanceof ProcessSpawnError) throw this.spawnFailure(error, repoName);
+      throw error;
+    }
+
+    const { exitCode } = result;
+    const succeeded = exitCode === 0 || (exitCode === 3 && opts.allowPartial === true);
+    // a run that finished before the SIGINT landed did its work; report that, not a cancel
+    if (succeeded && exitCode !== null) return { exitCode };
+    if (result.aborted) throw canceled();
+    throw classifyResticFailure(exitCode, tail.text(), repoName, secrets);
+  }
+
+  private spawnFailure(error: ProcessSpawnError, repoName: string): ResticError {
+    if (error.command === this.binary) {
+      const problem = error.code === 'ENOENT' ? 'was not found' : `cannot be run (${error.code})`;
+      return new ResticError(
+        'RESTIC_NOT_INSTALLED',
+        `restic ${problem} at "${this.binary}"; ${INSTALL_HINT}`,
+        { repository: repoName || undefined, cause: error },
+      );
+    }
+    return new ResticError(
+      'RESTIC_FAILED',
+      `${error.message}, needed to apply the configured nice/ionice limits`,
+      { repository: repoName || undefined, cause: error },
+    );
+  }
+}

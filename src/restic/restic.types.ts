@@ -1,0 +1,112 @@
+import type { Limits } from '../config/config.types';
+
+/** Everything restic needs to reach one repository. */
+export interface ResticTarget {
+  /** repository name from the configuration, for messages */
+  name: string;
+  location: string;
+  /** RESTIC_PASSWORD and the provider's variables; never put on the command line */
+  env: Record<string, string>;
+  /** global arguments the backend needs, e.g. `--cacert file` or `-o sftp.command=...` */
+  args?: string[];
+}
+
+/** A line restic wrote that is worth keeping in a job log (stderr, or a non-status JSON message). */
+export interface ResticLogLine {
+  stream: 'stdout' | 'stderr';
+  level: 'info' | 'warn' | 'error';
+  text: string;
+}
+
+export interface ResticCallOptions {
+  /** abort sends restic SIGINT (it removes its lock), then SIGKILL after killGraceMs */
+  signal?: AbortSignal;
+  /** the effective limits of this call; when absent, the configuration's global `limits` */
+  limits?: Limits;
+  onLog?: (line: ResticLogLine) => void;
+  /** time between SIGINT and SIGKILL on abort; default 30 s */
+  killGraceMs?: number;
+}
+
+export interface BackupRequest {
+  paths: string[];
+  excludes: string[];
+  host: string;
+  tags: string[];
+}
+
+export interface BackupProgress {
+  /** 0..1 */
+  percentDone: number;
+  filesDone: number;
+  totalFiles: number;
+  bytesDone: number;
+  totalBytes: number;
+  secondsElapsed: number;
+  secondsRemaining: number | null;
+  currentFiles: string[];
+}
+
+export interface BackupResult {
+  /** full 64-hex snapshot id (restic 0.14 prints a short one; it is resolved) */
+  snapshotId: string;
+  filesNew: number;
+  filesChanged: number;
+  filesUnmodified: number;
+  dataAdded: number;
+  totalFilesProcessed: number;
+  totalBytesProcessed: number;
+  durationSeconds: number;
+  /** exit code 3: a snapshot was made but some files could not be read */
+  partial: boolean;
+  warnings: string[];
+}
+
+export interface ResticSnapshot {
+  id: string;
+  shortId: string;
+  time: string;
+  hostname: string;
+  username?: string;
+  paths: string[];
+  tags: string[];
+  tree: string;
+  parent?: string;
+}
+
+export interface SnapshotFilter {
+  host?: string;
+  tags?: string[];
+  paths?: string[];
+}
+
+/** Options of ResticService.run, the generic call every other method goes through. */
+export interface ResticRunOptions extends ResticCallOptions {
+  /** add `--json` and hand every stdout line that parses to onJson (others go to onLog) */
+  json?: boolean;
+  /** parsed JSON messages, from stdout and (restic 0.14 prints `error` messages there) stderr */
+  onJson?: (message: unknown) => void;
+  /** every raw stdout line; when given, plain-text stdout is not logged */
+  onStdoutLine?: (line: string) => void;
+  /** every stderr line (terminal escapes removed), before it is logged */
+  onStderrLine?: (line: string) => void;
+  /** treat exit code 3 (snapshot made, some files unreadable) as success */
+  allowPartial?: boolean;
+  /** raise for commands that print one large JSON document on a single line */
+  maxLineLength?: number;
+}
+
+export interface ResticRunResult {
+  /** 0, or 3 when allowPartial was set */
+  exitCode: number;
+}
+
+export interface BackupOptions extends ResticCallOptions {
+  /** every status message restic prints; throttling is the caller's business */
+  onProgress?: (progress: BackupProgress) => void;
+}
+
+export interface UnlockOptions extends ResticCallOptions {
+  /** also remove locks that are not stale (`--remove-all`); only when nothing else runs */
+  removeAll?: boolean;
+}

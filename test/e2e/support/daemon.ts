@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export interface DaemonExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * The real daemon in a child process, run from the TypeScript sources, as a user would start it.
+ * Collects every stdout and stderr line so tests can read the logs.
+ */
+export class Daemon {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<DaemonExit>;
+
+  private constructor(private readonly child: ChildProcess) {
+    createInterface({ input: child.stdout! }).on('line', (line) => this.stdout.push(line));
+    createInterface({ input: child.stderr! }).on('line', (line) => this.stderr.push(line));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+  }
+
+  static spawn(args: string[], env: NodeJS.ProcessEnv = {}): Daemon {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new Daemon(child);
+  }
+
+  /** Starts the daemon and resolves once it listens; rejects with its output if it exits first. */
+  static async start(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
+    const daemon = Daemon.spawn(['--config', configPath], env);
+    await daemon.waitForLog(/listening on http/, 60_000);
+    return daemon;
+  }
+
+  async waitForLog(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exited.then(() => (exited = true));
+    for (;;) {
+      const line = this.stdout.find((l) => pattern.test(l));
+      if (line) return line;
+      if (exited || Date.now() > deadline) {
+        throw new Error(
+          `daemon ${exited ? 'exited' : 'timed out'} before logging ${pattern}:\n${[...this.stdout, ...this.stderr].slice(-30).join('\n')}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+
+  async stop(): Promise<DaemonExit> {
+    this.kill('SIGTERM');
+    return this.exited;
+  }
+}

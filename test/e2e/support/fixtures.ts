@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A temporary folder for one test file, removed by `cleanup`. */
+export function tempDir(prefix: string): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `hen-${prefix}-`));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Writes `count` files of `size` random bytes (incompressible, so restic must upload them). */
+export function writeRandomFiles(dir: string, count: number, size: number): void {
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < count; i++) writeFileSync(join(dir, `file-${i}.bin`), randomBytes(size));
+}
+
+/** Runs the real restic on a repository, for assertions the API does not make itself. */
+export function resticDirect(repository: string, password: string, args: string[]): string {
+  return execFileSync(process.env.RESTIC_BIN ?? 'restic', ['-r', repository, ...args], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      RESTIC_PASSWORD: password,
+      RESTIC_CACHE_DIR: join(repository, '..', 'test-cache'),
+    },
+    encoding: 'utf8',
+  });
+}
