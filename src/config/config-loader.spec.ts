@@ -887,3 +887,86 @@ describe('loadConfig rejects malformed files', () => {
     ]);
   });
 });
+
+describe('loadConfig further rules', () => {
+  const issuesOf = (text: string) => loadError(writeConfig(text)).issues;
+
+  it.each(['localhost', '127.0.0.1', '127.1.2.3', '::1', '0:0:0:0:0:0:0:1'])(
+    'lets the API listen on %s without tokens',
+    (host) => {
+      expect(loadConfig(writeConfig(`api: { host: '${host}' }`), {}).api.host).toBe(host);
+    },
+  );
+
+  it.each(['0.0.0.0', '::', '192.168.1.10', 'nas.example'])(
+    'refuses %s without tokens but accepts it with some',
+    (host) => {
+      expect(issuesOf(`api: { host: '${host}' }`)).toEqual([
+        {
+          path: 'api.host',
+          message: expect.stringContaining('is not a loopback address') as string,
+        },
+      ]);
+      const config = loadConfig(
+        writeConfig(
+          `api: { host: '${host}', tokens: [{ name: a, role: viewer, token: a-token-long-enough }] }`,
+        ),
+        {},
+      );
+      expect(config.api.host).toBe(host);
+    },
+  );
+
+  it('refuses two tokens with the same name or the same value', () => {
+    expect(
+      issuesOf(`
+api:
+  tokens:
+    - { name: a, role: viewer, token: first-token-0123456789 }
+    - { name: a, role: admin, token: second-token-0123456789 }
+    - { name: c, role: admin, token: first-token-0123456789 }
+`),
+    ).toEqual([
+      { path: 'api.tokens[1].name', message: '"a" is already used by tokens[0]' },
+      { path: 'api.tokens[2]', message: 'same token as tokens[0]' },
+    ]);
+  });
+
+  it('refuses bandwidth limits restic cannot apply', () => {
+    expect(issuesOf('limits: { download: 512 }')).toEqual([
+      { path: 'limits.download', message: 'must be at least 1K (restic limits in KiB/s)' },
+    ]);
+  });
+
+  it('reports unknown keys of the other hook type', () => {
+    expect(
+      issuesOf(`${MINIMAL_REPO}
+backups:
+  home:
+    paths: [/home]
+    repositories: [home]
+    hooks: { after: [{ type: command, command: [ls], url: 'http://x/' }] }
+`),
+    ).toEqual([
+      {
+        path: 'backups.home.hooks.after[0].url',
+        message: expect.stringMatching(/^unknown key/) as string,
+      },
+    ]);
+  });
+
+  it('follows YAML anchors and merge keys', () => {
+    const config = loadConfig(
+      writeConfig(`
+repositories:
+  a: &repo { location: /srv/a, password: a-password, limits: { upload: 1M } }
+  b: { <<: *repo, location: /srv/b }
+backups:
+  home: { paths: [/home], repositories: [a, b] }
+`),
+      {},
+    );
+    expect(config.repositories.b).toMatchObject({ location: '/srv/b', password: 'a-password' });
+    expect(config.repositories.b.limits).toEqual({ upload: 1024 ** 2 });
+  });
+});

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Daemon, freePort } from './support/daemon';
@@ -269,11 +268,14 @@ describe('the daemon, driven through GraphQL', () => {
       );
       return job.state === 'RUNNING' && job.progress !== null;
     });
+    const resticPids = resticPidsOn(repository);
+    expect(resticPids.length).toBeGreaterThan(0);
     await client.close();
     daemon.kill('SIGKILL');
     await daemon.exited;
-    // restic must not outlive the daemon and go on writing behind its back.
-    await waitFor(() => !resticProcessesOn(repository), 15_000);
+    // restic must not outlive the daemon and go on writing behind its back; waiting until it
+    // has been reaped too keeps its pid from looking alive to restic's stale-lock check.
+    await waitFor(() => resticPids.every((pid) => !existsSync(`/proc/${pid}`)), 15_000);
 
     daemon = await Daemon.start(configPath);
     client = new GraphQLTestClient(port);
@@ -287,6 +289,8 @@ describe('the daemon, driven through GraphQL', () => {
       steps: [{ state: 'INTERRUPTED' }],
     });
     await waitForJobs(client, 'UNLOCK', 1);
+    // the startup init check runs after the unlock and holds its own short lock
+    await waitForJobs(client, 'INIT', 2);
     const { jobs } = await client.data(
       `{ jobs(filter: { operations: [UNLOCK] }) { edges { node { repository trigger state } } } }`,
     );
@@ -307,13 +311,18 @@ describe('the daemon, driven through GraphQL', () => {
   });
 });
 
-function resticProcessesOn(repository: string): boolean {
-  try {
-    execFileSync('pgrep', ['-f', repository]);
-    return true;
-  } catch {
-    return false;
-  }
+/** Processes working on the repository (restic gets it in RESTIC_REPOSITORY). */
+function resticPidsOn(repository: string): string[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+        return environ.includes(`RESTIC_REPOSITORY=${repository}`);
+      } catch {
+        return false; // gone, or not ours to read
+      }
+    });
 }
 
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
