@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HEN_CONFIG } from '../config/config.constants';
 import type { BackupConfig, HenConfig } from '../config/config.types';
-import type { Priority } from '../config/priority';
+import { PRIORITY, type Priority } from '../config/priority';
 import { JobRunner } from '../jobs/job-runner.service';
 import type { Job, JobTrigger } from '../jobs/job.types';
 
@@ -32,6 +32,17 @@ export class BackupsService {
     const backup = this.find(name);
     if (!backup) throw new UnknownBackupError(name);
     return backup;
+  }
+
+  /** Queues forget (by the retention policy) and prune for a backup's snapshots. */
+  requestPrune(name: string, trigger: JobTrigger, priority?: Priority): Job {
+    const backup = this.get(name);
+    return this.runner.enqueue({
+      operation: 'prune',
+      backup: name,
+      trigger,
+      priority: priority ?? backup.prune?.priority ?? PRIORITY.inferior,
+    });
   }
 
   /** Queues a backup; one identical to a waiting one only raises that one's priority. */

@@ -4,6 +4,7 @@ import { ResticModule } from '../restic/restic.module';
 import { InitJobHandler } from './init-job.handler';
 import { RepositoriesResolver } from './repositories.resolver';
 import { RepositoriesService } from './repositories.service';
+import { RepositoryJobsService } from './repository-jobs.service';
 import { SnapshotsService } from './snapshots.service';
 import { UnlockJobHandler } from './unlock-job.handler';
 
@@ -11,11 +12,12 @@ import { UnlockJobHandler } from './unlock-job.handler';
   imports: [ResticModule, JobsModule],
   providers: [
     RepositoriesService,
+    RepositoryJobsService,
     SnapshotsService,
     InitJobHandler,
     UnlockJobHandler,
     RepositoriesResolver,
   ],
-  exports: [RepositoriesService, SnapshotsService],
+  exports: [RepositoriesService, SnapshotsService, RepositoryJobsService],
 })
 export class RepositoriesModule {}

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { PRIORITY, type Priority } from '../config/priority';
+import { JobRunner } from '../jobs/job-runner.service';
+import type { Job, JobTrigger } from '../jobs/job.types';
+import { RepositoriesService } from './repositories.service';
+
+/** The ways to ask for work on a whole repository. */
+@Injectable()
+export class RepositoryJobsService {
+  constructor(
+    private readonly repositories: RepositoriesService,
+    private readonly runner: JobRunner,
+  ) {}
+
+  requestCheck(name: string, trigger: JobTrigger, priority?: Priority): Job {
+    const repository = this.repositories.get(name);
+    return this.runner.enqueue({
+      operation: 'check',
+      repository: name,
+      trigger,
+      priority: priority ?? repository.check?.priority ?? PRIORITY.inferior,
+    });
+  }
+
+  requestUnlock(name: string, trigger: JobTrigger, priority: Priority = PRIORITY.next): Job {
+    this.repositories.get(name);
+    return this.runner.enqueue({ operation: 'unlock', repository: name, trigger, priority });
+  }
+}
