@@ -1,13 +1,28 @@
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { BackupJobsResolver } from '../backups/backup-jobs.resolver';
 import { BackupsResolver } from '../backups/backups.resolver';
 import { JobsResolver } from '../jobs/jobs.resolver';
 import { RepositoriesResolver } from '../repositories/repositories.resolver';
+import { RepositoryJobsResolver } from '../repositories/repository-jobs.resolver';
+import {
+  BackupScheduleResolver,
+  RepositoryScheduleResolver,
+} from '../triggers/schedule-fields.resolver';
 import { StatusResolver } from './status.resolver';
 
 /** Every resolver class the API serves; the end-to-end tests check the live schema matches. */
-export const API_RESOLVERS = [StatusResolver, BackupsResolver, RepositoriesResolver, JobsResolver];
+export const API_RESOLVERS = [
+  StatusResolver,
+  BackupsResolver,
+  BackupJobsResolver,
+  RepositoriesResolver,
+  RepositoryJobsResolver,
+  JobsResolver,
+  BackupScheduleResolver,
+  RepositoryScheduleResolver,
+];
 
 export const SCHEMA_HEADER =
   '# Generated from the resolvers by `npm run schema`. Do not edit by hand.\n\n';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import type { BackupConfig, HenConfig } from '../config/config.types';
 import { combineLimits } from '../config/limits';
 import type { JobContext } from '../jobs/job-context';
 import { JobFailure, describeFailure } from '../jobs/job-failure';
@@ -13,10 +13,12 @@ import { backupTag } from '../repositories/snapshots.service';
 import { ResticService } from '../restic/restic.service';
 import type { BackupProgress, BackupResult } from '../restic/restic.types';
 import { BackupsService } from './backups.service';
+import { HookRunner, type StageOutcome } from './hooks/hook-runner.service';
 
 /**
- * One backup job: one restic run per repository of the definition, in order. A repository that
- * fails does not stop the others; the job fails when any did.
+ * One backup job: the before hooks, one restic run per repository of the definition in order,
+ * then the after hooks. A repository that fails does not stop the others; the job fails when any
+ * did, or when a hook failed with onFailure continue or break (see HookRunner for the policies).
  */
 @Injectable()
 export class BackupJobHandler implements JobHandler, OnModuleInit {
@@ -28,6 +30,7 @@ export class BackupJobHandler implements JobHandler, OnModuleInit {
     private readonly backups: BackupsService,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
+    private readonly hooks: HookRunner,
   ) {}
 
   onModuleInit(): void {
@@ -48,10 +51,31 @@ export class BackupJobHandler implements JobHandler, OnModuleInit {
 
   async run(context: JobContext): Promise<void> {
     const backup = this.backups.get(context.job.backup!);
-    const failures: { repository: string; code: string; message: string }[] = [];
+    // Hooks run once per job, around all the repositories, not around each one.
+    const before = await this.hooks.runStage(context, 'before', backup.hooks.before);
+    if (before.aborted) throw stopped();
+    let repositoryFailures: RepositoryFailure[] = [];
+    if (before.broke) {
+      // No restic step is created: the steps list shows what ran, the log says what did not.
+      context.log('warn', 'the backup did not run: a before hook failed with onFailure break');
+    } else {
+      repositoryFailures = await this.backUpRepositories(context, backup);
+    }
+    // After hooks still run when the backup failed or was skipped: `when: failure` is for that.
+    const after = await this.hooks.runStage(context, 'after', backup.hooks.after);
+    if (after.aborted) throw stopped();
+    const failure = backupFailure(backup, before, repositoryFailures, after);
+    if (failure) throw failure;
+  }
 
+  /** One restic step per repository, in order; a failed one does not stop the others. */
+  private async backUpRepositories(
+    context: JobContext,
+    backup: BackupConfig,
+  ): Promise<RepositoryFailure[]> {
+    const failures: RepositoryFailure[] = [];
     for (const name of backup.repositories) {
-      if (context.signal.aborted) break;
+      if (context.signal.aborted) throw stopped();
       const repository = this.repositories.get(name);
       const step = context.step(`repository ${name}`, 'restic', name);
       try {
@@ -83,15 +107,7 @@ export class BackupJobHandler implements JobHandler, OnModuleInit {
         failures.push({ repository: name, ...failure });
       }
     }
-
-    if (failures.length) {
-      const code = failures.length === 1 ? failures[0].code : 'BACKUP_FAILED';
-      const details = failures.map((f) => `${f.repository}: ${f.message}`).join('; ');
-      throw new JobFailure(
-        code,
-        `${failures.length} of ${backup.repositories.length} repositories failed (${details})`,
-      );
-    }
+    return failures;
   }
 
   private recordResult(context: JobContext, repository: string, result: BackupResult): void {
@@ -103,6 +119,43 @@ export class BackupJobHandler implements JobHandler, OnModuleInit {
     }
     context.addSnapshot(result.snapshotId);
   }
+}
+
+interface RepositoryFailure {
+  repository: string;
+  code: string;
+  message: string;
+}
+
+/** Thrown once the job's signal fired; the runner reports the job by why it was stopped. */
+function stopped(): JobFailure {
+  return new JobFailure('CANCELED', 'stopped while running');
+}
+
+/**
+ * The job's error, naming everything that failed in the order it ran: hooks by their label,
+ * repositories by name. A lone failure keeps its own code.
+ */
+export function backupFailure(
+  backup: BackupConfig,
+  before: StageOutcome,
+  repositories: RepositoryFailure[],
+  after: StageOutcome,
+): JobFailure | null {
+  const count = before.failures.length + repositories.length + after.failures.length;
+  if (count === 0) return null;
+  const parts = before.failures.map((f) => f.message);
+  if (before.broke) parts.push('the backup did not run');
+  if (repositories.length) {
+    const details = repositories.map((f) => `${f.repository}: ${f.message}`).join('; ');
+    parts.push(
+      `${repositories.length} of ${backup.repositories.length} repositories failed (${details})`,
+    );
+  }
+  parts.push(...after.failures.map((f) => f.message));
+  const only = count === 1 ? [...before.failures, ...repositories, ...after.failures][0] : null;
+  const code = only?.code ?? 'BACKUP_FAILED';
+  return new JobFailure(code, parts.join('; '));
 }
 
 function toJobProgress(progress: BackupProgress, step: string) {

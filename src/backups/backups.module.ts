@@ -3,12 +3,29 @@ import { JobsModule } from '../jobs/jobs.module';
 import { RepositoriesModule } from '../repositories/repositories.module';
 import { ResticModule } from '../restic/restic.module';
 import { BackupJobHandler } from './backup-job.handler';
+import { BackupJobsResolver } from './backup-jobs.resolver';
 import { BackupsResolver } from './backups.resolver';
 import { BackupsService } from './backups.service';
+import { CommandHookRunner } from './hooks/command-hook-runner';
+import { HookRunner } from './hooks/hook-runner.service';
+import { HttpHookClient } from './hooks/http-hook-client';
+import { HttpHookRunner } from './hooks/http-hook-runner';
+import { PruneJobHandler } from './prune-job.handler';
 
 @Module({
   imports: [ResticModule, JobsModule, RepositoriesModule],
-  providers: [BackupsService, BackupJobHandler, BackupsResolver],
+  providers: [
+    BackupsService,
+    BackupJobHandler,
+    // hooks: ProcessRunner comes from ResticModule, Clock and SecretScrubber from CommonModule
+    HttpHookClient,
+    HttpHookRunner,
+    CommandHookRunner,
+    HookRunner,
+    PruneJobHandler,
+    BackupsResolver,
+    BackupJobsResolver,
+  ],
   exports: [BackupsService],
 })
 export class BackupsModule {}

@@ -19,6 +19,6 @@ import { StateDatabase } from './state-database';
     JobRecovery,
     JobsResolver,
   ],
-  exports: [JobStore, JobEvents, JobHandlers, JobRunner, JobRecovery, JobLogService],
+  exports: [JobStore, JobEvents, JobHandlers, JobRunner, JobRecovery, JobLogService, StateDatabase],
 })
 export class JobsModule {}

@@ -36,6 +36,21 @@ const MIGRATIONS: string[] = [
      message TEXT NOT NULL,
      PRIMARY KEY (job_id, seq)
    ) WITHOUT ROWID;`,
+  // When each scheduled definition last ran (triggers/schedule-runs.ts). Seeded from the job
+  // history so that upgrading does not make every interval schedule due at once.
+  `CREATE TABLE schedule_runs (
+     key TEXT PRIMARY KEY,
+     last_run_at TEXT NOT NULL
+   );
+   INSERT INTO schedule_runs (key, last_run_at)
+     SELECT CASE WHEN operation = 'check' THEN 'check:' || repository
+                 ELSE operation || ':' || backup END,
+            MAX(ended_at)
+     FROM jobs
+     WHERE state IN ('succeeded', 'failed') AND ended_at IS NOT NULL
+       AND ((operation IN ('backup', 'prune') AND backup IS NOT NULL)
+         OR (operation = 'check' AND repository IS NOT NULL))
+     GROUP BY 1;`,
 ];
 
 /**

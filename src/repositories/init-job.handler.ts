@@ -7,9 +7,9 @@ import type { JobHandler } from '../jobs/job-handler';
 import { JobHandlers } from '../jobs/job-handlers';
 import { repositoryLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
-import { describeFailure } from '../jobs/job-failure';
 import { ResticService } from '../restic/restic.service';
 import { RepositoriesService } from './repositories.service';
+import { inRepositoryStep } from './repository-step';
 
 /**
  * Creates a repository only when it does not exist yet. Any other answer from restic (a wrong
@@ -38,25 +38,18 @@ export class InitJobHandler implements JobHandler, OnModuleInit {
     const name = context.job.repository!;
     const repository = this.repositories.get(name);
     const target = this.repositories.target(name);
-    const step = context.step(`repository ${name}`, 'restic', name);
-    const options = {
-      signal: context.signal,
-      limits: combineLimits(this.config.limits, repository.limits),
-      onLog: (line: { level: 'info' | 'warn' | 'error'; text: string }) =>
-        step.log(line.level, line.text, 'restic'),
-    };
-    try {
+    await inRepositoryStep(context, name, async (step, onLog) => {
+      const options = {
+        signal: context.signal,
+        limits: combineLimits(this.config.limits, repository.limits),
+        onLog,
+      };
       if (await this.restic.repositoryExists(target, options)) {
         step.log('info', 'repository exists already');
       } else {
         await this.restic.init(target, options);
         step.log('info', 'repository created');
       }
-      step.succeed();
-    } catch (error) {
-      if (context.signal.aborted) throw error;
-      step.fail(describeFailure(error));
-      throw error;
-    }
+    });
   }
 }

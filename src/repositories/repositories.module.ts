@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { ResticModule } from '../restic/restic.module';
+import { CheckJobHandler } from './check-job.handler';
 import { InitJobHandler } from './init-job.handler';
 import { RepositoriesResolver } from './repositories.resolver';
 import { RepositoriesService } from './repositories.service';
+import { RepositoryJobsResolver } from './repository-jobs.resolver';
 import { RepositoryJobsService } from './repository-jobs.service';
 import { SnapshotsService } from './snapshots.service';
 import { UnlockJobHandler } from './unlock-job.handler';
@@ -15,8 +17,10 @@ import { UnlockJobHandler } from './unlock-job.handler';
     RepositoryJobsService,
     SnapshotsService,
     InitJobHandler,
+    CheckJobHandler,
     UnlockJobHandler,
     RepositoriesResolver,
+    RepositoryJobsResolver,
   ],
   exports: [RepositoriesService, SnapshotsService, RepositoryJobsService],
 })

@@ -1,7 +1,10 @@
-import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { connectionOf, decodeCursor, encodeCursor, PageArgs, pageSize } from '../api/connection';
 import { badUserInput, notFound } from '../api/graphql-errors';
 import type { RepositoryConfig } from '../config/config.types';
+import { JobStore } from '../jobs/job-store';
+import { JobModel } from '../jobs/job.model';
+import type { Job } from '../jobs/job.types';
 import { maskLocation } from './mask-location';
 import { backendOf } from './provider-env';
 import { RepositoriesService } from './repositories.service';
@@ -22,6 +25,7 @@ export class RepositoriesResolver {
   constructor(
     private readonly repositoriesService: RepositoriesService,
     private readonly snapshotsService: SnapshotsService,
+    private readonly store: JobStore,
   ) {}
 
   @Query(() => [RepositoryModel])
@@ -34,6 +38,14 @@ export class RepositoriesResolver {
     const repository = this.repositoriesService.find(name);
     if (!repository) throw notFound(`no repository named "${name.slice(0, 100)}"`);
     return toRepositoryModel(repository);
+  }
+
+  @ResolveField(() => JobModel, {
+    nullable: true,
+    description: 'the most recent job on this repository itself (init, check, unlock, ...)',
+  })
+  lastJob(@Parent() repository: RepositoryModel): Job | null {
+    return this.store.lastOf({ repository: repository.name });
   }
 
   @Query(() => SnapshotConnection, { description: 'snapshots of a repository, newest first' })

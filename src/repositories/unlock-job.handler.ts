@@ -2,11 +2,11 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { JobContext } from '../jobs/job-context';
 import type { JobHandler } from '../jobs/job-handler';
 import { JobHandlers } from '../jobs/job-handlers';
-import { describeFailure } from '../jobs/job-failure';
 import { repositoryLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
 import { ResticService } from '../restic/restic.service';
 import { RepositoriesService } from './repositories.service';
+import { inRepositoryStep } from './repository-step';
 
 /** Removes stale locks; holding the repository alone means no job of ours is using it. */
 @Injectable()
@@ -29,17 +29,8 @@ export class UnlockJobHandler implements JobHandler, OnModuleInit {
 
   async run(context: JobContext): Promise<void> {
     const name = context.job.repository!;
-    const step = context.step(`repository ${name}`, 'restic', name);
-    try {
-      await this.restic.unlock(this.repositories.target(name), {
-        signal: context.signal,
-        onLog: (line) => step.log(line.level, line.text, 'restic'),
-      });
-      step.succeed();
-    } catch (error) {
-      if (context.signal.aborted) throw error;
-      step.fail(describeFailure(error));
-      throw error;
-    }
+    await inRepositoryStep(context, name, (_step, onLog) =>
+      this.restic.unlock(this.repositories.target(name), { signal: context.signal, onLog }),
+    );
   }
 }

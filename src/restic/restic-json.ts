@@ -1,6 +1,12 @@
 /** Reading restic's `--json` messages (0.14 and newer) into hen-backup's types. */
 import { getSystemErrorName } from 'node:util';
-import type { BackupProgress, BackupResult, ResticSnapshot } from './restic.types';
+import type {
+  BackupProgress,
+  BackupResult,
+  ForgetResult,
+  KeepPolicy,
+  ResticSnapshot,
+} from './restic.types';
 
 type Json = Record<string, unknown>;
 
@@ -119,4 +125,38 @@ export function describeErrorMessage(message: Json): string {
   if (!item) return reason ?? 'restic reported an error';
   if (!reason) return `${item}: could not be read`;
   return reason.includes(item) ? reason : `${item}: ${reason}`;
+}
+
+const KEEP_FLAGS: [keyof KeepPolicy, string][] = [
+  ['keepLast', '--keep-last'],
+  ['keepHourly', '--keep-hourly'],
+  ['keepDaily', '--keep-daily'],
+  ['keepWeekly', '--keep-weekly'],
+  ['keepMonthly', '--keep-monthly'],
+  ['keepYearly', '--keep-yearly'],
+  ['keepWithin', '--keep-within'],
+];
+
+export function keepFlags(policy: KeepPolicy): string[] {
+  return KEEP_FLAGS.filter(([key]) => policy[key] !== undefined).map(
+    ([key, flag]) => `${flag}=${String(policy[key])}`,
+  );
+}
+
+/** `forget --json` prints one array of groups, each with the snapshots kept and removed. */
+export function toForgetResult(text: string): ForgetResult {
+  const trimmed = text.trim();
+  const groups: unknown = trimmed === '' ? [] : JSON.parse(trimmed);
+  const result: ForgetResult = { keep: [], remove: [] };
+  if (!Array.isArray(groups)) return result;
+  for (const group of groups.filter(isJsonObject)) {
+    for (const key of ['keep', 'remove'] as const) {
+      const snapshots = Array.isArray(group[key]) ? group[key] : [];
+      for (const snapshot of snapshots.filter(isJsonObject)) {
+        const id = str(snapshot.id);
+        if (id) result[key].push(id);
+      }
+    }
+  }
+  return result;
 }

@@ -12,13 +12,17 @@ import {
   isJsonObject,
   parseJsonObject,
   toBackupProgress,
+  keepFlags,
   toBackupResult,
+  toForgetResult,
   toResticSnapshot,
 } from './restic-json';
 import { MIN_RESTIC_VERSION, compareVersions, parseResticVersion } from './restic-version';
 import type {
   BackupOptions,
   BackupRequest,
+  ForgetRequest,
+  ForgetResult,
   BackupResult,
   ResticCallOptions,
   ResticLogLine,
@@ -240,6 +244,52 @@ export class ResticService {
     if (filter.tags && filter.tags.length > 0) args.push(`--tag=${filter.tags.join(',')}`);
     for (const path of filter.paths ?? []) args.push(`--path=${path}`);
     return this.listSnapshots(target, args, opts);
+  }
+
+  /**
+   * Forgets the snapshots a policy does not keep, among those with all the tags on the host,
+   * grouped by host and tags so that a backup whose paths changed still forms one history.
+   */
+  async forget(
+    target: ResticTarget,
+    req: ForgetRequest,
+    opts: ResticCallOptions = {},
+  ): Promise<ForgetResult> {
+    const args = ['forget', `--host=${req.host}`, '--group-by=host,tags', ...keepFlags(req.policy)];
+    if (req.tags.length > 0) args.push(`--tag=${req.tags.join(',')}`);
+    // restic 0.14 mixes prune's report into stdout unless quiet
+    if (req.prune) args.push('--prune', '-q');
+    const lines: string[] = [];
+    await this.run(target, ['--json', ...args], {
+      ...opts,
+      maxLineLength: JSON_DOCUMENT_MAX_CHARS,
+      onStdoutLine: (line) => lines.push(line),
+    });
+    try {
+      return toForgetResult(lines.join('\n'));
+    } catch {
+      throw new ResticError(
+        'RESTIC_FAILED',
+        `restic forget for repository ${JSON.stringify(target.name)} printed no valid JSON`,
+        { repository: target.name },
+      );
+    }
+  }
+
+  /** Removes data no snapshot refers to any more. */
+  async prune(target: ResticTarget, opts: ResticCallOptions = {}): Promise<void> {
+    await this.run(target, ['prune'], opts);
+  }
+
+  /** Verifies the repository; a damaged one rejects, with restic's findings in the log lines. */
+  async check(
+    target: ResticTarget,
+    readDataSubset: string | undefined,
+    opts: ResticCallOptions = {},
+  ): Promise<void> {
+    const args = ['check'];
+    if (readDataSubset) args.push(`--read-data-subset=${readDataSubset}`);
+    await this.run(target, args, opts);
   }
 
   /** Removes stale locks (all locks with removeAll). */

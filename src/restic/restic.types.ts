@@ -110,3 +110,27 @@ export interface UnlockOptions extends ResticCallOptions {
   /** also remove locks that are not stale (`--remove-all`); only when nothing else runs */
   removeAll?: boolean;
 }
+
+/** restic's keep policy, in restic's own terms. */
+export interface KeepPolicy {
+  keepLast?: number;
+  keepHourly?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
+  keepYearly?: number;
+  keepWithin?: string;
+}
+
+export interface ForgetRequest {
+  policy: KeepPolicy;
+  host: string;
+  tags: string[];
+  /** also prune unreferenced data in the same run */
+  prune: boolean;
+}
+
+export interface ForgetResult {
+  keep: string[];
+  remove: string[];
+}

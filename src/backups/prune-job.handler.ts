@@ -1,0 +1,99 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { HenConfig } from '../config/config.types';
+import { combineLimits } from '../config/limits';
+import type { JobContext } from '../jobs/job-context';
+import { JobFailure, describeFailure } from '../jobs/job-failure';
+import type { JobHandler } from '../jobs/job-handler';
+import { JobHandlers } from '../jobs/job-handlers';
+import { backupLock, repositoryLock, type ResourceLock } from '../jobs/job-locks';
+import type { Job } from '../jobs/job.types';
+import { RepositoriesService } from '../repositories/repositories.service';
+import { inRepositoryStep } from '../repositories/repository-step';
+import { backupTag } from '../repositories/snapshots.service';
+import { ResticService } from '../restic/restic.service';
+import { BackupsService } from './backups.service';
+
+/**
+ * Retention for one backup definition, in each of its repositories: forget the snapshots its
+ * policy does not keep (only this backup's, on this host), then prune unreferenced data. Without
+ * a retention policy nothing is forgotten and only the prune runs.
+ */
+@Injectable()
+export class PruneJobHandler implements JobHandler, OnModuleInit {
+  readonly operation = 'prune' as const;
+
+  constructor(
+    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly handlers: JobHandlers,
+    private readonly backups: BackupsService,
+    private readonly repositories: RepositoriesService,
+    private readonly restic: ResticService,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(this);
+  }
+
+  locks(job: Job): ResourceLock[] {
+    const definition = this.backups.find(job.backup!);
+    return [
+      backupLock(job.backup!),
+      ...(definition?.repositories ?? []).map((name) => repositoryLock(name, 'exclusive')),
+    ];
+  }
+
+  async run(context: JobContext): Promise<void> {
+    const backup = this.backups.get(context.job.backup!);
+    const failures: string[] = [];
+    let code = 'PRUNE_FAILED';
+    for (const name of backup.repositories) {
+      if (context.signal.aborted) break;
+      const repository = this.repositories.get(name);
+      const target = this.repositories.target(name);
+      const options = {
+        signal: context.signal,
+        limits: combineLimits(this.config.limits, repository.limits, backup.limits),
+      };
+      try {
+        await inRepositoryStep(context, name, async (step, onLog) => {
+          if (!backup.retention) {
+            await this.restic.prune(target, { ...options, onLog });
+            step.log('info', 'no retention policy: pruned unreferenced data only');
+            return;
+          }
+          const result = await this.restic.forget(
+            target,
+            {
+              policy: backup.retention,
+              host: this.config.hostname,
+              tags: [backupTag(backup.name)],
+              prune: true,
+            },
+            { ...options, onLog },
+          );
+          step.log(
+            'info',
+            `kept ${result.keep.length} snapshots: ${result.keep.join(', ') || 'none'}`,
+          );
+          step.log(
+            'info',
+            `removed ${result.remove.length} snapshots: ${result.remove.join(', ') || 'none'}`,
+          );
+          step.succeed({ summary: { kept: result.keep.length, removed: result.remove.length } });
+        });
+      } catch (error) {
+        if (context.signal.aborted) throw error;
+        const failure = describeFailure(error);
+        code = failures.length === 0 ? failure.code : 'PRUNE_FAILED';
+        failures.push(`${name}: ${failure.message}`);
+      }
+    }
+    if (failures.length) {
+      throw new JobFailure(
+        code,
+        `${failures.length} of ${backup.repositories.length} repositories failed (${failures.join('; ')})`,
+      );
+    }
+  }
+}

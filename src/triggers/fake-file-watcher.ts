@@ -1,0 +1,36 @@
+import { Clock } from '../common/clock';
+import { FileWatcher, type WatchOptions } from './file-watcher';
+
+export interface FakeWatch {
+  paths: string[];
+  options: WatchOptions;
+  closed: boolean;
+  /** reports a change, unless the watch's ignore function drops it (as the real watcher does) */
+  change(path: string): void;
+}
+
+/** A FileWatcher for unit tests: nothing touches the disk; tests report changes themselves. */
+export class FakeFileWatcher extends FileWatcher {
+  readonly watches: FakeWatch[] = [];
+
+  constructor() {
+    super(new Clock());
+  }
+
+  override watch(paths: string[], options: WatchOptions): () => Promise<void> {
+    const watch: FakeWatch = {
+      paths,
+      options,
+      closed: false,
+      change(path) {
+        if (!watch.closed && !options.ignore(path)) options.onChange(path);
+      },
+    };
+    this.watches.push(watch);
+    options.onReady?.();
+    return () => {
+      watch.closed = true;
+      return Promise.resolve();
+    };
+  }
+}

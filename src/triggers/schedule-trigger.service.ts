@@ -1,0 +1,209 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { BackupsService } from '../backups/backups.service';
+import { Clock } from '../common/clock';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { HenConfig } from '../config/config.types';
+import { JobEvents } from '../jobs/job-events';
+import { JobRunner } from '../jobs/job-runner.service';
+import type { Job } from '../jobs/job.types';
+import { RepositoryJobsService } from '../repositories/repository-jobs.service';
+import { nextDueAt } from './next-run';
+import {
+  type ScheduledDefinition,
+  scheduledDefinitions,
+  scheduleKeyOfJob,
+} from './schedule-definitions';
+import { ScheduleRuns } from './schedule-runs';
+
+/** An IANA zone for cron expressions; without it they use the process's local zone (TZ). */
+export const SCHEDULE_TIME_ZONE = Symbol('SCHEDULE_TIME_ZONE');
+
+/**
+ * The longest single wait. Node's timers stop during system suspend and ignore wall-clock changes,
+ * so a long wait would fire late after the machine sleeps; waking every minute to compare with
+ * the wall clock catches that within a minute. It also stays far below Node's 2^31-1 ms limit,
+ * past which a timer fires at once.
+ */
+export const MAX_WAIT_MS = 60_000;
+
+interface Entry {
+  definition: ScheduledDefinition;
+  /** when it is next due; null while its run is queued or running, or when it never fires */
+  dueAt: number | null;
+  cancelTimer?: () => void;
+  /** a scheduled run canceled by a person counts as this slot's run, in memory only */
+  dismissedAt?: number;
+}
+
+/**
+ * Arms one timer per scheduled definition (backup, prune, repository check) and, when it is due,
+ * only asks for the job. The next time is computed again when a job of that definition ends, from
+ * the run recorded then, so a run that waits long in the queue does not shift the next one and two
+ * runs of one definition never pile up.
+ *
+ * A run counts (is recorded in schedule_runs) when its job ends succeeded or failed, whatever
+ * asked for it: a failed run is retried at the next slot, not in a loop. A job that never ran or
+ * was stopped by a person (canceled) is not a run; a canceled scheduled job instead postpones the
+ * schedule to its next slot after the cancel, in memory, so that the person's cancel is not undone
+ * by the same schedule at once (after a restart the catch-up runs it). A job interrupted by a
+ * shutdown is not a run, so the next start catches up.
+ */
+@Injectable()
+export class ScheduleTrigger implements OnApplicationShutdown {
+  private readonly logger = new Logger('ScheduleTrigger');
+  private readonly entries = new Map<string, Entry>();
+  private readonly stopListening: () => void;
+  private started = false;
+
+  constructor(
+    @Inject(HEN_CONFIG) config: HenConfig,
+    private readonly backups: BackupsService,
+    private readonly repositoryJobs: RepositoryJobsService,
+    private readonly runner: JobRunner,
+    private readonly runs: ScheduleRuns,
+    private readonly clock: Clock,
+    events: JobEvents,
+    @Optional() @Inject(SCHEDULE_TIME_ZONE) private readonly timeZone?: string,
+  ) {
+    for (const definition of scheduledDefinitions(config)) {
+      this.entries.set(definition.key, { definition, dueAt: null });
+    }
+    // Listening from construction rather than from start(), so that a run ending before start or
+    // after stop is still recorded.
+    this.stopListening = events.onFinished((job) => this.jobEnded(job));
+  }
+
+  /** Arms every schedule; call once the job runner has started. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const entry of this.entries.values()) this.arm(entry);
+  }
+
+  stop(): void {
+    this.started = false;
+    for (const entry of this.entries.values()) {
+      entry.cancelTimer?.();
+      entry.cancelTimer = undefined;
+      entry.dueAt = null;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.stop();
+    this.stopListening();
+  }
+
+  /** When the definition `key` (e.g. `backup:pictures`) is next due; see Entry.dueAt. */
+  nextRunAt(key: string): Date | null {
+    const dueAt = this.entries.get(key)?.dueAt;
+    return dueAt === null || dueAt === undefined ? null : new Date(dueAt);
+  }
+
+  private jobEnded(job: Job): void {
+    const key = scheduleKeyOfJob(job);
+    if (key === null) return;
+    const entry = this.entries.get(key);
+    if (job.state === 'succeeded' || job.state === 'failed') {
+      this.runs.record(key, job.endedAt ? Date.parse(job.endedAt) : this.clock.now());
+    } else if (job.state === 'canceled' && job.trigger === 'schedule' && entry) {
+      entry.dismissedAt = this.clock.now();
+    }
+    if (entry && this.started) this.arm(entry);
+  }
+
+  private arm(entry: Entry): void {
+    entry.cancelTimer?.();
+    entry.cancelTimer = undefined;
+    const { key, schedules } = entry.definition;
+    const last = this.runs.lastRunAt(key);
+    const since =
+      entry.dismissedAt === undefined ? last : Math.max(last ?? -Infinity, entry.dismissedAt);
+    const dueAt = nextDueAt(schedules, since, this.clock.now(), this.timeZone);
+    entry.dueAt = dueAt;
+    if (dueAt === null) {
+      this.logger.warn({ msg: `${describe(entry.definition)}: no schedule ever fires`, key });
+      return;
+    }
+    this.logger.log({
+      msg: `${describe(entry.definition)}: next run at ${new Date(dueAt).toISOString()}`,
+      ...subjectFields(entry.definition),
+      nextRunAt: new Date(dueAt).toISOString(),
+    });
+    this.wait(entry, dueAt);
+  }
+
+  private wait(entry: Entry, dueAt: number): void {
+    const delay = Math.min(Math.max(dueAt - this.clock.now(), 0), MAX_WAIT_MS);
+    entry.cancelTimer = this.clock.setTimeout(() => {
+      entry.cancelTimer = undefined;
+      if (this.clock.now() < dueAt) this.wait(entry, dueAt);
+      else this.fire(entry, dueAt);
+    }, delay);
+  }
+
+  private fire(entry: Entry, dueAt: number): void {
+    const { definition } = entry;
+    const fields = {
+      ...subjectFields(definition),
+      dueAt: new Date(dueAt).toISOString(),
+      nextRunAt: null,
+    };
+    // Cleared first: the next time is computed when the job asked for here ends.
+    entry.dueAt = null;
+    const pending = this.pendingJob(definition.key);
+    if (pending) {
+      this.logger.log({
+        msg: `${describe(definition)} is due but job ${pending.id} is already ${pending.state}; not asking again`,
+        ...fields,
+        jobId: pending.id,
+      });
+      return;
+    }
+    try {
+      const job = this.request(definition);
+      this.logger.log({
+        msg: `${describe(definition)} is due: queued job ${job.id}`,
+        ...fields,
+        jobId: job.id,
+      });
+    } catch (error) {
+      // Not expected (the definitions come from the same config), but never spin on it.
+      this.logger.error({
+        msg: `${describe(definition)} is due but could not be queued`,
+        ...fields,
+        error: String(error),
+      });
+      entry.dismissedAt = this.clock.now();
+      if (this.started) this.arm(entry);
+    }
+  }
+
+  /** A waiting or running job of the definition; another request would only pile up behind it. */
+  private pendingJob(key: string): Job | undefined {
+    return [...this.runner.runningJobs(), ...this.runner.queuedJobs()].find(
+      (job) => scheduleKeyOfJob(job) === key,
+    );
+  }
+
+  private request({ operation, subject }: ScheduledDefinition): Job {
+    switch (operation) {
+      case 'backup':
+        return this.backups.request(subject, 'schedule');
+      case 'prune':
+        return this.backups.requestPrune(subject, 'schedule');
+      case 'check':
+        return this.repositoryJobs.requestCheck(subject, 'schedule');
+    }
+  }
+}
+
+function describe({ operation, subject }: ScheduledDefinition): string {
+  return operation === 'check' ? `check of repository ${subject}` : `${operation} ${subject}`;
+}
+
+function subjectFields({ operation, subject }: ScheduledDefinition): Record<string, string> {
+  return operation === 'check'
+    ? { operation, repository: subject }
+    : { operation, backup: subject };
+}

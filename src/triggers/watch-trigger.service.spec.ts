@@ -1,0 +1,212 @@
+import { Logger } from '@nestjs/common';
+import type { BackupsService } from '../backups/backups.service';
+import { FakeClock } from '../common/fake-clock';
+import type { BackupConfig } from '../config/config.types';
+import { PRIORITY } from '../config/priority';
+import { makeRepositoryConfig, makeTestConfig } from '../../test/support/test-config';
+import { FakeFileWatcher } from './fake-file-watcher';
+import { WatchTrigger } from './watch-trigger.service';
+
+function backup(name: string, overrides: Partial<BackupConfig> = {}): BackupConfig {
+  return {
+    name,
+    paths: [`/home/me/${name}`],
+    excludes: [],
+    repositories: ['local'],
+    schedules: [],
+    watch: { wait: { minMs: 1000, maxMs: 10_000 } },
+    priority: PRIORITY.normal,
+    limits: {},
+    retention: null,
+    prune: null,
+    hooks: { before: [], after: [] },
+    ...overrides,
+  };
+}
+
+describe('WatchTrigger', () => {
+  let clock: FakeClock;
+  let watcher: FakeFileWatcher;
+  let requests: string[];
+  let logs: { level: string; entry: Record<string, unknown> }[];
+  let trigger: WatchTrigger;
+  let request: jest.Mock;
+
+  function makeTrigger(backups: BackupConfig[]): WatchTrigger {
+    const config = makeTestConfig({
+      dataDir: '/home/me/docs/.hen-data',
+      repositories: {
+        local: makeRepositoryConfig('local', '/home/me/docs/repo'),
+        s3: makeRepositoryConfig('s3', 's3:https://s3.example.com/bucket'),
+      },
+      backups: Object.fromEntries(backups.map((b) => [b.name, b])),
+    });
+    request = jest.fn((name: string) => {
+      requests.push(name);
+    });
+    const service = { list: () => backups, request } as unknown as BackupsService;
+    return new WatchTrigger(config, service, watcher, clock);
+  }
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    watcher = new FakeFileWatcher();
+    requests = [];
+    logs = [];
+    for (const level of ['log', 'warn', 'error', 'debug'] as const) {
+      jest.spyOn(Logger.prototype, level).mockImplementation((entry: unknown) => {
+        logs.push({ level, entry: entry as Record<string, unknown> });
+      });
+    }
+  });
+
+  afterEach(async () => {
+    await trigger.stop();
+    jest.restoreAllMocks();
+  });
+
+  it('watches the paths of the backups that have `watch`, and only those', async () => {
+    trigger = makeTrigger([
+      backup('docs', { paths: ['/home/me/docs', '/home/me/notes'] }),
+      backup('music', { watch: null }),
+    ]);
+    trigger.start();
+    await trigger.whenReady();
+    expect(watcher.watches.map((w) => w.paths)).toEqual([['/home/me/docs', '/home/me/notes']]);
+  });
+
+  it('asks for one backup, by the watch trigger, once a burst has settled', () => {
+    trigger = makeTrigger([backup('docs')]);
+    trigger.start();
+    const [watch] = watcher.watches;
+    for (let i = 0; i < 100; i++) watch.change(`/home/me/docs/f${i}`);
+    clock.advance(999);
+    expect(requests).toEqual([]);
+    clock.advance(1);
+    expect(request.mock.calls).toEqual([['docs', 'watch']]);
+    clock.advance(60_000);
+    expect(requests).toEqual(['docs']);
+  });
+
+  it('asks by max under a steady stream, then again for the next burst', () => {
+    trigger = makeTrigger([backup('docs')]);
+    trigger.start();
+    const [watch] = watcher.watches;
+    for (let t = 0; t < 10_000; t += 200) {
+      watch.change('/home/me/docs/busy.log');
+      clock.advance(200);
+    }
+    expect(requests).toEqual(['docs']);
+    watch.change('/home/me/docs/later.txt');
+    clock.advance(1000);
+    expect(requests).toEqual(['docs', 'docs']);
+  });
+
+  it('logs the end of a burst with the number of changes', () => {
+    trigger = makeTrigger([backup('docs')]);
+    trigger.start();
+    watcher.watches[0].change('/home/me/docs/a');
+    watcher.watches[0].change('/home/me/docs/b');
+    clock.advance(1000);
+    expect(logs).toContainEqual({
+      level: 'log',
+      entry: expect.objectContaining({
+        backup: 'docs',
+        changes: 2,
+        reason: 'settled',
+        samplePaths: ['/home/me/docs/a', '/home/me/docs/b'],
+      }),
+    });
+  });
+
+  it('keeps the bursts of different backups apart', () => {
+    trigger = makeTrigger([
+      backup('docs'),
+      backup('code', { watch: { wait: { minMs: 5000, maxMs: 9000 } } }),
+    ]);
+    trigger.start();
+    const [docs, code] = watcher.watches;
+    docs.change('/home/me/docs/a');
+    code.change('/home/me/code/a');
+    clock.advance(1000);
+    expect(requests).toEqual(['docs']);
+    clock.advance(4000);
+    expect(requests).toEqual(['docs', 'code']);
+  });
+
+  it("ignores the backup's excludes and hen-backup's own data and local repositories", () => {
+    trigger = makeTrigger([
+      backup('docs', { paths: ['/home/me/docs'], excludes: ['*.tmp', '.cache'] }),
+    ]);
+    trigger.start();
+    const { ignore } = watcher.watches[0].options;
+    expect(ignore('/home/me/docs/a.tmp')).toBe(true);
+    expect(ignore('/home/me/docs/.cache/x/y')).toBe(true);
+    expect(ignore('/home/me/docs/.hen-data')).toBe(true);
+    expect(ignore('/home/me/docs/.hen-data/state.db-wal')).toBe(true);
+    expect(ignore('/home/me/docs/repo/data/00/0011')).toBe(true);
+    expect(ignore('/home/me/docs/repository')).toBe(false);
+    expect(ignore('/home/me/docs/letter.odt')).toBe(false);
+  });
+
+  it('warns about exclude patterns restic would refuse', () => {
+    trigger = makeTrigger([backup('docs', { excludes: ['[', '*.tmp'] })]);
+    trigger.start();
+    expect(logs).toContainEqual({
+      level: 'warn',
+      entry: expect.objectContaining({ backup: 'docs', patterns: ['['] }),
+    });
+  });
+
+  it('logs a failed request instead of throwing into the watcher', () => {
+    trigger = makeTrigger([backup('docs')]);
+    request.mockImplementation(() => {
+      throw new Error('queue closed');
+    });
+    trigger.start();
+    watcher.watches[0].change('/home/me/docs/a');
+    expect(() => clock.advance(1000)).not.toThrow();
+    expect(logs).toContainEqual({
+      level: 'error',
+      entry: expect.objectContaining({
+        backup: 'docs',
+        msg: expect.stringContaining('queue closed'),
+      }),
+    });
+  });
+
+  it('logs each kind of watch error once at error level, repeats at debug', () => {
+    trigger = makeTrigger([backup('docs')]);
+    trigger.start();
+    const { onError } = watcher.watches[0].options;
+    const limit = () =>
+      Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), {
+        code: 'ENOSPC',
+      });
+    onError(limit());
+    onError(limit());
+    expect(logs.filter((l) => l.entry.code === 'ENOSPC').map((l) => l.level)).toEqual([
+      'error',
+      'debug',
+    ]);
+  });
+
+  it('stops: closes the watchers and drops a pending burst', async () => {
+    trigger = makeTrigger([backup('docs')]);
+    trigger.start();
+    const [watch] = watcher.watches;
+    watch.options.onChange('/home/me/docs/a');
+    await trigger.onApplicationShutdown();
+    watch.options.onChange('/home/me/docs/b');
+    clock.advance(60_000);
+    expect(watch.closed).toBe(true);
+    expect(requests).toEqual([]);
+  });
+
+  it('starts once however often start() is called', () => {
+    trigger = makeTrigger([backup('docs')]);
+    trigger.start();
+    trigger.start();
+    expect(watcher.watches).toHaveLength(1);
+  });
+});

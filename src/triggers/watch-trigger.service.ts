@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { isAbsolute, sep } from 'node:path';
+import { BackupsService } from '../backups/backups.service';
+import { Clock } from '../common/clock';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { BackupConfig, HenConfig } from '../config/config.types';
+import { type Burst, BurstDebouncer } from './burst-debouncer';
+import { ExcludeMatcher } from './exclude-matcher';
+import { FileWatcher } from './file-watcher';
+
+interface ActiveWatch {
+  debouncer: BurstDebouncer;
+  close: () => Promise<void>;
+}
+
+/**
+ * For every backup with `watch`, asks for one backup per burst of changes under its paths: once
+ * changes have settled for `wait.min`, or `wait.max` after the first change at the latest. It only
+ * asks; the job queue decides when the backup runs and merges it with one already waiting.
+ */
+@Injectable()
+export class WatchTrigger implements OnApplicationShutdown {
+  private readonly logger = new Logger(WatchTrigger.name);
+  private readonly watches = new Map<string, ActiveWatch>();
+  private readiness: Promise<void> = Promise.resolve();
+  private started = false;
+
+  constructor(
+    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly backups: BackupsService,
+    private readonly fileWatcher: FileWatcher,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Starts the watchers; call once the job queue runs. Initial scans go on in the background. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const ready: Promise<void>[] = [];
+    for (const backup of this.backups.list()) {
+      if (backup.watch) ready.push(this.watchBackup(backup, backup.watch.wait));
+    }
+    this.readiness = Promise.all(ready).then(() => undefined);
+  }
+
+  /** Resolves once every watcher finished its initial scan (changes before that may be missed). */
+  whenReady(): Promise<void> {
+    return this.readiness;
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    const watches = [...this.watches.values()];
+    this.watches.clear();
+    for (const watch of watches) watch.debouncer.dispose();
+    await Promise.all(watches.map((watch) => watch.close()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  private watchBackup(backup: BackupConfig, wait: { minMs: number; maxMs: number }): Promise<void> {
+    const excludes = new ExcludeMatcher(backup.excludes);
+    if (excludes.invalid.length > 0) {
+      this.logger.warn({
+        msg: `backup "${backup.name}": exclude patterns restic would refuse are not applied by the watcher: ${excludes.invalid.join(', ')}`,
+        backup: backup.name,
+        patterns: excludes.invalid,
+      });
+    }
+    const ownFolders = this.ownFolders();
+    const isOwn = (path: string) => ownFolders.some((folder) => isSameOrInside(path, folder));
+    const reportedErrors = new Set<string>();
+
+    const debouncer = new BurstDebouncer(this.clock, wait, (burst) =>
+      this.onBurst(backup.name, burst),
+    );
+    return new Promise<void>((resolve) => {
+      const close = this.fileWatcher.watch(backup.paths, {
+        ignore: (path) => isOwn(path) || excludes.matches(path),
+        onChange: (path) => debouncer.change(path),
+        onError: (error) => this.onWatchError(backup.name, error, reportedErrors),
+        onReady: () => {
+          this.logger.log({
+            msg: `watching ${backup.paths.length} path(s) of backup "${backup.name}"`,
+            backup: backup.name,
+            paths: backup.paths,
+          });
+          resolve();
+        },
+      });
+      this.watches.set(backup.name, { debouncer, close });
+    });
+  }
+
+  private onBurst(name: string, burst: Burst): void {
+    const seconds = Math.round((burst.endedAt - burst.startedAt) / 1000);
+    this.logger.log({
+      msg: `backup "${name}": ${burst.changes} change(s) over ${seconds}s ${burst.reason === 'max' ? 'and still changing, max wait reached' : 'then settled'}; asking for a backup`,
+      backup: name,
+      changes: burst.changes,
+      samplePaths: burst.samplePaths,
+      reason: burst.reason,
+    });
+    try {
+      this.backups.request(name, 'watch');
+    } catch (error) {
+      this.logger.error({
+        msg: `backup "${name}": asking for a backup failed: ${String(error)}`,
+        backup: name,
+      });
+    }
+  }
+
+  /**
+   * Watch errors repeat per folder (one per folder over the inotify limit, for instance), so each
+   * kind is logged once per backup at error level and the rest at debug.
+   */
+  private onWatchError(name: string, error: Error, reported: Set<string>): void {
+    const code = (error as NodeJS.ErrnoException).code ?? error.message;
+    const entry = {
+      msg: `backup "${name}": watching failed: ${error.message}${code === 'ENOSPC' ? ' (raise fs.inotify.max_user_watches)' : ''}`,
+      backup: name,
+      code,
+    };
+    if (reported.has(code)) {
+      this.logger.debug(entry);
+      return;
+    }
+    reported.add(code);
+    this.logger.error(entry);
+  }
+
+  /**
+   * hen-backup's own folders: its data (state, restic cache, temp) and local repositories. A
+   * backup writes there, so a watched path that contains them would trigger itself forever.
+   */
+  private ownFolders(): string[] {
+    const folders = [this.config.dataDir];
+    for (const repository of Object.values(this.config.repositories)) {
+      // local locations are stored as absolute paths; every other backend has a `name:` prefix
+      if (isAbsolute(repository.location)) folders.push(repository.location);
+    }
+    return folders;
+  }
+}
+
+function isSameOrInside(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
