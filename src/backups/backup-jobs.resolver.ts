@@ -1,4 +1,5 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { RequireRole } from '../api/auth/require-role.decorator';
 import { notFound } from '../api/graphql-errors';
 import { PriorityScalar } from '../api/priority.scalar';
 import type { Priority } from '../config/priority';
@@ -11,6 +12,7 @@ import { BackupsService } from './backups.service';
 export class BackupJobsResolver {
   constructor(private readonly backups: BackupsService) {}
 
+  @RequireRole('operator')
   @Mutation(() => JobModel, {
     description:
       'queue retention for a backup: forget the snapshots its policy does not keep, then prune',

@@ -1,4 +1,5 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { RequireRole } from '../api/auth/require-role.decorator';
 import { notFound } from '../api/graphql-errors';
 import { PriorityScalar } from '../api/priority.scalar';
 import type { BackupConfig } from '../config/config.types';
@@ -56,6 +57,7 @@ export class BackupsResolver {
     return this.store.lastOf({ backup: backup.name, operations: ['backup'] });
   }
 
+  @RequireRole('operator')
   @Mutation(() => JobModel, {
     description: 'queue a backup now; if the same backup already waits, raise its priority instead',
   })

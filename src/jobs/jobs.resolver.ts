@@ -1,4 +1,5 @@
 import { Inject } from '@nestjs/common';
+import { RequireRole } from '../api/auth/require-role.decorator';
 import {
   Args,
   ID,
@@ -92,6 +93,7 @@ export class JobsResolver {
     return connectionOf(entries, hasMore, (e) => encodeCursor('log', e.seq));
   }
 
+  @RequireRole('operator')
   @Mutation(() => JobModel, { description: 'cancel a waiting job, or abort a running one' })
   cancelJob(@Args('id', { type: () => ID }) id: string): Job {
     try {

@@ -1,4 +1,5 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { RequireRole } from '../api/auth/require-role.decorator';
 import { notFound } from '../api/graphql-errors';
 import { PriorityScalar } from '../api/priority.scalar';
 import type { Priority } from '../config/priority';
@@ -15,6 +16,7 @@ export class RepositoryJobsResolver {
     private readonly repositoryJobs: RepositoryJobsService,
   ) {}
 
+  @RequireRole('operator')
   @Mutation(() => JobModel, { description: 'queue a `restic check` of the repository' })
   checkRepository(
     @Args('name') name: string,
@@ -24,6 +26,7 @@ export class RepositoryJobsResolver {
     return this.repositoryJobs.requestCheck(name, 'api', priority ?? undefined);
   }
 
+  @RequireRole('admin')
   @Mutation(() => JobModel, {
     description: 'queue the removal of stale locks, ahead of other waiting work',
   })

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { TokenAuthenticator } from './token-authenticator';
+
+@Module({ providers: [TokenAuthenticator], exports: [TokenAuthenticator] })
+export class AuthModule {}

@@ -1,0 +1,37 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GqlExecutionContext } from '@nestjs/graphql';
+import type { ApiRole } from '../../config/config.types';
+import { apiError } from '../graphql-errors';
+import type { RequestContext } from './graphql-context';
+import { allows } from './principal';
+import { REQUIRED_ROLE } from './require-role.decorator';
+
+/** Every GraphQL operation needs a known token (when tokens are configured) and a role to match. */
+@Injectable()
+export class RoleGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType<string>() !== 'graphql') return true;
+    const { auth } = GqlExecutionContext.create(context).getContext<RequestContext>();
+    if (!auth?.ok) {
+      throw apiError(
+        'UNAUTHENTICATED',
+        auth?.reason === 'invalid' ? 'the token is not valid' : 'a bearer token is required',
+      );
+    }
+    const needed =
+      this.reflector.getAllAndOverride<ApiRole | undefined>(REQUIRED_ROLE, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? 'viewer';
+    if (!allows(auth.principal.role, needed)) {
+      throw apiError(
+        'FORBIDDEN',
+        `this needs the ${needed} role; token "${auth.principal.name}" is ${auth.principal.role}`,
+      );
+    }
+    return true;
+  }
+}
