@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { resolve } from 'node:path';
@@ -71,7 +72,6 @@ async function main(argv: string[]): Promise<number> {
   const app = await NestFactory.create(AppModule.forConfig(config), { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.enableShutdownHooks();
   try {
     await app.listen(config.api.port, config.api.host);
   } catch (error) {
@@ -81,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
     await app.close().catch(() => undefined);
     return 1;
   }
+  stopOnSignals(app, logger);
   logger.log(
     {
       msg: `listening on http://${config.api.host}:${config.api.port}${GRAPHQL_PATH}`,
@@ -90,6 +91,30 @@ async function main(argv: string[]): Promise<number> {
     'Main',
   );
   return -1;
+}
+
+/**
+ * SIGTERM and SIGINT stop triggers, interrupt running jobs (restic gets SIGINT and removes its
+ * lock), record them, and exit 0: a requested stop is not a failure. A second signal exits at once.
+ */
+function stopOnSignals(app: INestApplication, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.exit(130);
+    }
+    stopping = true;
+    logger.log({ msg: `${signal} received: stopping`, signal }, 'Main');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`hen-backup did not stop cleanly: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main(process.argv.slice(2)).then(

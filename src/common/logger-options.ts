@@ -10,6 +10,8 @@ export function loggerOptions(config: HenConfig, scrubber: SecretScrubber): Para
       name: 'hen-backup',
       level: config.log.level,
       autoLogging: false,
+      // lines logged while serving a request carry its id, not every header
+      quietReqLogger: true,
       timestamp: stdTimeFunctions.isoTime,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '***' },
       formatters: {

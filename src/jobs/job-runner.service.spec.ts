@@ -126,8 +126,8 @@ describe('JobRunner', () => {
     clock = new FakeClock();
   });
   afterEach(async () => {
-    await runner?.onApplicationShutdown();
-    database?.onModuleDestroy();
+    await runner?.beforeApplicationShutdown();
+    database?.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

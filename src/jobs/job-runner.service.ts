@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { HEN_CONFIG } from '../config/config.constants';
 import type { HenConfig } from '../config/config.types';
 import { formatPriority } from '../config/priority';
@@ -41,7 +41,7 @@ export class JobConflictError extends Error {
  * store before announcing it.
  */
 @Injectable()
-export class JobRunner implements OnApplicationShutdown {
+export class JobRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
   private readonly queue = new JobQueue();
   private readonly running = new Map<number, RunningJob>();
@@ -138,7 +138,8 @@ export class JobRunner implements OnApplicationShutdown {
     return [...this.running.values()].map((r) => structuredClone(r.job));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops running jobs (restic gets SIGINT) and records them interrupted, before the state closes. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.accepting = false;
     this.stopSummary?.();
     const running = [...this.running.values()];

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +59,7 @@ const MIGRATIONS: string[] = [
  * OS crash or power cut, which is the trade restic's own cache makes too.
  */
 @Injectable()
-export class StateDatabase implements OnModuleDestroy {
+export class StateDatabase implements OnApplicationShutdown {
   readonly db: Database.Database;
 
   constructor(@Inject(HEN_CONFIG) config: HenConfig) {
@@ -81,7 +81,8 @@ export class StateDatabase implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /** The last thing to close: running jobs record how they ended while shutting down. */
+  onApplicationShutdown(): void {
     if (this.db.open) this.db.close();
   }
 }

@@ -43,7 +43,9 @@ export class ProcessSpawnError extends Error {
   }
 }
 
-const DEFAULT_KILL_GRACE_MS = 30_000;
+// restic cleans up within a second or two of SIGINT; waiting longer would hold a daemon shutdown
+// past the 15 s service managers allow before they kill it
+const DEFAULT_KILL_GRACE_MS = 10_000;
 const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
 /**
  * After the child exits its pipes normally close at once; a grandchild that inherited them (ssh

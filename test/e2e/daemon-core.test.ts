@@ -309,6 +309,29 @@ describe('the daemon, driven through GraphQL', () => {
     });
     expect(resticDirect(repository, PASSWORD, ['check'])).toContain('no errors were found');
   });
+
+  it('stops on SIGTERM during a backup: restic gets SIGINT, the job is interrupted, no lock is left', async () => {
+    const { runBackup } = await client.data(`mutation { runBackup(name: "slow") { id } }`);
+    await waitFor(async () => {
+      const { job } = await client.data(
+        `query($id: ID!) { job(id: $id) { state progress { percent } } }`,
+        { id: runBackup.id },
+      );
+      return job.state === 'RUNNING' && job.progress !== null;
+    });
+    await client.close();
+    const exit = await daemon.stop();
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(resticPidsOn(repository)).toEqual([]);
+    expect(resticDirect(repository, PASSWORD, ['list', 'locks', '--no-lock']).trim()).toBe('');
+
+    daemon = await Daemon.start(configPath);
+    client = new GraphQLTestClient(port);
+    const { job } = await client.data(`query($id: ID!) { job(id: $id) { state error { code } } }`, {
+      id: runBackup.id,
+    });
+    expect(job).toEqual({ state: 'INTERRUPTED', error: { code: 'INTERRUPTED' } });
+  });
 });
 
 /** Processes working on the repository (restic gets it in RESTIC_REPOSITORY). */
