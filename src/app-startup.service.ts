@@ -5,10 +5,12 @@ import { JobRecovery } from './jobs/job-recovery';
 import { JobRunner } from './jobs/job-runner.service';
 import { RepositoriesService } from './repositories/repositories.service';
 import { ResticService } from './restic/restic.service';
+import { ScheduleTrigger } from './triggers/schedule-trigger.service';
+import { WatchTrigger } from './triggers/watch-trigger.service';
 
 /**
  * The order the daemon wakes up in: restic must be usable, the previous run's jobs are put in
- * order, every repository is made to exist, and only then do jobs start.
+ * order, every repository is made to exist, and only then do jobs start and triggers arm.
  */
 @Injectable()
 export class AppStartup implements OnApplicationBootstrap {
@@ -20,6 +22,8 @@ export class AppStartup implements OnApplicationBootstrap {
     private readonly recovery: JobRecovery,
     private readonly runner: JobRunner,
     private readonly repositories: RepositoriesService,
+    private readonly schedules: ScheduleTrigger,
+    private readonly watchers: WatchTrigger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,5 +48,7 @@ export class AppStartup implements OnApplicationBootstrap {
       });
     }
     this.runner.start();
+    this.schedules.start();
+    this.watchers.start();
   }
 }

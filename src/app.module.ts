@@ -13,6 +13,7 @@ import type { HenConfig } from './config/config.types';
 import { JobsModule } from './jobs/jobs.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { ResticModule } from './restic/restic.module';
+import { TriggersModule } from './triggers/triggers.module';
 
 @Module({})
 export class AppModule {
@@ -31,6 +32,7 @@ export class AppModule {
         JobsModule,
         RepositoriesModule,
         BackupsModule,
+        TriggersModule,
         ApiModule,
       ],
       providers: [AppStartup],

@@ -52,6 +52,8 @@ class WatchedRoot implements PresenceListener {
   private closing: Promise<void> = Promise.resolve();
   private readyCallback: (() => void) | null = null;
   private readonly presence: PathPresence;
+  /** what every path below this one starts with ("/" itself ends with the separator) */
+  private readonly below: string;
 
   constructor(
     private readonly path: string,
@@ -60,6 +62,7 @@ class WatchedRoot implements PresenceListener {
     private readonly logger: Logger,
   ) {
     this.presence = new PathPresence(path, clock, PRESENCE_POLL_MS, this);
+    this.below = path.endsWith(sep) ? path : path + sep;
   }
 
   start(onReady: () => void): void {
@@ -97,6 +100,8 @@ class WatchedRoot implements PresenceListener {
     });
     this.options.onChange(this.path);
     this.shut();
+    // gone before its first scan ended: there is nothing left to wait for
+    this.ready();
   }
 
   private open(isDirectory: boolean): void {
@@ -136,7 +141,7 @@ class WatchedRoot implements PresenceListener {
     if (typeof folder !== 'string') return;
     const path = name ? join(folder, name) : folder;
     // chokidar shares native watchers between instances; keep to what lies under this root
-    if (path !== this.path && !path.startsWith(this.path + sep)) return;
+    if (path !== this.path && !path.startsWith(this.below)) return;
     if (!this.options.ignore(path)) this.options.onChange(path);
   }
 

@@ -5,7 +5,7 @@ import { scheduleKey, type ScheduledOperation } from './schedule-definitions';
 import { ScheduleTrigger } from './schedule-trigger.service';
 
 const NEXT_RUN_NOTE =
-  'ISO time; null without schedules, or while a run is queued or running (the next time is computed when it ends); a time in the past means due now';
+  'ISO time; null without schedules, and while a run is queued or running (the next time follows from when it ends)';
 
 /**
  * Schedule times on Backup and Repository. They live here rather than in those modules' resolvers

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { BackupsService } from '../backups/backups.service';
 import { Clock } from '../common/clock';
 import { HEN_CONFIG } from '../config/config.constants';
@@ -38,8 +38,9 @@ interface Entry {
 /**
  * Arms one timer per scheduled definition (backup, prune, repository check) and, when it is due,
  * only asks for the job. The next time is computed again when a job of that definition ends, from
- * the run recorded then, so a run that waits long in the queue does not shift the next one and two
- * runs of one definition never pile up.
+ * the end time recorded then (never from when it was queued), so runs of one definition never pile
+ * up: an interval is the rest between the end of one run and the next request. A definition that
+ * must run at fixed times of day uses cron, which does not drift with run lengths.
  *
  * A run counts (is recorded in schedule_runs) when its job ends succeeded or failed, whatever
  * asked for it: a failed run is retried at the next slot, not in a loop. A job that never ran or
@@ -49,7 +50,7 @@ interface Entry {
  * shutdown is not a run, so the next start catches up.
  */
 @Injectable()
-export class ScheduleTrigger implements OnApplicationShutdown {
+export class ScheduleTrigger implements OnModuleDestroy {
   private readonly logger = new Logger('ScheduleTrigger');
   private readonly entries = new Map<string, Entry>();
   private readonly stopListening: () => void;
@@ -89,7 +90,8 @@ export class ScheduleTrigger implements OnApplicationShutdown {
     }
   }
 
-  onApplicationShutdown(): void {
+  /** Triggers stop first on shutdown, so that nothing new is queued while jobs wind down. */
+  onModuleDestroy(): void {
     this.stop();
     this.stopListening();
   }
@@ -102,7 +104,8 @@ export class ScheduleTrigger implements OnApplicationShutdown {
 
   private jobEnded(job: Job): void {
     const key = scheduleKeyOfJob(job);
-    if (key === null) return;
+    // Interrupted means the daemon is stopping: nothing to record, and nothing to arm.
+    if (key === null || job.state === 'interrupted') return;
     const entry = this.entries.get(key);
     if (job.state === 'succeeded' || job.state === 'failed') {
       this.runs.record(key, job.endedAt ? Date.parse(job.endedAt) : this.clock.now());

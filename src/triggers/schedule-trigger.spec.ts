@@ -89,9 +89,9 @@ describe('ScheduleTrigger', () => {
   });
 
   async function shutdown(s: (typeof stacks)[number]) {
-    s.trigger.onApplicationShutdown();
-    await s.runner.onApplicationShutdown();
-    s.database.onModuleDestroy();
+    s.trigger.onModuleDestroy();
+    await s.runner.beforeApplicationShutdown();
+    s.database.onApplicationShutdown();
   }
 
   function config(
@@ -248,7 +248,7 @@ describe('ScheduleTrigger', () => {
     expect(t.jobs().map((j) => j.queuedAt)).toEqual(['2026-01-01T03:00:00.000Z']);
   });
 
-  it('takes the nearest of several schedules', async () => {
+  it('takes the nearest of several schedules', () => {
     const first = build(config({ pics: { schedules: schedules('1d', '0 30 2 * * *') } }));
     first.runs.record('backup:pics', Date.parse('2025-12-31T23:00:00Z'));
     first.trigger.stop();
@@ -265,7 +265,7 @@ describe('ScheduleTrigger', () => {
     const runs = new ScheduleRuns(db);
     runs.record('backup:hourly', clock.now() - 3 * DAY);
     runs.record('backup:nightly', clock.now() - 3 * DAY);
-    db.onModuleDestroy();
+    db.onApplicationShutdown();
 
     const t = build(
       config({

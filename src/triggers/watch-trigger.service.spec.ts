@@ -54,8 +54,8 @@ describe('WatchTrigger', () => {
     requests = [];
     logs = [];
     for (const level of ['log', 'warn', 'error', 'debug'] as const) {
-      jest.spyOn(Logger.prototype, level).mockImplementation((entry: unknown) => {
-        logs.push({ level, entry: entry as Record<string, unknown> });
+      jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
+        logs.push({ level, entry: args[0] as Record<string, unknown> });
       });
     }
   });
@@ -196,7 +196,7 @@ describe('WatchTrigger', () => {
     trigger.start();
     const [watch] = watcher.watches;
     watch.options.onChange('/home/me/docs/a');
-    await trigger.onApplicationShutdown();
+    await trigger.onModuleDestroy();
     watch.options.onChange('/home/me/docs/b');
     clock.advance(60_000);
     expect(watch.closed).toBe(true);

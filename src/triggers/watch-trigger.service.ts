@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { isAbsolute, sep } from 'node:path';
 import { BackupsService } from '../backups/backups.service';
 import { Clock } from '../common/clock';
@@ -19,7 +19,7 @@ interface ActiveWatch {
  * asks; the job queue decides when the backup runs and merges it with one already waiting.
  */
 @Injectable()
-export class WatchTrigger implements OnApplicationShutdown {
+export class WatchTrigger implements OnModuleDestroy {
   private readonly logger = new Logger(WatchTrigger.name);
   private readonly watches = new Map<string, ActiveWatch>();
   private readiness: Promise<void> = Promise.resolve();
@@ -56,7 +56,8 @@ export class WatchTrigger implements OnApplicationShutdown {
     await Promise.all(watches.map((watch) => watch.close()));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Triggers stop first on shutdown, so that nothing new is queued while jobs wind down. */
+  async onModuleDestroy(): Promise<void> {
     await this.stop();
   }
 

@@ -3,7 +3,6 @@ import type { CommandHook } from '../../config/config.types';
 import {
   ProcessSpawnError,
   type ProcessResult,
-  type ProcessRunner,
   type ProcessSpec,
 } from '../../restic/process-runner';
 import { CommandHookRunner, HOOK_KILL_GRACE_MS, hookEnvironment } from './command-hook-runner';
@@ -50,7 +49,7 @@ const hook = (overrides: Partial<CommandHook> = {}): CommandHook => ({
 function setup(behaviour?: ConstructorParameters<typeof FakeProcesses>[0]) {
   const clock = new FakeClock();
   const processes = new FakeProcesses(behaviour);
-  const runner = new CommandHookRunner(processes as unknown as ProcessRunner, clock);
+  const runner = new CommandHookRunner(processes, clock);
   const controller = new AbortController();
   const logs: { message: string; source?: string }[] = [];
   const run: HookInvocation = {
