@@ -1,17 +1,7 @@
 import type { ConfigPath } from './config-path';
 import type { ConfigReader } from './config-reader';
+import { BACKENDS } from '../repositories/provider-env';
 
-export const LOCATION_BACKENDS = [
-  'local',
-  'sftp',
-  'rest',
-  's3',
-  'swift',
-  'b2',
-  'azure',
-  'gs',
-  'rclone',
-] as const;
 
 const PREFIX = /^([A-Za-z][A-Za-z0-9]*):([\s\S]*)$/;
 
@@ -31,10 +21,10 @@ export function readLocation(
   if (!match) return r.resolvePath(location);
 
   const [, backend, target] = match;
-  if (!(LOCATION_BACKENDS as readonly string[]).includes(backend)) {
+  if (!(BACKENDS as readonly string[]).includes(backend)) {
     return r.issue(
       path,
-      `"${backend}:" is not a restic backend (accepted: ${LOCATION_BACKENDS.map((b) => `${b}:`).join(' ')}); ` +
+      `"${backend}:" is not a restic backend (accepted: ${BACKENDS.map((b) => `${b}:`).join(' ')}); ` +
         'write ./ in front of a local folder whose name has a colon',
     );
   }

@@ -1,4 +1,4 @@
-import type { Limits } from '../config/config.types';
+import type { Limits, RetentionConfig } from '../config/config.types';
 
 /** Everything restic needs to reach one repository. */
 export interface ResticTarget {
@@ -111,16 +111,8 @@ export interface UnlockOptions extends ResticCallOptions {
   removeAll?: boolean;
 }
 
-/** restic's keep policy, in restic's own terms. */
-export interface KeepPolicy {
-  keepLast?: number;
-  keepHourly?: number;
-  keepDaily?: number;
-  keepWeekly?: number;
-  keepMonthly?: number;
-  keepYearly?: number;
-  keepWithin?: string;
-}
+/** restic's keep policy: the configuration's retention keys are restic's own. */
+export type KeepPolicy = RetentionConfig;
 
 export interface ForgetRequest {
   policy: KeepPolicy;
@@ -133,4 +125,75 @@ export interface ForgetRequest {
 export interface ForgetResult {
   keep: string[];
   remove: string[];
+}
+
+/** One entry of `restic ls --json <snapshot>`. */
+export interface ResticLsNode {
+  name: string;
+  /** restic's type: file, dir, symlink, dev, chardev, fifo, socket, ... */
+  type: string;
+  /** absolute path inside the snapshot */
+  path: string;
+  /** bytes; 0 for anything but files */
+  size: number;
+  mtime: string;
+  /** unix permission bits (restic's Go file mode without its type bits) */
+  mode: number;
+}
+
+/** One line of `restic diff`: `+` added, `-` removed, `M` content changed, `U` metadata, `T` type. */
+export interface ResticDiffChange {
+  path: string;
+  modifier: string;
+}
+
+export interface ResticDiffCounts {
+  files: number;
+  dirs: number;
+  others: number;
+  /** bytes of the blobs only one side has (restic's own measure) */
+  bytes: number;
+}
+
+export interface ResticDiffStatistics {
+  changedFiles: number;
+  added: ResticDiffCounts;
+  removed: ResticDiffCounts;
+}
+
+export type ResticStatsMode = 'restore-size' | 'raw-data';
+
+export interface ResticStats {
+  totalSize: number;
+  /** restore-size counts every node (files, folders, links); raw-data gives 0 */
+  totalFileCount: number;
+  snapshotsCount: number;
+}
+
+export interface RestoreRequest {
+  snapshotId: string;
+  /** absolute folder; restic recreates the snapshot's absolute paths below it */
+  target: string;
+  include: string[];
+  exclude: string[];
+}
+
+/** restic ≥ 0.16 prints these with `restore --json`; 0.14 prints nothing. */
+export interface RestoreProgress {
+  /** 0..1 */
+  percentDone: number;
+  filesRestored: number;
+  totalFiles: number;
+  bytesRestored: number;
+  totalBytes: number;
+  secondsElapsed: number;
+}
+
+export interface RestoreOptions extends ResticCallOptions {
+  onProgress?: (progress: RestoreProgress) => void;
+}
+
+export interface RestoreResult {
+  /** restic's JSON summary, when this restic prints one (≥ 0.16) */
+  summary: RestoreProgress | null;
 }
