@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh restic setpriv
+# servers the backend tests run on loopback: SFTP (sshd + keys), REST and rclone:, HTTPS for S3
+bash scripts/ensure-system-deps.sh sshd ssh ssh-keygen rclone openssl
 npm ci --no-audit --no-fund
 npm run typecheck
 npm run lint

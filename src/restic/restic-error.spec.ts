@@ -154,6 +154,18 @@ const SAMPLES: Array<[string, number | null, string, ResticErrorCode]> = [
     'Fatal: create repository at /tmp/rx/repo failed: config file already exists',
     'REPOSITORY_ALREADY_EXISTS',
   ],
+  [
+    'S3 repository already initialized',
+    1,
+    'Fatal: create key in repository at s3:https://127.0.0.1:9000/b failed: repository master key and config already initialized',
+    'REPOSITORY_ALREADY_EXISTS',
+  ],
+  [
+    'rclone remote missing (ends with an unexpected EOF)',
+    1,
+    'rclone: 2026/11/22 04:30:00 Failed to create file system: didn\'t find section in config file\nFatal: unable to open repository at rclone:x:y: error talking HTTP to rclone: Get "http://localhost/file-1": unexpected EOF',
+    'BACKEND_UNREACHABLE',
+  ],
   ['anything else', 1, 'Fatal: invalid id "zz": no matching ID found', 'RESTIC_FAILED'],
 ];
 

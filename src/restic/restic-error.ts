@@ -58,12 +58,13 @@ const UNREACHABLE: Array<[RegExp, string]> = [
   [/connection refused/i, 'connection refused'],
   [/no such host|could not resolve hostname|name resolution|server misbehaving/i, 'host not found'],
   [/network is unreachable|no route to host|host is down/i, 'network unreachable'],
+  // before "connection lost": a failing rclone also ends its HTTP stream with an unexpected EOF
+  [/error talking HTTP to rclone|rclone: .*(failed|error|didn't find)/i, 'rclone failed'],
   [/connection reset by peer|broken pipe|unexpected EOF|connection closed/i, 'connection lost'],
   [/i\/o timeout|timed? ?out|deadline exceeded|Client\.Timeout/i, 'timed out'],
   [/x509:|certificate|tls: /i, 'TLS certificate problem'],
   [/host key verification failed|permission denied \(publickey/i, 'ssh authentication failed'],
   [/unable to start the sftp session|subprocess ssh|ssh: /i, 'ssh/sftp connection failed'],
-  [/error talking HTTP to rclone|rclone: .*(failed|error)/i, 'rclone failed'],
   [
     /\b40[13]\b|unauthori[sz]ed|forbidden|access ?denied|InvalidAccessKeyId|SignatureDoesNotMatch|authentication failed|invalid credentials/i,
     'access denied by the backend (check its credentials)',
@@ -83,7 +84,8 @@ const LOCKED = /repository is already locked|unable to create lock/i;
 const WRONG_PASSWORD = /wrong password or no key found/i;
 const EMPTY_PASSWORD =
   /an empty password is not a password|reading repository password from stdin/i;
-const ALREADY_EXISTS = /config file already exists/i;
+// the S3 backend words it differently from the others
+const ALREADY_EXISTS = /config file already exists|master key and config already initialized/i;
 const NOT_INSTALLED = /no such file or directory|not found|failed to execute/i;
 
 // eslint-disable-next-line no-control-regex
