@@ -106,28 +106,33 @@ describe('API authentication and roles', () => {
   it('checks the token in connection_init before any subscription starts', async () => {
     const outcome = (connectionParams?: Record<string, unknown>) =>
       new Promise<string>((resolve) => {
+        // With a valid token, an event proves the subscription runs; keep causing events until
+        // one arrives, since the socket may still be connecting when the first one happens.
+        const poke = setInterval(
+          () => void post('mutation { runBackup(name: "docs") { id } }', TOKENS.operator),
+          300,
+        );
+        const finish = (result: string) => {
+          clearInterval(poke);
+          resolve(result);
+        };
         const client = createClient({
           url: `ws://127.0.0.1:${port}/graphql`,
           webSocketImpl: WebSocket,
           retryAttempts: 0,
           connectionParams,
-          on: { closed: (event) => resolve(`closed ${(event as { code: number }).code}`) },
+          on: { closed: (event) => finish(`closed ${(event as { code: number }).code}`) },
         });
         client.subscribe(
           { query: 'subscription { jobUpdated { id state } }' },
           {
             next: () => {
-              resolve('event');
+              finish('event');
               void client.dispose();
             },
             error: () => undefined,
             complete: () => undefined,
           },
-        );
-        // with a valid token, an event proves the subscription runs
-        setTimeout(
-          () => void post('mutation { runBackup(name: "docs") { id } }', TOKENS.operator),
-          500,
         );
       });
     expect(await outcome()).toBe('closed 4403');
