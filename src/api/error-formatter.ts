@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import type { GraphQLFormattedError } from 'graphql';
 import type { SecretScrubber } from '../common/secret-scrubber';
+import { RESTIC_ERROR_CODES } from '../restic/restic-error';
 
 const CLIENT_CODES = new Set([
   'BAD_USER_INPUT',
@@ -15,6 +16,9 @@ const CLIENT_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  // a restic failure answering a query (e.g. snapshots of an unreachable repository) keeps its
+  // classification and its readable, secret-free message
+  ...RESTIC_ERROR_CODES,
 ]);
 
 const logger = new Logger('GraphQL');
@@ -59,8 +63,13 @@ export function formatGraphQLError(scrubber: SecretScrubber) {
         extensions: { code: 'INTERNAL_SERVER_ERROR' },
       };
     }
+    // The parser recurses; a document nested thousands of levels deep exhausts the stack.
+    const message =
+      code === 'GRAPHQL_PARSE_FAILED' && /call stack/i.test(formatted.message)
+        ? 'the document is nested too deeply to be parsed'
+        : formatted.message;
     return {
-      message: scrubber.scrub(formatted.message),
+      message: scrubber.scrub(message),
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code },

@@ -2,7 +2,6 @@ import type { ConfigPath } from './config-path';
 import type { ConfigReader } from './config-reader';
 import { BACKENDS } from '../repositories/provider-env';
 
-
 const PREFIX = /^([A-Za-z][A-Za-z0-9]*):([\s\S]*)$/;
 
 /**

@@ -1,16 +1,19 @@
 import { maskSecrets } from './mask';
 
-export type ResticErrorCode =
-  | 'WRONG_PASSWORD'
-  | 'REPOSITORY_NOT_FOUND'
-  | 'REPOSITORY_ALREADY_EXISTS'
-  | 'REPOSITORY_LOCKED'
-  | 'PATH_NOT_FOUND'
-  | 'BACKEND_UNREACHABLE'
-  | 'RESTIC_NOT_INSTALLED'
-  | 'RESTIC_TOO_OLD'
-  | 'CANCELED'
-  | 'RESTIC_FAILED';
+export const RESTIC_ERROR_CODES = [
+  'WRONG_PASSWORD',
+  'REPOSITORY_NOT_FOUND',
+  'REPOSITORY_ALREADY_EXISTS',
+  'REPOSITORY_LOCKED',
+  'PATH_NOT_FOUND',
+  'BACKEND_UNREACHABLE',
+  'RESTIC_NOT_INSTALLED',
+  'RESTIC_TOO_OLD',
+  'CANCELED',
+  'RESTIC_FAILED',
+] as const;
+
+export type ResticErrorCode = (typeof RESTIC_ERROR_CODES)[number];
 
 export interface ResticErrorOptions {
   exitCode?: number | null;

@@ -63,6 +63,12 @@ describe('repository operations through the daemon', () => {
     expect(job.error.code).toBe('WRONG_PASSWORD');
     expect(job.error.message).not.toContain(PASSWORD);
     expect(job.error.message).not.toMatch(/already/i);
+    const listing = await client.request(
+      `{ snapshots(repository: "foreign") { edges { cursor } } }`,
+    );
+    expect(listing.errors?.[0]?.extensions?.code).toBe('WRONG_PASSWORD');
+    expect(listing.errors?.[0]?.message).toMatch(/wrong password/i);
+    expect(JSON.stringify(listing)).not.toContain(PASSWORD);
   });
 
   it('backs up to the repositories that work when another fails, and fails the job', async () => {
