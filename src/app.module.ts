@@ -10,7 +10,10 @@ import { SecretScrubber } from './common/secret-scrubber';
 import { ConfigModule } from './config/config.module';
 import { HEN_CONFIG } from './config/config.constants';
 import type { HenConfig } from './config/config.types';
+import { DownloadsModule } from './downloads/downloads.module';
+import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { ResticModule } from './restic/restic.module';
 import { TriggersModule } from './triggers/triggers.module';
@@ -34,6 +37,9 @@ export class AppModule {
         BackupsModule,
         TriggersModule,
         ApiModule,
+        DownloadsModule,
+        MetricsModule,
+        HealthModule,
       ],
       providers: [AppStartup],
     };

@@ -11,6 +11,7 @@ import { ConfigError } from './config/config-error';
 import { loadConfig } from './config/config-loader';
 import type { HenConfig } from './config/config.types';
 import { GRAPHQL_PATH } from './api/api.module';
+import { configureHttpBody } from './api/http-body';
 
 const USAGE = `Usage: hen-backup [--config PATH] [--check-config] [--version]
 
@@ -69,9 +70,22 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const app = await NestFactory.create(AppModule.forConfig(config), { bufferLogs: true });
+  let app: INestApplication;
+  try {
+    // abortOnError: false so that a provider failing to start (e.g. an unreadable state
+    // database) is reported below and exits 1, rather than Nest calling process.abort().
+    app = await NestFactory.create(AppModule.forConfig(config), {
+      bufferLogs: true,
+      abortOnError: false,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`hen-backup could not start: ${message}\n`);
+    return 1;
+  }
   const logger = app.get(Logger);
   app.useLogger(logger);
+  configureHttpBody(app);
   try {
     await app.listen(config.api.port, config.api.host);
   } catch (error) {

@@ -1,7 +1,7 @@
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobsModule } from '../jobs/jobs.module';
@@ -9,7 +9,9 @@ import { AuthModule } from './auth/auth.module';
 import { authenticateConnection, graphqlContext } from './auth/graphql-context';
 import { RoleGuard } from './auth/role.guard';
 import { TokenAuthenticator } from './auth/token-authenticator';
+import { ArgumentLimitsPipe } from './argument-limits';
 import { formatGraphQLError } from './error-formatter';
+import { QUERY_LIMITS, queryLimitsRule, validateWithLimits } from './query-limits';
 import { StatusResolver } from './status.resolver';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -33,12 +35,24 @@ export const GRAPHQL_PATH = '/graphql';
         plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true })],
         context: graphqlContext(authenticator),
         subscriptions: {
-          'graphql-ws': { path: GRAPHQL_PATH, onConnect: authenticateConnection(authenticator) },
+          'graphql-ws': {
+            path: GRAPHQL_PATH,
+            onConnect: authenticateConnection(authenticator),
+            validate: validateWithLimits,
+          },
         },
         formatError: formatGraphQLError(scrubber),
+        // Input limits: document size in tokens, nesting depth and cost (query-limits.ts);
+        // argument lengths are checked by ArgumentLimitsPipe on every resolver.
+        parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+        validationRules: [queryLimitsRule],
       }),
     }),
   ],
-  providers: [StatusResolver, { provide: APP_GUARD, useClass: RoleGuard }],
+  providers: [
+    StatusResolver,
+    { provide: APP_GUARD, useClass: RoleGuard },
+    { provide: APP_PIPE, useClass: ArgumentLimitsPipe },
+  ],
 })
 export class ApiModule {}

@@ -79,6 +79,15 @@ export function decodeCursor(kind: string, cursor: string | undefined): string |
   return decoded.slice(kind.length + 1);
 }
 
+/** A cursor over a list keyed by a positive integer (job ids, log sequence numbers). */
+export function decodeIntCursor(kind: string, cursor: string | undefined): number | undefined {
+  const value = decodeCursor(kind, cursor);
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d{0,14}$/.test(value))
+    throw badUserInput('after is not a valid cursor for this list');
+  return Number(value);
+}
+
 export function connectionOf<T>(
   nodes: T[],
   hasNextPage: boolean,

@@ -3,9 +3,13 @@ import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphq
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { BackupJobsResolver } from '../backups/backup-jobs.resolver';
 import { BackupsResolver } from '../backups/backups.resolver';
+import { DownloadsResolver } from '../downloads/downloads.resolver';
 import { JobsResolver } from '../jobs/jobs.resolver';
+import { StatusBackupsResolver } from '../metrics/status-backups.resolver';
 import { RepositoriesResolver } from '../repositories/repositories.resolver';
 import { RepositoryJobsResolver } from '../repositories/repository-jobs.resolver';
+import { RestoreResolver } from '../repositories/restore.resolver';
+import { SnapshotBrowserResolver } from '../repositories/snapshot-browser.resolver';
 import {
   BackupScheduleResolver,
   RepositoryScheduleResolver,
@@ -20,8 +24,12 @@ export const API_RESOLVERS = [
   RepositoriesResolver,
   RepositoryJobsResolver,
   JobsResolver,
+  DownloadsResolver,
   BackupScheduleResolver,
   RepositoryScheduleResolver,
+  StatusBackupsResolver,
+  SnapshotBrowserResolver,
+  RestoreResolver,
 ];
 
 export const SCHEMA_HEADER =

@@ -9,6 +9,7 @@ import { JobHandlers } from '../jobs/job-handlers';
 import { backupLock, repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
+import { lockWaitFor } from '../repositories/repository-step';
 import { backupTag } from '../repositories/snapshots.service';
 import { ResticService } from '../restic/restic.service';
 import type { BackupProgress, BackupResult } from '../restic/restic.types';
@@ -92,6 +93,7 @@ export class BackupJobHandler implements JobHandler, OnModuleInit {
             limits: combineLimits(this.config.limits, repository.limits, backup.limits),
             onLog: (line) => step.log(line.level, line.text, 'restic'),
             onProgress: (progress) => context.progress(toJobProgress(progress, step.step.name)),
+            lockWait: lockWaitFor(step),
           },
         );
         this.recordResult(context, name, result);

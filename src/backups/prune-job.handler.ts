@@ -9,7 +9,7 @@ import { JobHandlers } from '../jobs/job-handlers';
 import { backupLock, repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
-import { inRepositoryStep } from '../repositories/repository-step';
+import { inRepositoryStep, lockWaitFor } from '../repositories/repository-step';
 import { backupTag } from '../repositories/snapshots.service';
 import { ResticService } from '../restic/restic.service';
 import { BackupsService } from './backups.service';
@@ -58,7 +58,7 @@ export class PruneJobHandler implements JobHandler, OnModuleInit {
       try {
         await inRepositoryStep(context, name, async (step, onLog) => {
           if (!backup.retention) {
-            await this.restic.prune(target, { ...options, onLog });
+            await this.restic.prune(target, { ...options, onLog, lockWait: lockWaitFor(step) });
             step.log('info', 'no retention policy: pruned unreferenced data only');
             return;
           }
@@ -70,7 +70,7 @@ export class PruneJobHandler implements JobHandler, OnModuleInit {
               tags: [backupTag(backup.name)],
               prune: true,
             },
-            { ...options, onLog },
+            { ...options, onLog, lockWait: lockWaitFor(step) },
           );
           step.log(
             'info',

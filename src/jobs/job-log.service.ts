@@ -7,6 +7,15 @@ import type { Job, JobLogEntry, JobLogLevel } from './job.types';
 
 const STDOUT_METHOD = { debug: 'debug', info: 'log', warn: 'warn', error: 'error' } as const;
 
+/** Lines stored per job; past it, one marker line is stored and the rest go to stdout only. */
+export const MAX_STORED_LOG_LINES = 10_000;
+
+const capNote = `a job keeps at most ${MAX_STORED_LOG_LINES} log lines; the rest went to stdout only`;
+const markerMessage = (more: number | null) =>
+  more === null
+    ? `… more lines not stored (${capNote})`
+    : `… ${more} more lines not stored (${capNote})`;
+
 /**
  * Writes one line of a job's log: scrubbed of secrets, stored, streamed to `jobLogs`
  * subscribers, and echoed to stdout as JSON with the job id and its path.
@@ -15,6 +24,8 @@ const STDOUT_METHOD = { debug: 'debug', info: 'log', warn: 'warn', error: 'error
 export class JobLogService {
   private readonly logger = new Logger('job');
   private readonly lastSeq = new Map<number, number>();
+  /** jobs past the cap: how many lines were not stored since the marker was written */
+  private readonly notStored = new Map<number, number>();
 
   constructor(
     private readonly store: JobStore,
@@ -23,8 +34,17 @@ export class JobLogService {
     private readonly clock: Clock,
   ) {}
 
-  /** `path` continues after `trigger > operation#id`, e.g. ['repository local', 'restic']. */
-  write(job: Job, level: JobLogLevel, message: string, path: string[] = []): JobLogEntry {
+  /**
+   * `path` continues after `trigger > operation#id`, e.g. ['repository local', 'restic'].
+   * `fields` go only to the stdout line (structured data for log pipelines), not to the stored log.
+   */
+  write(
+    job: Job,
+    level: JobLogLevel,
+    message: string,
+    path: string[] = [],
+    fields: object = {},
+  ): JobLogEntry {
     const seq = (this.lastSeq.get(job.id) ?? this.store.nextLogSeq(job.id) - 1) + 1;
     this.lastSeq.set(job.id, seq);
     const entry: JobLogEntry = {
@@ -35,14 +55,33 @@ export class JobLogService {
       path: [job.trigger, `${job.operation}#${job.id}`, ...path].join(' > '),
       message: this.scrubber.scrub(message),
     };
-    this.store.appendLog(entry);
-    this.events.log(entry);
-    this.logger[STDOUT_METHOD[level]]({ msg: entry.message, jobId: job.id, path: entry.path });
+    if (seq <= MAX_STORED_LOG_LINES) {
+      this.store.appendLog(entry);
+      this.events.log(entry);
+    } else if (seq === MAX_STORED_LOG_LINES + 1) {
+      const marker: JobLogEntry = { ...entry, level: 'warn', message: markerMessage(null) };
+      this.store.appendLog(marker);
+      this.events.log(marker);
+      this.notStored.set(job.id, 1);
+    } else if (this.notStored.has(job.id)) {
+      this.notStored.set(job.id, this.notStored.get(job.id)! + 1);
+    }
+    this.logger[STDOUT_METHOD[level]]({
+      ...fields,
+      msg: entry.message,
+      jobId: job.id,
+      path: entry.path,
+    });
     return entry;
   }
 
   /** The job will not log again; its counter is no longer needed. */
   forget(jobId: number): void {
+    const notStored = this.notStored.get(jobId);
+    if (notStored !== undefined) {
+      this.store.replaceLogMessage(jobId, MAX_STORED_LOG_LINES + 1, markerMessage(notStored));
+      this.notStored.delete(jobId);
+    }
     this.lastSeq.delete(jobId);
   }
 }

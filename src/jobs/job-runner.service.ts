@@ -6,6 +6,7 @@ import { Clock } from '../common/clock';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobContext, type JobReporter } from './job-context';
 import { JobEvents } from './job-events';
+import { jobEndFields } from './job-end-fields';
 import { describeFailure } from './job-failure';
 import { JobHandlers } from './job-handlers';
 import { JobLogService } from './job-log.service';
@@ -105,7 +106,7 @@ export class JobRunner implements BeforeApplicationShutdown {
       waiting.endedAt = this.nowIso();
       waiting.error = { code: 'CANCELED', message: 'canceled before it started' };
       this.commit(waiting);
-      this.logs.write(waiting, 'info', 'canceled while queued');
+      this.logs.write(waiting, 'info', 'canceled while queued', [], jobEndFields(waiting));
       this.finish(waiting);
       this.pump();
       return structuredClone(waiting);
@@ -250,6 +251,8 @@ export class JobRunner implements BeforeApplicationShutdown {
       job,
       state === 'succeeded' ? 'info' : 'error',
       `ended ${state}${error ? `: ${error.message}` : ''} after ${seconds.toFixed(1)} s`,
+      [],
+      jobEndFields(job),
     );
     this.logs.forget(job.id);
     this.finish(job);

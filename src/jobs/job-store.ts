@@ -144,6 +144,20 @@ export class JobStore {
     return jobs[0] ?? null;
   }
 
+  /** Ended jobs of these operations, oldest end first, read lazily (the history may be long). */
+  *finishedInEndOrder(operations: readonly JobOperation[]): Generator<Job> {
+    if (!operations.length) return;
+    const rows = this.database.db
+      .prepare(
+        `SELECT * FROM jobs
+         WHERE operation IN (${operations.map(() => '?').join(', ')})
+           AND state IN ('succeeded', 'failed', 'canceled', 'interrupted') AND ended_at IS NOT NULL
+         ORDER BY ended_at, id`,
+      )
+      .iterate(...operations) as IterableIterator<JobRow>;
+    for (const row of rows) yield toJob(row);
+  }
+
   countByState(): Record<string, number> {
     const rows = this.database.db
       .prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state')
@@ -157,6 +171,13 @@ export class JobStore {
 
   appendLog(entry: JobLogEntry): void {
     this.insertLog.run(entry);
+  }
+
+  /** Rewrites one stored log line (the marker of a capped log, once its count is known). */
+  replaceLogMessage(jobId: number, seq: number, message: string): void {
+    this.database.db
+      .prepare('UPDATE job_logs SET message = ? WHERE job_id = ? AND seq = ?')
+      .run(message, jobId, seq);
   }
 
   logs(jobId: number, first: number, afterSeq = 0): { entries: JobLogEntry[]; hasMore: boolean } {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobEvents } from './job-events';
 import { JobHandlers } from './job-handlers';
+import { JobHistory } from './job-history';
 import { JobLogService } from './job-log.service';
 import { JobRecovery } from './job-recovery';
 import { JobRunner } from './job-runner.service';
@@ -17,6 +18,7 @@ import { StateDatabase } from './state-database';
     JobHandlers,
     JobRunner,
     JobRecovery,
+    JobHistory,
     JobsResolver,
   ],
   exports: [JobStore, JobEvents, JobHandlers, JobRunner, JobRecovery, JobLogService, StateDatabase],

@@ -12,7 +12,7 @@ import {
   Subscription,
 } from '@nestjs/graphql';
 import type { PubSub } from 'graphql-subscriptions';
-import { connectionOf, decodeCursor, encodeCursor, PageArgs, pageSize } from '../api/connection';
+import { connectionOf, decodeIntCursor, encodeCursor, PageArgs, pageSize } from '../api/connection';
 import { badUserInput, conflict, notFound } from '../api/graphql-errors';
 import { PUB_SUB } from '../api/pubsub.module';
 import { JOB_LOG, JOB_UPDATED, type JobLogPayload, type JobUpdatedPayload } from './job-events';
@@ -57,8 +57,7 @@ export class JobsResolver {
     @Args('filter', { type: () => JobFilterInput, nullable: true }) filter?: JobFilterInput,
   ): JobConnection {
     const first = pageSize(page.first);
-    const after = decodeCursor('job', page.after);
-    const beforeId = after === undefined ? undefined : parseJobId(after);
+    const beforeId = decodeIntCursor('job', page.after);
     if (filter?.id !== undefined) {
       const job = this.store.get(parseJobId(filter.id));
       const nodes =
@@ -81,15 +80,11 @@ export class JobsResolver {
   @ResolveField(() => JobLogConnection, { description: 'the job log, oldest first' })
   logs(
     @Parent() job: Job,
-    @Args('first', { type: () => Int, nullable: true }) first?: number,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 500 }) first?: number,
     @Args('after', { type: () => String, nullable: true }) after?: string,
   ): JobLogConnection {
-    const afterSeq = decodeCursor('log', after);
-    const { entries, hasMore } = this.store.logs(
-      job.id,
-      pageSize(first ?? 500),
-      afterSeq === undefined ? 0 : Number(afterSeq) || 0,
-    );
+    const afterSeq = decodeIntCursor('log', after);
+    const { entries, hasMore } = this.store.logs(job.id, pageSize(first ?? 500), afterSeq ?? 0);
     return connectionOf(entries, hasMore, (e) => encodeCursor('log', e.seq));
   }
 

@@ -1,6 +1,6 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEN_CONFIG } from '../config/config.constants';
 import type { HenConfig } from '../config/config.types';
@@ -64,25 +64,132 @@ export class StateDatabase implements OnApplicationShutdown {
 
   constructor(@Inject(HEN_CONFIG) config: HenConfig) {
     mkdirSync(config.dataDir, { recursive: true });
-    this.db = new Database(join(config.dataDir, 'state.db'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.migrate();
-  }
-
-  private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    for (let version = current; version < MIGRATIONS.length; version++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[version]);
-        this.db.pragma(`user_version = ${version + 1}`);
-      })();
-    }
+    this.db = openStateDatabase(
+      join(config.dataDir, 'state.db'),
+      new Logger('StateDatabase'),
+      () => new Date(),
+    );
   }
 
   /** The last thing to close: running jobs record how they ended while shutting down. */
   onApplicationShutdown(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** The state database cannot be used and was left as it is; the daemon must not start. */
+export class StateDatabaseError extends Error {}
+
+/** SQLite's answers for a file that is not a database, or a damaged one. */
+const CORRUPTION_CODES = /^SQLITE_(NOTADB|CORRUPT)/;
+
+function open(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Reads an existing file read-only and checks it: a read-only connection never deletes or
+ * rewrites the -wal file when it closes, so nothing is lost before the file can be moved aside.
+ * Returns the problem found, or null.
+ */
+function probe(file: string): unknown {
+  if (!existsSync(file)) return null;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const check = db.pragma('quick_check(1)', { simple: true });
+    if (check === 'ok') return null;
+    return Object.assign(new Error(`integrity check failed: ${String(check)}`), {
+      code: 'SQLITE_CORRUPT',
+    });
+  } catch (error) {
+    return error;
+  } finally {
+    db?.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+/** `state.db.corrupt-20261122T042502Z`, with a counter if that name is taken. */
+function asideName(file: string, now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  let candidate = `${file}.corrupt-${stamp}`;
+  for (let i = 1; existsSync(candidate); i++) candidate = `${file}.corrupt-${stamp}-${i}`;
+  return candidate;
+}
+
+/**
+ * Opens (creating it when missing) and migrates the state database. A file that is not a
+ * database or is damaged is moved aside with its -wal and -shm files, never deleted, and a fresh
+ * one is started, loudly. Any other failure (permissions, a folder in the way, a disk error)
+ * leaves the file alone and throws StateDatabaseError: starting without the history would hide it.
+ */
+export function openStateDatabase(
+  file: string,
+  logger: Logger,
+  now: () => Date,
+): Database.Database {
+  let error = probe(file);
+  if (!error) {
+    try {
+      return open(file);
+    } catch (openError) {
+      error = openError;
+    }
+  }
+  const code = (error as { code?: unknown }).code;
+  const reason = `${error instanceof Error ? error.message : String(error)}${typeof code === 'string' ? ` (${code})` : ''}`;
+  if (typeof code !== 'string' || !CORRUPTION_CODES.test(code)) {
+    throw new StateDatabaseError(
+      `the state database ${file} cannot be opened: ${reason}. hen-backup left it untouched. ` +
+        'Check that the user running hen-backup can read and write it and its folder ' +
+        '(and that it is a file), then start again.',
+    );
+  }
+  const aside = asideName(file, now());
+  try {
+    renameSync(file, aside);
+    for (const suffix of ['-wal', '-shm']) {
+      if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+    }
+  } catch (moveError) {
+    throw new StateDatabaseError(
+      `the state database ${file} is damaged (${reason}) and could not be moved aside: ` +
+        `${moveError instanceof Error ? moveError.message : String(moveError)}. ` +
+        'Move or remove it yourself, then start again.',
+    );
+  }
+  logger.error({
+    msg:
+      `the state database ${file} is damaged or not a database (${reason}); it was moved to ` +
+      `${aside} and a new, empty one was started: the job history and schedule times are ` +
+      `lost, so interval schedules run at once. Keep ${aside} to investigate or to recover data ` +
+      '(e.g. `sqlite3 FILE .recover`); delete it when it is no longer needed.',
+    file,
+    movedTo: aside,
+    reason,
+  });
+  return open(file);
 }

@@ -9,7 +9,7 @@ import { repositoryLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
 import { ResticService } from '../restic/restic.service';
 import { RepositoriesService } from './repositories.service';
-import { inRepositoryStep } from './repository-step';
+import { inRepositoryStep, lockWaitFor } from './repository-step';
 
 /** `restic check`, reading the configured subset of the data; its findings land in the job log. */
 @Injectable()
@@ -40,6 +40,7 @@ export class CheckJobHandler implements JobHandler, OnModuleInit {
         signal: context.signal,
         limits: combineLimits(this.config.limits, repository.limits),
         onLog,
+        lockWait: lockWaitFor(step),
       });
       step.log('info', `no errors found${subset ? ` (read ${subset} of the data)` : ''}`);
     });

@@ -7,6 +7,11 @@ import { RepositoriesResolver } from './repositories.resolver';
 import { RepositoriesService } from './repositories.service';
 import { RepositoryJobsResolver } from './repository-jobs.resolver';
 import { RepositoryJobsService } from './repository-jobs.service';
+import { RestoreJobHandler } from './restore-job.handler';
+import { RestoreResolver } from './restore.resolver';
+import { RestoreService } from './restore.service';
+import { SnapshotBrowserResolver } from './snapshot-browser.resolver';
+import { SnapshotBrowserService } from './snapshot-browser.service';
 import { SnapshotsService } from './snapshots.service';
 import { UnlockJobHandler } from './unlock-job.handler';
 
@@ -21,6 +26,11 @@ import { UnlockJobHandler } from './unlock-job.handler';
     UnlockJobHandler,
     RepositoriesResolver,
     RepositoryJobsResolver,
+    SnapshotBrowserService,
+    SnapshotBrowserResolver,
+    RestoreService,
+    RestoreJobHandler,
+    RestoreResolver,
   ],
   exports: [RepositoriesService, SnapshotsService, RepositoryJobsService],
 })

@@ -1,5 +1,6 @@
 import type { JobContext, StepHandle } from '../jobs/job-context';
 import { describeFailure } from '../jobs/job-failure';
+import { DEFAULT_LOCK_WAIT_DELAYS_MS, type LockWaitPolicy } from '../restic/lock-retry';
 import type { ResticLogLine } from '../restic/restic.types';
 
 /**
@@ -21,4 +22,16 @@ export async function inRepositoryStep<T>(
     if (!context.signal.aborted) step.fail(describeFailure(error));
     throw error;
   }
+}
+
+/** Waits for a repository that another process holds, saying so in the step's log. */
+export function lockWaitFor(step: StepHandle): LockWaitPolicy {
+  return {
+    delaysMs: DEFAULT_LOCK_WAIT_DELAYS_MS,
+    onWait: ({ attempt, delayMs }) =>
+      step.log(
+        'warn',
+        `the repository is locked by another process; trying again in ${delayMs / 1000} s (attempt ${attempt + 1})`,
+      ),
+  };
 }

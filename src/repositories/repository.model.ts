@@ -18,6 +18,9 @@ export class RepositoryModel {
 
 @ObjectType('Snapshot')
 export class SnapshotModel {
+  @Field({ description: 'the repository holding it' })
+  repository!: string;
+
   @Field({ description: 'full 64-hex id' })
   id!: string;
 

@@ -22,13 +22,16 @@ export class SnapshotsService {
 
   async list(
     repository: string,
-    filter: { backup?: string },
+    filter: { backup?: string; host?: string; tags?: string[] },
     signal?: AbortSignal,
   ): Promise<ResticSnapshot[]> {
     const target = this.repositories.target(repository);
     const snapshots = await this.restic.snapshots(
       target,
-      { tags: filter.backup ? [backupTag(filter.backup)] : undefined },
+      {
+        host: filter.host,
+        tags: [...(filter.backup ? [backupTag(filter.backup)] : []), ...(filter.tags ?? [])],
+      },
       { signal },
     );
     return snapshots.sort(

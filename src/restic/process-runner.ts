@@ -12,6 +12,12 @@ export interface ProcessSpec {
   signal?: AbortSignal;
   onStdoutLine?: (line: string) => void;
   onStderrLine?: (line: string) => void;
+  /**
+   * Raw bytes instead of lines: the child's stdout is handed over as it is, and onStdoutLine is
+   * not called. The callee must consume it (pipe it somewhere, with backpressure), or the child
+   * blocks once the pipe is full.
+   */
+  onStdoutStream?: (stdout: Readable) => void;
   /** time between SIGINT and SIGKILL once aborted; default 30 s */
   killGraceMs?: number;
   /**
@@ -176,16 +182,39 @@ export class ProcessRunner {
       });
       const feed = (stream: Readable, splitter: LineSplitter) =>
         stream.on('data', (chunk: Buffer) => splitter.push(chunk));
-      feed(child.stdout, stdout);
+      if (spec.onStdoutStream) {
+        try {
+          spec.onStdoutStream(child.stdout);
+        } catch (error) {
+          callbackError = error;
+          child.stdout.resume();
+        }
+      } else {
+        feed(child.stdout, stdout);
+      }
       feed(child.stderr, stderr);
 
       child.once('exit', (code, signal) => {
         exit = { code, signal };
-        closeTimer = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-          finish();
-        }, CLOSE_AFTER_EXIT_MS);
+        const closeSoon = () => {
+          closeTimer = setTimeout(() => {
+            // raw stdout still holding unread bytes waits for its slow reader, not a grandchild
+            const raw = child.stdout;
+            if (
+              spec.onStdoutStream &&
+              !raw.readableEnded &&
+              !raw.destroyed &&
+              (raw.readableLength > 0 || raw.readableFlowing === false)
+            ) {
+              closeSoon();
+              return;
+            }
+            child.stdout.destroy();
+            child.stderr.destroy();
+            finish();
+          }, CLOSE_AFTER_EXIT_MS);
+        };
+        closeSoon();
       });
       child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
         exit ??= { code, signal };

@@ -1,9 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { HEN_CONFIG } from '../config/config.constants';
 import type { HenConfig } from '../config/config.types';
 import { maskSecrets } from './mask';
+import { Clock } from '../common/clock';
+import { retryWhileLocked } from './lock-retry';
 import { ProcessRunner, ProcessSpawnError } from './process-runner';
 import { limitFlags, passThroughEnv, tieToDaemon, wrapWithPriority } from './restic-command';
 import { INSTALL_HINT, ResticError, classifyResticFailure, stripAnsi } from './restic-error';
@@ -17,6 +20,7 @@ import {
   toForgetResult,
   toResticSnapshot,
 } from './restic-json';
+import { toDiffStatistics, toLsNode, toResticStats, toRestoreProgress } from './restic-browse-json';
 import { MIN_RESTIC_VERSION, compareVersions, parseResticVersion } from './restic-version';
 import type {
   BackupOptions,
@@ -24,8 +28,18 @@ import type {
   ForgetRequest,
   ForgetResult,
   BackupResult,
+  DumpRequest,
   ResticCallOptions,
+  ResticDiffChange,
+  ResticDiffStatistics,
   ResticLogLine,
+  ResticLsNode,
+  ResticStats,
+  ResticStatsMode,
+  RestoreOptions,
+  RestoreProgress,
+  RestoreRequest,
+  RestoreResult,
   ResticRunOptions,
   ResticRunResult,
   ResticSnapshot,
@@ -99,6 +113,8 @@ export class ResticService {
   constructor(
     @Inject(HEN_CONFIG) private readonly config: HenConfig,
     private readonly runner: ProcessRunner,
+    // the app's shared Clock; a ResticModule used on its own keeps real time
+    @Optional() private readonly clock: Clock = new Clock(),
   ) {}
 
   /** The restic binary: RESTIC_BIN, read at each call, or `restic` from PATH. */
@@ -109,8 +125,9 @@ export class ResticService {
   /**
    * Runs `restic [backend args] [limits] ...args` for the target, streaming its output line by
    * line. The location travels in RESTIC_REPOSITORY because it may hold credentials (a REST URL
-   * with a password), which must not be readable in the process list. Rejects with a ResticError
-   * (CANCELED when the signal fired).
+   * with a password), which must not be readable in the process list. With `lockWait`, a run
+   * refused because another process holds the repository is tried again after each pause.
+   * Rejects with a ResticError (CANCELED when the signal fired).
    */
   async run(
     target: ResticTarget,
@@ -121,12 +138,16 @@ export class ResticService {
     // --json is global: before the subcommand it cannot land behind a `--`
     const json = opts.json && !args.includes('--json') ? ['--json'] : [];
     const resticArgs = [...(target.args ?? []), ...limitFlags(limits), ...json, ...args];
-    return this.exec(
-      target,
-      resticArgs,
-      opts,
-      tieToDaemon(wrapWithPriority([this.binary, ...resticArgs], limits)),
-    );
+    const attempt = () =>
+      this.exec(
+        target,
+        resticArgs,
+        opts,
+        tieToDaemon(wrapWithPriority([this.binary, ...resticArgs], limits)),
+      );
+    return opts.lockWait
+      ? retryWhileLocked(attempt, opts.lockWait, this.clock, opts.signal)
+      : attempt();
   }
 
   /** `restic version` → "0.14.0". */
@@ -310,6 +331,207 @@ export class ResticService {
     return ids;
   }
 
+  /**
+   * Streams `restic ls --json <snapshot>`: every node goes to onNode as its line arrives, so a
+   * listing of millions of files is never held as text. Resolves with the snapshot's full id.
+   */
+  async ls(
+    target: ResticTarget,
+    snapshotId: string,
+    onNode: (node: ResticLsNode) => void,
+    opts: ResticCallOptions = {},
+  ): Promise<string> {
+    let fullId = '';
+    await this.run(target, ['ls', snapshotId], {
+      ...opts,
+      json: true,
+      onJson: (message) => {
+        if (!isJsonObject(message)) return;
+        if (message.struct_type === 'snapshot' || message.message_type === 'snapshot') {
+          if (typeof message.id === 'string') fullId = message.id;
+          return;
+        }
+        const node = toLsNode(message);
+        if (node) onNode(node);
+      },
+    });
+    return fullId;
+  }
+
+  /** Streams `restic diff --json from to` (0.14 has it): each change, then the statistics. */
+  async diff(
+    target: ResticTarget,
+    from: string,
+    to: string,
+    onChange: (change: ResticDiffChange) => void,
+    opts: ResticCallOptions = {},
+  ): Promise<ResticDiffStatistics> {
+    let statistics: ResticDiffStatistics | undefined;
+    await this.run(target, ['diff', from, to], {
+      ...opts,
+      json: true,
+      onJson: (message) => {
+        if (!isJsonObject(message)) return;
+        if (message.message_type === 'change' && typeof message.path === 'string') {
+          const modifier = typeof message.modifier === 'string' ? message.modifier : '';
+          onChange({ path: message.path, modifier });
+        } else if (message.message_type === 'statistics') {
+          statistics = toDiffStatistics(message);
+        }
+      },
+    });
+    if (!statistics) {
+      throw new ResticError(
+        'RESTIC_FAILED',
+        `restic diff for repository ${JSON.stringify(target.name)} printed no statistics`,
+        { repository: target.name },
+      );
+    }
+    return statistics;
+  }
+
+  /** `restic stats --json --mode=<mode> [snapshot]`; without a snapshot, the whole repository. */
+  async stats(
+    target: ResticTarget,
+    mode: ResticStatsMode,
+    snapshotId?: string,
+    opts: ResticCallOptions = {},
+  ): Promise<ResticStats> {
+    let stats: ResticStats | undefined;
+    const args = ['stats', `--mode=${mode}`, ...(snapshotId ? [snapshotId] : [])];
+    await this.run(target, args, {
+      ...opts,
+      json: true,
+      onJson: (message) => {
+        if (isJsonObject(message) && 'total_size' in message) stats = toResticStats(message);
+      },
+    });
+    if (!stats) {
+      throw new ResticError(
+        'RESTIC_FAILED',
+        `restic stats for repository ${JSON.stringify(target.name)} printed no valid JSON`,
+        { repository: target.name },
+      );
+    }
+    return stats;
+  }
+
+  /**
+   * `restic restore <snapshot> --target T`. restic ≥ 0.16 prints JSON status with `--json`,
+   * passed to onProgress; 0.14 prints none. Errors restic ignored while restoring (it exits 1 at
+   * the end) reject with their messages.
+   */
+  async restore(
+    target: ResticTarget,
+    req: RestoreRequest,
+    opts: RestoreOptions = {},
+  ): Promise<RestoreResult> {
+    if (!isAbsolute(req.target)) throw new TypeError('a restore target must be absolute');
+    const args = ['restore', req.snapshotId, `--target=${req.target}`];
+    for (const include of req.include) args.push(`--include=${include}`);
+    for (const exclude of req.exclude) args.push(`--exclude=${exclude}`);
+    const secrets = this.secretsFor(target);
+    const errors = new WarningList();
+    let summary: RestoreProgress | null = null;
+    try {
+      await this.run(target, args, {
+        ...opts,
+        json: true,
+        onJson: (message) => {
+          if (!isJsonObject(message)) return;
+          if (message.message_type === 'status') opts.onProgress?.(toRestoreProgress(message));
+          else if (message.message_type === 'summary') summary = toRestoreProgress(message);
+          else if (message.message_type === 'error') {
+            errors.add(maskSecrets(describeErrorMessage(message), secrets));
+          }
+        },
+        onStderrLine: (line) => {
+          const ignored = /^ignoring error for (.*)$/.exec(line);
+          if (ignored) errors.add(maskSecrets(ignored[1], secrets));
+        },
+      });
+    } catch (error) {
+      if (error instanceof ResticError && error.code !== 'CANCELED' && errors.items.length > 0) {
+        const list = errors.list();
+        const shown = list.slice(0, 5).join('; ');
+        throw new ResticError(
+          'RESTIC_FAILED',
+          `restic restore of snapshot ${req.snapshotId} left ${list.length} errors: ${shown}${list.length > 5 ? '; …' : ''}`,
+          { exitCode: error.exitCode, detail: error.detail, repository: target.name, cause: error },
+        );
+      }
+      throw error;
+    }
+    return { summary };
+  }
+
+  /**
+   * The node at `path` in a snapshot, from `restic ls --json <snapshot> <path>`, which lists only
+   * that path and, for a folder, its direct children (never the whole tree). `snapshotId` is the
+   * full id, or '' when no snapshot matches (restic 0.14 says so on stderr and exits 0); `node` is
+   * null when the path is not in the snapshot, and for the root "/", which has no node.
+   */
+  async findNode(
+    target: ResticTarget,
+    snapshotId: string,
+    path: string,
+    opts: ResticCallOptions = {},
+  ): Promise<{ snapshotId: string; node: ResticLsNode | null }> {
+    if (!isAbsolute(path)) throw new TypeError('a snapshot path must be absolute');
+    let fullId = '';
+    let node: ResticLsNode | null = null;
+    await this.run(target, ['ls', '--', snapshotId, path], {
+      ...opts,
+      json: true,
+      onJson: (message) => {
+        if (!isJsonObject(message)) return;
+        if (message.struct_type === 'snapshot' || message.message_type === 'snapshot') {
+          if (typeof message.id === 'string') fullId = message.id;
+          return;
+        }
+        const found = toLsNode(message);
+        if (found && found.path === path) node = found;
+      },
+    });
+    return { snapshotId: fullId, node };
+  }
+
+  /**
+   * Streams `restic dump <snapshot> <path>` into `output` as restic writes it: a file as its
+   * bytes, a folder as a tar or zip archive (both exist in 0.14). Backpressure holds: a slow
+   * reader slows restic down, and nothing is held whole. `output` is never ended here: the caller
+   * ends it once this resolves, or destroys it when this rejects, so that a failed dump cannot
+   * pass for a complete one. Aborting the signal sends restic SIGINT.
+   */
+  async dump(
+    target: ResticTarget,
+    req: DumpRequest,
+    output: Writable,
+    opts: ResticCallOptions = {},
+  ): Promise<void> {
+    if (!isAbsolute(req.path)) throw new TypeError('a dump path must be absolute');
+    const args = ['dump', ...(req.archive ? [`--archive=${req.archive}`] : [])];
+    args.push('--', req.snapshotId, req.path);
+    let stdout: Readable | undefined;
+    // once aborted nobody reads the output any more: drain restic's pipe so it can exit
+    const release = () => {
+      stdout?.unpipe(output);
+      stdout?.resume();
+    };
+    opts.signal?.addEventListener('abort', release, { once: true });
+    try {
+      await this.run(target, args, {
+        ...opts,
+        onStdoutStream: (stream) => {
+          stdout = stream;
+          stream.pipe(output, { end: false });
+        },
+      });
+    } finally {
+      opts.signal?.removeEventListener('abort', release);
+    }
+  }
+
   private async listSnapshots(
     target: ResticTarget,
     args: string[],
@@ -433,6 +655,7 @@ export class ResticService {
         killGraceMs: opts.killGraceMs,
         maxLineLength: opts.maxLineLength,
         onStdoutLine,
+        onStdoutStream: opts.onStdoutStream,
         onStderrLine,
       });
     } catch (error) {

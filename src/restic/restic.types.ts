@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { Limits, RetentionConfig } from '../config/config.types';
+import type { LockWaitPolicy } from './lock-retry';
 
 /** Everything restic needs to reach one repository. */
 export interface ResticTarget {
@@ -24,8 +26,10 @@ export interface ResticCallOptions {
   /** the effective limits of this call; when absent, the configuration's global `limits` */
   limits?: Limits;
   onLog?: (line: ResticLogLine) => void;
-  /** time between SIGINT and SIGKILL on abort; default 30 s */
+  /** time between SIGINT and SIGKILL on abort; default 10 s */
   killGraceMs?: number;
+  /** wait for a repository locked by another process instead of failing at once */
+  lockWait?: LockWaitPolicy;
 }
 
 export interface BackupRequest {
@@ -88,6 +92,8 @@ export interface ResticRunOptions extends ResticCallOptions {
   onJson?: (message: unknown) => void;
   /** every raw stdout line; when given, plain-text stdout is not logged */
   onStdoutLine?: (line: string) => void;
+  /** stdout as raw bytes (not split into lines, not logged); the callee must consume it */
+  onStdoutStream?: (stdout: Readable) => void;
   /** every stderr line (terminal escapes removed), before it is logged */
   onStderrLine?: (line: string) => void;
   /** treat exit code 3 (snapshot made, some files unreadable) as success */
@@ -196,4 +202,14 @@ export interface RestoreOptions extends ResticCallOptions {
 export interface RestoreResult {
   /** restic's JSON summary, when this restic prints one (≥ 0.16) */
   summary: RestoreProgress | null;
+}
+
+/** `restic dump`: one file's bytes, or a folder as an archive. */
+export interface DumpRequest {
+  /** a full id, or a hex prefix of one */
+  snapshotId: string;
+  /** absolute path inside the snapshot ("/" for the whole snapshot) */
+  path: string;
+  /** for folders (restic ≥ 0.12 has both; a file is dumped as itself whatever this says) */
+  archive?: 'tar' | 'zip';
 }

@@ -48,6 +48,11 @@ export class WatchTrigger implements OnModuleDestroy {
     return this.readiness;
   }
 
+  /** How many backups are watched right now (metrics: hen_backup_watchers_active). */
+  activeCount(): number {
+    return this.watches.size;
+  }
+
   async stop(): Promise<void> {
     this.started = false;
     const watches = [...this.watches.values()];

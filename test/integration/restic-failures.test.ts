@@ -105,6 +105,39 @@ describe('ResticService failures with the real restic', () => {
     await expect(service.listLocks(target)).resolves.toEqual([]);
   });
 
+  it('with lockWait, waits for a repository another process holds, then runs', async () => {
+    const { controller, outcome } = await startSlowBackup();
+    const waits: number[] = [];
+    const check = service.run(target, ['check'], {
+      lockWait: {
+        delaysMs: Array<number>(100).fill(200),
+        onWait: ({ attempt }) => {
+          waits.push(attempt);
+          // the holder goes away while the check waits
+          if (attempt === 2) controller.abort();
+        },
+      },
+    });
+    await expect(check).resolves.toEqual({ exitCode: 0 });
+    expect(waits.slice(0, 2)).toEqual([1, 2]);
+    expect((await outcome).error).toMatchObject({ code: 'CANCELED' });
+  });
+
+  it('with lockWait, gives up as REPOSITORY_LOCKED once its pauses are spent', async () => {
+    const { controller, outcome } = await startSlowBackup();
+    try {
+      await expect(
+        service.run(target, ['check'], { lockWait: { delaysMs: [100, 100] } }),
+      ).rejects.toMatchObject({
+        code: 'REPOSITORY_LOCKED',
+        message: expect.stringContaining('still locked after 3 attempts'),
+      });
+    } finally {
+      controller.abort();
+    }
+    await outcome;
+  });
+
   it('removes the stale lock a killed restic left behind', async () => {
     const child = spawnRestic(
       target,

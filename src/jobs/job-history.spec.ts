@@ -1,0 +1,225 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PubSub } from 'graphql-subscriptions';
+import { FakeClock } from '../common/fake-clock';
+import { SecretScrubber } from '../common/secret-scrubber';
+import type { HenConfig } from '../config/config.types';
+import { JobEvents } from './job-events';
+import { HISTORY_PRUNE_INTERVAL_MS, JobHistory } from './job-history';
+import { JobLogService, MAX_STORED_LOG_LINES } from './job-log.service';
+import { JobStore } from './job-store';
+import type { Job, JobOperation, JobState } from './job.types';
+import { StateDatabase } from './state-database';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+describe('job history retention', () => {
+  let dir: string;
+  let clock: FakeClock;
+  let database: StateDatabase;
+  let store: JobStore;
+  let logs: JobLogService;
+  let events: JobEvents;
+
+  const build = (keepDays: number, keepCount: number) => {
+    const config = {
+      dataDir: dir,
+      jobs: { concurrency: 1, maxDurationMs: 60_000, history: { keepDays, keepCount } },
+    } as unknown as HenConfig;
+    database = new StateDatabase(config);
+    store = new JobStore(database);
+    events = new JobEvents(new PubSub());
+    logs = new JobLogService(store, events, new SecretScrubber([]), clock);
+    return new JobHistory(config, database, clock);
+  };
+
+  /** A job that ended `daysAgo` days before the clock's now (or is still queued/running). */
+  const job = (
+    state: JobState,
+    daysAgo: number,
+    what: { operation?: JobOperation; backup?: string; repository?: string } = {},
+  ): Job => {
+    const at = new Date(clock.now() - daysAgo * DAY).toISOString();
+    const created = store.create(
+      {
+        operation: what.operation ?? 'backup',
+        backup: what.backup ?? (what.repository ? null : 'docs'),
+        repository: what.repository ?? null,
+        trigger: 'schedule',
+        priority: 0,
+      },
+      at,
+    );
+    created.state = state;
+    if (state !== 'queued') created.startedAt = at;
+    if (state !== 'queued' && state !== 'running') created.endedAt = at;
+    store.save(created);
+    logs.write(created, 'info', `line of job ${created.id}`);
+    logs.forget(created.id);
+    return created;
+  };
+
+  const ids = () => store.list({}, 10_000).jobs.map((j) => j.id);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hen-history-'));
+    clock = new FakeClock(Date.parse('2026-06-01T00:00:00Z'));
+  });
+  afterEach(() => {
+    database?.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('removes ended jobs older than keepDays, with their logs', () => {
+    const history = build(30, 1000);
+    const old = job('failed', 40);
+    const oldSucceeded = job('succeeded', 50);
+    const newerSucceeded = job('succeeded', 35);
+    const recent = job('failed', 10);
+    expect(history.prune()).toBe(2);
+    expect(ids()).toEqual([recent.id, newerSucceeded.id]);
+    expect(store.logs(old.id, 10).entries).toEqual([]);
+    expect(store.logs(oldSucceeded.id, 10).entries).toEqual([]);
+    expect(store.logs(recent.id, 10).entries).toHaveLength(1);
+    const orphans = database.db.prepare('SELECT COUNT(*) AS n FROM job_logs').get() as {
+      n: number;
+    };
+    expect(orphans.n).toBe(2);
+  });
+
+  it('keeps only the keepCount newest ended jobs', () => {
+    const history = build(365, 3);
+    const all = [1, 2, 3, 4, 5, 6].map((d) => job('failed', 10 - d));
+    expect(history.prune()).toBe(3);
+    expect(ids()).toEqual(
+      all
+        .slice(3)
+        .map((j) => j.id)
+        .reverse(),
+    );
+  });
+
+  it('never removes the last successful job of each definition, nor queued or running jobs', () => {
+    const history = build(1, 1);
+    const lastDocs = job('succeeded', 100, { backup: 'docs' });
+    job('succeeded', 200, { backup: 'docs' }); // an older success of the same definition goes
+    const lastPictures = job('succeeded', 150, { backup: 'pictures' });
+    const lastPrune = job('succeeded', 120, { operation: 'prune', backup: 'docs' });
+    const lastCheck = job('succeeded', 90, { operation: 'check', repository: 'nas' });
+    const lastCheckOther = job('succeeded', 90, { operation: 'check', repository: 'aws' });
+    const queued = job('queued', 300);
+    const running = job('running', 300);
+    job('failed', 50, { backup: 'docs' });
+    job('interrupted', 50, { backup: 'docs' });
+    job('canceled', 50, { backup: 'docs' });
+    const newest = job('failed', 0);
+
+    history.prune();
+    expect(ids().sort((a, b) => a - b)).toEqual(
+      [
+        lastDocs.id,
+        lastPictures.id,
+        lastPrune.id,
+        lastCheck.id,
+        lastCheckOther.id,
+        queued.id,
+        running.id,
+        newest.id,
+      ].sort((a, b) => a - b),
+    );
+  });
+
+  it('removes large histories in batches', () => {
+    const history = build(1, 10);
+    for (let i = 0; i < 1234; i++) job('failed', 5);
+    expect(history.prune()).toBe(1234);
+    expect(ids()).toEqual([]);
+  });
+
+  it('prunes at startup and then every hour', () => {
+    const history = build(2, 1000);
+    job('failed', 3);
+    history.onApplicationBootstrap();
+    expect(ids()).toEqual([]);
+    const later = job('failed', 1);
+    clock.advance(DAY + HISTORY_PRUNE_INTERVAL_MS);
+    expect(ids()).toEqual([]);
+    expect(store.get(later.id)).toBeNull();
+    history.onApplicationShutdown();
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('job log cap', () => {
+  let dir: string;
+  let database: StateDatabase;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hen-logcap-'));
+  });
+  afterEach(() => {
+    database?.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`stores ${MAX_STORED_LOG_LINES} lines, then one marker with the count; the rest go to stdout only`, () => {
+    database = new StateDatabase({ dataDir: dir } as unknown as HenConfig);
+    const store = new JobStore(database);
+    const events = new JobEvents(new PubSub());
+    const announced: number[] = [];
+    jest.spyOn(events, 'log').mockImplementation((entry) => announced.push(entry.seq));
+    const logs = new JobLogService(store, events, new SecretScrubber([]), new FakeClock());
+    const stdout = jest
+      .spyOn((logs as unknown as { logger: { log: (m: unknown) => void } }).logger, 'log')
+      .mockImplementation(() => undefined);
+    const job = store.create(
+      { operation: 'backup', backup: 'docs', trigger: 'api', priority: 0 },
+      new Date().toISOString(),
+    );
+    const extra = 1234;
+    for (let i = 1; i <= MAX_STORED_LOG_LINES + extra; i++) logs.write(job, 'info', `line ${i}`);
+    expect(stdout).toHaveBeenCalledTimes(MAX_STORED_LOG_LINES + extra);
+    expect(announced).toHaveLength(MAX_STORED_LOG_LINES + 1);
+
+    const stored = store.logs(job.id, 100, MAX_STORED_LOG_LINES - 2).entries;
+    expect(stored.map((e) => e.message)).toEqual([
+      `line ${MAX_STORED_LOG_LINES - 1}`,
+      `line ${MAX_STORED_LOG_LINES}`,
+      expect.stringMatching(/^… more lines not stored/),
+    ]);
+    logs.forget(job.id);
+    const marker = store.logs(job.id, 100, MAX_STORED_LOG_LINES).entries;
+    expect(marker).toHaveLength(1);
+    expect(marker[0].level).toBe('warn');
+    expect(marker[0].message).toMatch(new RegExp(`^… ${extra} more lines not stored`));
+
+    // After a restart, a capped log stays capped.
+    const again = new JobLogService(store, events, new SecretScrubber([]), new FakeClock());
+    jest
+      .spyOn((again as unknown as { logger: { warn: (m: unknown) => void } }).logger, 'warn')
+      .mockImplementation(() => undefined);
+    again.write(job, 'warn', 'marked interrupted at startup');
+    expect(store.logs(job.id, 100, MAX_STORED_LOG_LINES).entries).toHaveLength(1);
+  });
+
+  it('stores each line before announcing it', () => {
+    database = new StateDatabase({ dataDir: dir } as unknown as HenConfig);
+    const store = new JobStore(database);
+    const events = new JobEvents(new PubSub());
+    const announce = jest.spyOn(events, 'log').mockImplementation((entry) => {
+      expect(store.logs(entry.jobId, 1, entry.seq - 1).entries[0]).toEqual(entry);
+    });
+    const logs = new JobLogService(store, events, new SecretScrubber([]), new FakeClock());
+    jest
+      .spyOn((logs as unknown as { logger: { log: (m: unknown) => void } }).logger, 'log')
+      .mockImplementation(() => undefined);
+    const job = store.create(
+      { operation: 'backup', backup: 'docs', trigger: 'api', priority: 0 },
+      new Date().toISOString(),
+    );
+    logs.write(job, 'info', 'one');
+    logs.write(job, 'info', 'two');
+    expect(announce).toHaveBeenCalledTimes(2);
+  });
+});

@@ -1,0 +1,232 @@
+import type { Job, JobStep } from '../jobs/job.types';
+
+/**
+ * What the daemon knows about each backup from its own records (the job history in SQLite, then
+ * the job-finished events): never from running restic. Pure, so that rebuilding after a restart
+ * and following live events are the same fold: feed finished jobs in the order they ended.
+ */
+
+/** One backup definition, from its backup jobs as a whole. */
+export interface BackupRecord {
+  backup: string;
+  /** epoch ms of the end of the last backup job that succeeded */
+  lastSuccessAt: number | null;
+  /** epoch ms of the end of the last backup job that failed */
+  lastFailureAt: number | null;
+  /** seconds the last backup job that succeeded or failed took (queue time not included) */
+  lastDurationSeconds: number | null;
+  /** epoch ms of the first job of this backup the records hold (for `overdue`) */
+  firstSeenAt: number | null;
+}
+
+/** One backup definition in one repository, from the restic steps of its jobs. */
+export interface RepositoryRecord {
+  backup: string;
+  repository: string;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  /** restic's total_duration of the last successful step, else the last step's wall time */
+  lastDurationSeconds: number | null;
+  /** of the last successful step: restic's data_added */
+  lastAddedBytes: number | null;
+  /** of the last successful step: restic's total_bytes_processed */
+  lastProcessedBytes: number | null;
+  /** of the last successful step: restic's total_files_processed */
+  lastProcessedFiles: number | null;
+  /**
+   * Snapshots of this backup the daemon knows to be in the repository: the count the last
+   * successful prune kept (restic forget reports it, for this backup's tag and host), plus one per
+   * successful backup step since. Without any prune in the records, the snapshots made by the
+   * backups recorded. Snapshots made outside the daemon, or older than the kept history
+   * (jobs.history.keepDays) are not seen until the next prune counts them.
+   */
+  snapshots: number;
+}
+
+/** Upkeep of one repository: a backup's prune there, or the repository's check. */
+export interface MaintenanceRecord {
+  operation: 'prune' | 'check';
+  /** the backup a prune is for; empty for checks */
+  backup: string;
+  repository: string;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+}
+
+export class BackupRecords {
+  private readonly backups = new Map<string, BackupRecord>();
+  private readonly repositories = new Map<string, RepositoryRecord>();
+  private readonly maintenance = new Map<string, MaintenanceRecord>();
+
+  /** Takes one finished job into account; jobs must come in the order they ended. */
+  apply(job: Job): void {
+    if (job.operation === 'prune' || job.operation === 'check') {
+      this.applyMaintenance(job, job.operation);
+    }
+    if (job.backup === null) return;
+    if (job.operation === 'backup') this.applyBackup(job, job.backup);
+    else if (job.operation === 'prune') this.applyPrune(job, job.backup);
+  }
+
+  maintenanceRecords(): MaintenanceRecord[] {
+    return [...this.maintenance.values()];
+  }
+
+  private applyMaintenance(job: Job, operation: 'prune' | 'check'): void {
+    const backup = operation === 'prune' ? (job.backup ?? '') : '';
+    for (const step of resticSteps(job)) {
+      if (step.state !== 'succeeded' && step.state !== 'failed') continue;
+      const key = JSON.stringify([operation, backup, step.repository]);
+      const record = this.maintenance.get(key) ?? {
+        operation,
+        backup,
+        repository: step.repository,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+      };
+      this.maintenance.set(key, record);
+      const at = ms(step.endedAt) ?? ms(job.endedAt);
+      if (step.state === 'succeeded') record.lastSuccessAt = at;
+      else record.lastFailureAt = at;
+    }
+  }
+
+  backup(name: string): BackupRecord | undefined {
+    return this.backups.get(name);
+  }
+
+  backupRecords(): BackupRecord[] {
+    return [...this.backups.values()];
+  }
+
+  repositoryRecords(): RepositoryRecord[] {
+    return [...this.repositories.values()];
+  }
+
+  private applyBackup(job: Job, backup: string): void {
+    const record = this.backupRecord(backup);
+    const firstSeen = ms(job.queuedAt);
+    if (firstSeen !== null && (record.firstSeenAt === null || firstSeen < record.firstSeenAt)) {
+      record.firstSeenAt = firstSeen;
+    }
+    const endedAt = ms(job.endedAt);
+    if (endedAt !== null && (job.state === 'succeeded' || job.state === 'failed')) {
+      if (job.state === 'succeeded') record.lastSuccessAt = endedAt;
+      else record.lastFailureAt = endedAt;
+      record.lastDurationSeconds = secondsBetween(job.startedAt, job.endedAt);
+    }
+    for (const step of resticSteps(job)) {
+      const repository = this.repositoryRecord(backup, step.repository);
+      const stepEnd = ms(step.endedAt) ?? endedAt;
+      if (step.state === 'succeeded') {
+        const summary = step.summary ?? {};
+        repository.lastSuccessAt = stepEnd;
+        repository.lastDurationSeconds =
+          finite(summary.durationSeconds) ?? secondsBetween(step.startedAt, step.endedAt);
+        repository.lastAddedBytes = finite(summary.dataAdded);
+        repository.lastProcessedBytes = finite(summary.totalBytesProcessed);
+        repository.lastProcessedFiles = finite(summary.totalFilesProcessed);
+        if (step.snapshotId) repository.snapshots += 1;
+      } else if (step.state === 'failed') {
+        repository.lastFailureAt = stepEnd;
+        repository.lastDurationSeconds = secondsBetween(step.startedAt, step.endedAt);
+      }
+    }
+  }
+
+  private applyPrune(job: Job, backup: string): void {
+    for (const step of resticSteps(job)) {
+      const kept = finite(step.summary?.kept);
+      if (step.state === 'succeeded' && kept !== null) {
+        this.repositoryRecord(backup, step.repository).snapshots = kept;
+      }
+    }
+  }
+
+  private backupRecord(backup: string): BackupRecord {
+    let record = this.backups.get(backup);
+    if (!record) {
+      record = {
+        backup,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+        lastDurationSeconds: null,
+        firstSeenAt: null,
+      };
+      this.backups.set(backup, record);
+    }
+    return record;
+  }
+
+  private repositoryRecord(backup: string, repository: string): RepositoryRecord {
+    const key = JSON.stringify([backup, repository]);
+    let record = this.repositories.get(key);
+    if (!record) {
+      record = {
+        backup,
+        repository,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+        lastDurationSeconds: null,
+        lastAddedBytes: null,
+        lastProcessedBytes: null,
+        lastProcessedFiles: null,
+        snapshots: 0,
+      };
+      this.repositories.set(key, record);
+    }
+    return record;
+  }
+}
+
+function resticSteps(job: Job): (JobStep & { repository: string })[] {
+  return job.steps.filter(
+    (s): s is JobStep & { repository: string } => s.kind === 'restic' && s.repository !== null,
+  );
+}
+
+/** Hook failures of a finished job: failed hook steps, and ignored ones (they leave a warning). */
+export function hookFailures(job: Job): { stage: 'before' | 'after'; ignored: boolean }[] {
+  const failures: { stage: 'before' | 'after'; ignored: boolean }[] = [];
+  for (const step of job.steps) {
+    const stage = hookStage(step.name);
+    if (step.kind === 'hook' && step.state === 'failed' && stage) {
+      failures.push({ stage, ignored: false });
+    }
+  }
+  // HookRunner: an ignored failure ends its step succeeded and adds the warning `<label>: <reason>`
+  // where the label is the step's name, e.g. `before[0] http POST http://host/dump`.
+  const hookNames = new Set(job.steps.filter((s) => s.kind === 'hook').map((s) => s.name));
+  for (const warning of job.warnings) {
+    for (const name of hookNames) {
+      const stage = hookStage(name);
+      if (stage && warning.startsWith(`${name}: `)) {
+        failures.push({ stage, ignored: true });
+        break;
+      }
+    }
+  }
+  return failures;
+}
+
+function hookStage(name: string): 'before' | 'after' | null {
+  const match = /^(before|after)\[\d+\]/.exec(name);
+  return match ? (match[1] as 'before' | 'after') : null;
+}
+
+/** Wall time between two ISO times, in seconds; null when either is missing. */
+export function secondsBetween(start: string | null, end: string | null): number | null {
+  const a = ms(start);
+  const b = ms(end);
+  return a === null || b === null ? null : Math.max(0, (b - a) / 1000);
+}
+
+function ms(iso: string | null): number | null {
+  if (!iso) return null;
+  const value = Date.parse(iso);
+  return Number.isFinite(value) ? value : null;
+}
+
+function finite(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}

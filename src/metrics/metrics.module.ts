@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../api/auth/auth.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { TriggersModule } from '../triggers/triggers.module';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+import { StatusBackupsResolver } from './status-backups.resolver';
+
+/** `/metrics` for Prometheus, and the per-backup summary of the `status` query. */
+@Module({
+  imports: [JobsModule, TriggersModule, AuthModule],
+  controllers: [MetricsController],
+  providers: [MetricsService, StatusBackupsResolver],
+  exports: [MetricsService],
+})
+export class MetricsModule {}

@@ -1,0 +1,231 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PubSub } from 'graphql-subscriptions';
+import { FakeClock } from '../common/fake-clock';
+import { RuntimeInfo } from '../common/runtime-info';
+import type { HenConfig } from '../config/config.types';
+import { PRIORITY } from '../config/priority';
+import { JobEvents } from '../jobs/job-events';
+import type { JobRunner } from '../jobs/job-runner.service';
+import { JobStore } from '../jobs/job-store';
+import type { Job, JobStep } from '../jobs/job.types';
+import { StateDatabase } from '../jobs/state-database';
+import type { ScheduleTrigger } from '../triggers/schedule-trigger.service';
+import type { WatchTrigger } from '../triggers/watch-trigger.service';
+import { parseExposition, valueOf } from './exposition';
+import { MetricsService } from './metrics.service';
+
+const HOUR = 3_600_000;
+const START = Date.parse('2026-01-01T00:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('MetricsService', () => {
+  let dir: string;
+  let config: HenConfig;
+  let databases: StateDatabase[];
+  let queued: Job[];
+  let running: Job[];
+  let nextRun: Date | null;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hen-metrics-'));
+    databases = [];
+    queued = [];
+    running = [];
+    nextRun = new Date(START + HOUR);
+    config = {
+      dataDir: dir,
+      backups: {
+        docs: {
+          name: 'docs',
+          repositories: ['local'],
+          schedules: [{ kind: 'interval', everyMs: HOUR, source: '1h' }],
+          watch: { wait: { minMs: 1000, maxMs: 2000 } },
+          prune: null,
+        },
+        manual: {
+          name: 'manual',
+          repositories: ['local'],
+          schedules: [],
+          watch: null,
+          prune: null,
+        },
+      },
+      repositories: { local: { name: 'local', check: null } },
+    } as unknown as HenConfig;
+  });
+
+  afterEach(() => {
+    for (const db of databases) db.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function build(clock = new FakeClock(START)) {
+    const database = new StateDatabase(config);
+    databases.push(database);
+    const store = new JobStore(database);
+    const events = new JobEvents(new PubSub());
+    const runner = { queuedJobs: () => queued, runningJobs: () => running } as unknown as JobRunner;
+    const schedules = { nextRunAt: () => nextRun } as unknown as ScheduleTrigger;
+    const watchers = { activeCount: () => 1 } as unknown as WatchTrigger;
+    const runtime = Object.assign(new RuntimeInfo(), { resticVersion: '0.14.0' });
+    Object.assign(runtime, { startedAt: clock.now() });
+    const service = new MetricsService(
+      config,
+      store,
+      runner,
+      schedules,
+      watchers,
+      runtime,
+      clock,
+      events,
+      'UTC',
+    );
+    const scrape = async () => parseExposition((await service.render()).body);
+    return { store, events, service, scrape, clock };
+  }
+
+  function finishedBackup(
+    store: JobStore,
+    state: 'succeeded' | 'failed',
+    endMs: number,
+    dataAdded = 1234,
+  ): Job {
+    const job = store.create(
+      { operation: 'backup', backup: 'docs', trigger: 'schedule', priority: 0 },
+      iso(endMs - 10_000),
+    );
+    const step: JobStep = {
+      name: 'repository local',
+      kind: 'restic',
+      repository: 'local',
+      state,
+      startedAt: iso(endMs - 8_000),
+      endedAt: iso(endMs - 1_000),
+      error: state === 'failed' ? { code: 'WRONG_PASSWORD', message: 'wrong password' } : null,
+      snapshotId: state === 'succeeded' ? `snap${endMs}` : null,
+      summary:
+        state === 'succeeded'
+          ? { dataAdded, totalBytesProcessed: 9000, totalFilesProcessed: 9, durationSeconds: 6 }
+          : null,
+    };
+    Object.assign(job, {
+      state,
+      startedAt: iso(endMs - 9_000),
+      endedAt: iso(endMs),
+      steps: [step],
+      snapshotIds: step.snapshotId ? [step.snapshotId] : [],
+      error: step.error,
+    });
+    store.save(job);
+    return job;
+  }
+
+  it('rebuilds the last success and failure gauges and snapshot counts from the job history', async () => {
+    const first = build();
+    finishedBackup(first.store, 'succeeded', START - 3 * HOUR);
+    finishedBackup(first.store, 'failed', START - 2 * HOUR);
+    finishedBackup(first.store, 'succeeded', START - HOUR, 555);
+
+    const { scrape } = build(); // a restart: a new service over the same state file
+    const m = await scrape();
+    const docs = { backup: 'docs' };
+    const local = { backup: 'docs', repository: 'local' };
+    expect(valueOf(m, 'hen_backup_backup_last_success_timestamp_seconds', docs)).toBe(
+      (START - HOUR) / 1000,
+    );
+    expect(valueOf(m, 'hen_backup_backup_last_failure_timestamp_seconds', docs)).toBe(
+      (START - 2 * HOUR) / 1000,
+    );
+    expect(valueOf(m, 'hen_backup_backup_last_duration_seconds', docs)).toBe(9);
+    expect(valueOf(m, 'hen_backup_repository_last_added_bytes', local)).toBe(555);
+    expect(valueOf(m, 'hen_backup_repository_last_processed_bytes', local)).toBe(9000);
+    expect(valueOf(m, 'hen_backup_repository_last_processed_files', local)).toBe(9);
+    expect(valueOf(m, 'hen_backup_repository_last_duration_seconds', local)).toBe(6);
+    expect(valueOf(m, 'hen_backup_repository_snapshots', local)).toBe(2);
+    expect(valueOf(m, 'hen_backup_repository_last_failure_timestamp_seconds', local)).toBe(
+      (START - 2 * HOUR - 1000) / 1000,
+    );
+    // counters count this process only
+    expect(valueOf(m, 'hen_backup_jobs_run_total', { operation: 'backup' })).toBe(0);
+    expect(m.types.hen_backup_jobs_run_total).toBe('counter');
+    expect(m.types.hen_backup_job_duration_seconds).toBe('histogram');
+  });
+
+  it('follows finished jobs: counters, the histogram, hook failures and the gauges', async () => {
+    const { store, events, scrape } = build();
+    const ok = finishedBackup(store, 'succeeded', START - 60_000);
+    const bad = finishedBackup(store, 'failed', START - 30_000);
+    bad.steps.push({
+      name: 'before[0] command false',
+      kind: 'hook',
+      repository: null,
+      state: 'failed',
+      startedAt: null,
+      endedAt: null,
+      error: null,
+      snapshotId: null,
+      summary: null,
+    });
+    events.finished(ok);
+    events.finished(bad);
+    const canceledWhileQueued = { ...ok, id: 99, state: 'canceled' as const, startedAt: null };
+    events.finished(canceledWhileQueued);
+
+    const m = await scrape();
+    expect(valueOf(m, 'hen_backup_jobs_run_total', { operation: 'backup' })).toBe(2);
+    expect(valueOf(m, 'hen_backup_jobs_failed_total', { operation: 'backup' })).toBe(1);
+    expect(valueOf(m, 'hen_backup_jobs_failed_total', { operation: 'prune' })).toBe(0);
+    expect(valueOf(m, 'hen_backup_job_duration_seconds_count', { operation: 'backup' })).toBe(2);
+    expect(
+      valueOf(m, 'hen_backup_job_duration_seconds_bucket', { operation: 'backup', le: '15' }),
+    ).toBe(2);
+    expect(
+      valueOf(m, 'hen_backup_job_duration_seconds_bucket', { operation: 'backup', le: '5' }),
+    ).toBe(0);
+    expect(
+      valueOf(m, 'hen_backup_hook_failures_total', {
+        backup: 'docs',
+        stage: 'before',
+        ignored: 'false',
+      }),
+    ).toBe(1);
+    expect(valueOf(m, 'hen_backup_backup_last_failure_timestamp_seconds', { backup: 'docs' })).toBe(
+      (START - 30_000) / 1000,
+    );
+  });
+
+  it('reports the queue and running jobs by priority name, the triggers and overdue', async () => {
+    const { scrape, clock, store } = build();
+    const job = (priority: number) => ({ priority }) as Job;
+    queued = [job(PRIORITY.normal), job(PRIORITY.normal), job(PRIORITY['on-idle']), job(7)];
+    running = [job(PRIORITY.immediate)];
+    let m = await scrape();
+    expect(valueOf(m, 'hen_backup_queued_jobs', { priority: 'normal' })).toBe(2);
+    expect(valueOf(m, 'hen_backup_queued_jobs', { priority: 'on-idle' })).toBe(1);
+    expect(valueOf(m, 'hen_backup_queued_jobs', { priority: '7' })).toBe(1);
+    expect(valueOf(m, 'hen_backup_queued_jobs', { priority: 'next' })).toBe(0);
+    expect(valueOf(m, 'hen_backup_running_jobs', { priority: 'immediate' })).toBe(1);
+    expect(valueOf(m, 'hen_backup_watchers_active')).toBe(1);
+    expect(valueOf(m, 'hen_backup_watchers_configured')).toBe(1);
+    expect(valueOf(m, 'hen_backup_schedules_configured')).toBe(1);
+    expect(
+      valueOf(m, 'hen_backup_schedule_next_run_timestamp_seconds', {
+        operation: 'backup',
+        backup: 'docs',
+      }),
+    ).toBe((START + HOUR) / 1000);
+    expect(valueOf(m, 'hen_backup_backup_overdue', { backup: 'docs' })).toBe(0);
+    expect(valueOf(m, 'hen_backup_build_info', { restic_version: '0.14.0' })).toBe(1);
+
+    // 1 h interval, grace 30 min: never succeeded since the daemon started 1.6 h ago
+    nextRun = null;
+    clock.advance(1.6 * HOUR);
+    m = await scrape();
+    expect(valueOf(m, 'hen_backup_backup_overdue', { backup: 'docs' })).toBe(1);
+    expect(valueOf(m, 'hen_backup_backup_overdue', { backup: 'manual' })).toBe(0);
+    expect(valueOf(m, 'hen_backup_schedule_next_run_timestamp_seconds')).toBeUndefined();
+    void store;
+  });
+});

@@ -1,0 +1,392 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Clock } from '../common/clock';
+import { RuntimeInfo } from '../common/runtime-info';
+import { HEN_CONFIG } from '../config/config.constants';
+import type { HenConfig } from '../config/config.types';
+import { PRIORITY, formatPriority } from '../config/priority';
+import { JobEvents } from '../jobs/job-events';
+import { JobRunner } from '../jobs/job-runner.service';
+import { JobStore } from '../jobs/job-store';
+import { JOB_OPERATIONS, type Job } from '../jobs/job.types';
+import { scheduledDefinitions } from '../triggers/schedule-definitions';
+import { SCHEDULE_TIME_ZONE, ScheduleTrigger } from '../triggers/schedule-trigger.service';
+import { WatchTrigger } from '../triggers/watch-trigger.service';
+import { BackupRecords, hookFailures, secondsBetween } from './backup-records';
+import { isOverdue } from './overdue';
+
+export const METRICS_PREFIX = 'hen_backup_';
+
+/** Job durations: from seconds (init, unlock) to a day (a first backup of a large tree). */
+const DURATION_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400];
+
+/** Operations whose finished jobs feed the per-backup records. */
+const RECORDED_OPERATIONS = ['backup', 'prune', 'check'] as const;
+
+/**
+ * The Prometheus metrics of the daemon, in a registry of its own. Everything comes from the
+ * daemon's own records (the job history, then job-finished events, the queue, the triggers):
+ * a scrape never runs restic.
+ *
+ * Gauges about backups are rebuilt from the job history when the daemon starts, so they survive
+ * restarts. Counters (jobs run and failed, hook failures) and the duration histogram count from
+ * the start of the process, as Prometheus counters do; `rate()` and `increase()` handle restarts.
+ */
+@Injectable()
+export class MetricsService implements OnModuleDestroy {
+  readonly registry = new Registry();
+  private readonly logger = new Logger('Metrics');
+  private readonly records = new BackupRecords();
+  private readonly stopListening: () => void;
+
+  private readonly jobsRun: Counter<'operation'>;
+  private readonly jobsFailed: Counter<'operation'>;
+  private readonly jobDuration: Histogram<'operation'>;
+  private readonly hookFailuresTotal: Counter<'backup' | 'stage' | 'ignored'>;
+
+  constructor(
+    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly store: JobStore,
+    private readonly runner: JobRunner,
+    private readonly schedules: ScheduleTrigger,
+    private readonly watchers: WatchTrigger,
+    private readonly runtime: RuntimeInfo,
+    private readonly clock: Clock,
+    events: JobEvents,
+    @Optional() @Inject(SCHEDULE_TIME_ZONE) private readonly timeZone?: string,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+
+    this.jobsRun = new Counter({
+      name: `${METRICS_PREFIX}jobs_run_total`,
+      help: 'Jobs that started and then ended (any outcome), by operation, since the daemon started',
+      labelNames: ['operation'],
+      registers,
+    });
+    this.jobsFailed = new Counter({
+      name: `${METRICS_PREFIX}jobs_failed_total`,
+      help: 'Jobs that ended failed (including timed out), by operation, since the daemon started',
+      labelNames: ['operation'],
+      registers,
+    });
+    this.jobDuration = new Histogram({
+      name: `${METRICS_PREFIX}job_duration_seconds`,
+      help: 'How long jobs ran (from start to end, queue time excluded), by operation',
+      labelNames: ['operation'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    for (const operation of JOB_OPERATIONS) {
+      this.jobsRun.inc({ operation }, 0);
+      this.jobsFailed.inc({ operation }, 0);
+    }
+    this.hookFailuresTotal = new Counter({
+      name: `${METRICS_PREFIX}hook_failures_total`,
+      help: 'Hooks that failed, by backup and stage; ignored="true" for onFailure ignore',
+      labelNames: ['backup', 'stage', 'ignored'],
+      registers,
+    });
+    this.registerGauges();
+    this.rebuild();
+    this.stopListening = events.onFinished((job) => this.jobFinished(job));
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening();
+  }
+
+  /** The text exposition format. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** The per-backup records (also used by the status query). */
+  backupRecords(): BackupRecords {
+    return this.records;
+  }
+
+  /** See isOverdue for the precise rule. */
+  overdue(backup: string): boolean {
+    const definition = this.config.backups[backup];
+    if (!definition) return false;
+    const record = this.records.backup(backup);
+    const now = this.clock.now();
+    return isOverdue({
+      schedules: definition.schedules,
+      lastSuccessAt: record?.lastSuccessAt ?? null,
+      knownSinceAt: Math.min(record?.firstSeenAt ?? Infinity, this.runtime.startedAt, now),
+      nextRunAt: this.schedules.nextRunAt(`backup:${backup}`)?.getTime() ?? null,
+      nowMs: now,
+      timeZone: this.timeZone,
+    });
+  }
+
+  private rebuild(): void {
+    let count = 0;
+    for (const job of this.store.finishedInEndOrder(RECORDED_OPERATIONS)) {
+      this.records.apply(job);
+      count++;
+    }
+    this.logger.debug({ msg: `metrics rebuilt from ${count} finished jobs`, jobs: count });
+  }
+
+  private jobFinished(job: Job): void {
+    this.records.apply(job);
+    if (job.startedAt === null) return; // canceled while queued: it never ran
+    this.jobsRun.inc({ operation: job.operation });
+    if (job.state === 'failed') this.jobsFailed.inc({ operation: job.operation });
+    const seconds = secondsBetween(job.startedAt, job.endedAt);
+    if (seconds !== null) this.jobDuration.observe({ operation: job.operation }, seconds);
+    for (const failure of hookFailures(job)) {
+      this.hookFailuresTotal.inc({
+        backup: job.backup ?? '',
+        stage: failure.stage,
+        ignored: String(failure.ignored),
+      });
+    }
+  }
+
+  /** Gauges computed at scrape time from the records and the live queue and triggers. */
+  private registerGauges(): void {
+    const registers = [this.registry];
+    const records = this.records;
+    const config = this.config;
+    const seconds = (value: number | null) => (value === null ? null : value / 1000);
+    const backupGauge = (
+      name: string,
+      help: string,
+      value: (r: NonNullable<ReturnType<BackupRecords['backup']>>) => number | null,
+    ) =>
+      new Gauge({
+        name: `${METRICS_PREFIX}${name}`,
+        help,
+        labelNames: ['backup'],
+        registers,
+        collect() {
+          this.reset();
+          for (const record of records.backupRecords()) {
+            if (!(record.backup in config.backups)) continue;
+            const v = value(record);
+            if (v !== null) this.set({ backup: record.backup }, v);
+          }
+        },
+      });
+    backupGauge(
+      'backup_last_success_timestamp_seconds',
+      'End of the last backup job that succeeded, Unix time',
+      (r) => seconds(r.lastSuccessAt),
+    );
+    backupGauge(
+      'backup_last_failure_timestamp_seconds',
+      'End of the last backup job that failed, Unix time',
+      (r) => seconds(r.lastFailureAt),
+    );
+    backupGauge(
+      'backup_last_duration_seconds',
+      'How long the last backup job that succeeded or failed ran',
+      (r) => r.lastDurationSeconds,
+    );
+
+    type RepositoryRecord = ReturnType<BackupRecords['repositoryRecords']>[number];
+    const repositoryGauge = (
+      name: string,
+      help: string,
+      value: (r: RepositoryRecord) => number | null,
+    ) =>
+      new Gauge({
+        name: `${METRICS_PREFIX}${name}`,
+        help,
+        labelNames: ['backup', 'repository'],
+        registers,
+        collect() {
+          this.reset();
+          for (const record of records.repositoryRecords()) {
+            if (!config.backups[record.backup]?.repositories.includes(record.repository)) continue;
+            const v = value(record);
+            if (v !== null) this.set({ backup: record.backup, repository: record.repository }, v);
+          }
+        },
+      });
+    repositoryGauge(
+      'repository_last_success_timestamp_seconds',
+      'End of the last successful backup of this backup into this repository, Unix time',
+      (r) => seconds(r.lastSuccessAt),
+    );
+    repositoryGauge(
+      'repository_last_failure_timestamp_seconds',
+      'End of the last failed backup of this backup into this repository, Unix time',
+      (r) => seconds(r.lastFailureAt),
+    );
+    repositoryGauge(
+      'repository_last_duration_seconds',
+      'How long the last backup into this repository took (restic total_duration when it succeeded)',
+      (r) => r.lastDurationSeconds,
+    );
+    repositoryGauge(
+      'repository_last_added_bytes',
+      'Data the last successful backup added to this repository (restic data_added)',
+      (r) => r.lastAddedBytes,
+    );
+    repositoryGauge(
+      'repository_last_processed_bytes',
+      'Bytes the last successful backup read (restic total_bytes_processed)',
+      (r) => r.lastProcessedBytes,
+    );
+    repositoryGauge(
+      'repository_last_processed_files',
+      'Files the last successful backup read (restic total_files_processed)',
+      (r) => r.lastProcessedFiles,
+    );
+    repositoryGauge(
+      'repository_snapshots',
+      "Snapshots of this backup in this repository, as the daemon's records know them (kept by the last prune plus those made since)",
+      (r) => r.snapshots,
+    );
+
+    const maintenanceGauge = (name: string, help: string, key: 'lastSuccessAt' | 'lastFailureAt') =>
+      new Gauge({
+        name: `${METRICS_PREFIX}${name}`,
+        help,
+        labelNames: ['operation', 'backup', 'repository'],
+        registers,
+        collect() {
+          this.reset();
+          for (const record of records.maintenanceRecords()) {
+            const known =
+              record.operation === 'check'
+                ? record.repository in config.repositories
+                : config.backups[record.backup]?.repositories.includes(record.repository);
+            const v = seconds(record[key]);
+            if (!known || v === null) continue;
+            const { operation, backup, repository } = record;
+            this.set({ operation, backup, repository }, v);
+          }
+        },
+      });
+    maintenanceGauge(
+      'maintenance_last_success_timestamp_seconds',
+      'End of the last successful prune (of a backup, in a repository) or check (of a repository), Unix time',
+      'lastSuccessAt',
+    );
+    maintenanceGauge(
+      'maintenance_last_failure_timestamp_seconds',
+      'End of the last failed prune (of a backup, in a repository) or check (of a repository), Unix time',
+      'lastFailureAt',
+    );
+
+    const overdue = (name: string) => this.overdue(name);
+    new Gauge({
+      name: `${METRICS_PREFIX}backup_overdue`,
+      help: '1 when a scheduled backup is overdue (see the Status.backups.overdue field), else 0',
+      labelNames: ['backup'],
+      registers,
+      collect() {
+        this.reset();
+        for (const name of Object.keys(config.backups)) {
+          this.set({ backup: name }, overdue(name) ? 1 : 0);
+        }
+      },
+    });
+
+    const byPriority = (jobs: Job[]) => {
+      const counts = new Map<string, number>();
+      for (const name of Object.keys(PRIORITY)) counts.set(name, 0);
+      for (const job of jobs) {
+        const name = formatPriority(job.priority);
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
+      return counts;
+    };
+    const runner = this.runner;
+    new Gauge({
+      name: `${METRICS_PREFIX}queued_jobs`,
+      help: 'Jobs waiting in the queue, by priority (a name, or the integer)',
+      labelNames: ['priority'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [priority, n] of byPriority(runner.queuedJobs())) this.set({ priority }, n);
+      },
+    });
+    new Gauge({
+      name: `${METRICS_PREFIX}running_jobs`,
+      help: 'Jobs running now, by priority (a name, or the integer)',
+      labelNames: ['priority'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [priority, n] of byPriority(runner.runningJobs())) this.set({ priority }, n);
+      },
+    });
+
+    const watchers = this.watchers;
+    new Gauge({
+      name: `${METRICS_PREFIX}watchers_active`,
+      help: 'Backups whose paths are being watched for changes',
+      registers,
+      collect() {
+        this.set(watchers.activeCount());
+      },
+    });
+    new Gauge({
+      name: `${METRICS_PREFIX}watchers_configured`,
+      help: 'Backups configured with watch',
+      registers,
+      collect() {
+        this.set(Object.values(config.backups).filter((b) => b.watch).length);
+      },
+    });
+    const schedules = this.schedules;
+    const definitions = scheduledDefinitions(config);
+    new Gauge({
+      name: `${METRICS_PREFIX}schedule_next_run_timestamp_seconds`,
+      help: 'When each scheduled definition next runs, Unix time; absent while its run is queued or running',
+      labelNames: ['operation', 'backup', 'repository'],
+      registers,
+      collect() {
+        this.reset();
+        for (const definition of definitions) {
+          const next = schedules.nextRunAt(definition.key);
+          if (!next) continue;
+          const isCheck = definition.operation === 'check';
+          this.set(
+            {
+              operation: definition.operation,
+              backup: isCheck ? '' : definition.subject,
+              repository: isCheck ? definition.subject : '',
+            },
+            next.getTime() / 1000,
+          );
+        }
+      },
+    });
+    new Gauge({
+      name: `${METRICS_PREFIX}schedules_configured`,
+      help: 'Scheduled definitions (backups, prunes, repository checks)',
+      registers,
+      collect() {
+        this.set(definitions.length);
+      },
+    });
+    const runtime = this.runtime;
+    new Gauge({
+      name: `${METRICS_PREFIX}build_info`,
+      help: 'Always 1; the labels say which hen-backup and restic run',
+      labelNames: ['version', 'restic_version'],
+      registers,
+      collect() {
+        this.reset();
+        this.set({ version: runtime.version, restic_version: runtime.resticVersion ?? '' }, 1);
+      },
+    });
+    new Gauge({
+      name: `${METRICS_PREFIX}start_time_seconds`,
+      help: 'When the daemon started, Unix time',
+      registers,
+      collect() {
+        this.set(runtime.startedAt / 1000);
+      },
+    });
+  }
+}

@@ -1,0 +1,392 @@
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, relative } from 'node:path';
+import { stringify } from 'yaml';
+import { Daemon, freePort } from './support/daemon';
+import { tempDir } from './support/fixtures';
+import { GraphQLTestClient } from './support/graphql-client';
+
+const PASSWORD = 'restore-browse-password-5521';
+const SYSTEM_RESTIC = process.env.RESTIC_BIN || '/usr/bin/restic';
+
+/** sha256 of every file (and the target of every link) below root, by relative path. */
+function hashTree(root: string): Record<string, string> {
+  const hashes: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const key = relative(root, path);
+      if (entry.isDirectory()) {
+        hashes[`${key}/`] = 'dir';
+        walk(path);
+      } else if (entry.isSymbolicLink()) hashes[key] = `-> ${readlinkSync(path)}`;
+      else hashes[key] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    }
+  };
+  walk(root);
+  return hashes;
+}
+
+/** Restores, browsing, diffs and statistics through GraphQL only, against restic as configured. */
+describe('restore and snapshot browsing through the daemon', () => {
+  const dir = tempDir('e2e-restore');
+  const source = join(dir.path, 'source');
+  const big = join(dir.path, 'big');
+  const restores = join(dir.path, 'restores');
+  const calls = join(dir.path, 'restic-calls.log');
+  let daemon: Daemon;
+  let client: GraphQLTestClient;
+  let snapshotId: string;
+
+  /** restic invocations so far whose arguments match */
+  const resticRuns = (pattern: RegExp): number =>
+    existsSync(calls)
+      ? readFileSync(calls, 'utf8')
+          .split('\n')
+          .filter((line) => pattern.test(line)).length
+      : 0;
+
+  beforeAll(async () => {
+    mkdirSync(join(source, 'photos', '2024'), { recursive: true });
+    mkdirSync(join(source, 'notes'), { recursive: true });
+    mkdirSync(join(source, 'empty'), { recursive: true });
+    for (let i = 0; i < 12; i++) {
+      writeFileSync(join(source, 'photos', '2024', `img-${i}.jpg`), Buffer.alloc(1000 + i * 37, i));
+    }
+    writeFileSync(join(source, 'notes', 'todo.txt'), 'restore me\n');
+    writeFileSync(join(source, 'notes', 'debug.log'), 'noise\n');
+    writeFileSync(join(source, 'notes', 'old.txt'), 'to be removed\n');
+    symlinkSync('notes/todo.txt', join(source, 'todo-link'));
+
+    // the counting wrapper: every restic run the daemon starts leaves one line
+    const wrapper = join(dir.path, 'restic-counting');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${SYSTEM_RESTIC}' "$@"\n`, {
+      mode: 0o755,
+    });
+    const port = await freePort();
+    const configPath = join(dir.path, 'config.yaml');
+    writeFileSync(
+      configPath,
+      stringify({
+        hostname: 'restore-host',
+        dataDir: join(dir.path, 'state'),
+        api: { host: '127.0.0.1', port },
+        restore: { allowedTargets: [restores] },
+        repositories: { local: { location: join(dir.path, 'repo'), password: PASSWORD } },
+        backups: {
+          files: { paths: [source], repositories: ['local'] },
+          big: { paths: [big], repositories: ['local'] },
+        },
+      }),
+    );
+    daemon = await Daemon.start(configPath, { RESTIC_BIN: wrapper });
+    client = new GraphQLTestClient(port);
+    await waitForJob(client, { operations: ['INIT'] });
+    const { runBackup } = await client.data(`mutation { runBackup(name: "files") { id } }`);
+    const job = await waitForJob(client, { id: runBackup.id });
+    expect(job.state).toBe('SUCCEEDED');
+    snapshotId = job.snapshotIds[0];
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    if (daemon) await daemon.stop();
+    dir.cleanup();
+  });
+
+  it('restores a snapshot into a folder, equal to the source file by file', async () => {
+    const target = join(restores, 'full');
+    const { restoreSnapshot } = await client.data(
+      `mutation($input: RestoreSnapshotInput!) { restoreSnapshot(input: $input) { id operation trigger state } }`,
+      { input: { repository: 'local', snapshotId, target } },
+    );
+    expect(restoreSnapshot).toMatchObject({ operation: 'RESTORE', trigger: 'API' });
+    const job = await waitForJob(client, { id: restoreSnapshot.id });
+    expect(job.state).toBe('SUCCEEDED');
+    expect(hashTree(join(target, source))).toEqual(hashTree(source));
+    const fileCount = Object.keys(hashTree(source)).filter(
+      (k) => !k.endsWith('/') && !k.includes('link'),
+    ).length;
+    expect(job.steps[0].summary).toEqual({
+      filesRestored: fileCount,
+      bytesRestored: expect.any(Number),
+    });
+    expect(job.progress.percent).toBe(100);
+    const messages = await jobMessages(client, restoreSnapshot.id);
+    expect(messages).toContain(`restored ${fileCount} files`);
+    expect(messages).toContain(target);
+  });
+
+  it('honours include and exclude patterns', async () => {
+    const included = join(restores, 'included');
+    const first = await client.data(
+      `mutation($input: RestoreSnapshotInput!) { restoreSnapshot(input: $input) { id } }`,
+      {
+        input: {
+          repository: 'local',
+          snapshotId: snapshotId.slice(0, 8),
+          target: included,
+          include: [join(source, 'notes')],
+          priority: 'next',
+        },
+      },
+    );
+    expect((await waitForJob(client, { id: first.restoreSnapshot.id })).state).toBe('SUCCEEDED');
+    expect(readdirSync(join(included, source))).toEqual(['notes']);
+    expect(readdirSync(join(included, source, 'notes')).sort()).toEqual([
+      'debug.log',
+      'old.txt',
+      'todo.txt',
+    ]);
+
+    const excluded = join(restores, 'excluded');
+    const second = await client.data(
+      `mutation($input: RestoreSnapshotInput!) { restoreSnapshot(input: $input) { id } }`,
+      {
+        input: {
+          repository: 'local',
+          snapshotId,
+          target: excluded,
+          exclude: ['*.log', join(source, 'photos')],
+        },
+      },
+    );
+    expect((await waitForJob(client, { id: second.restoreSnapshot.id })).state).toBe('SUCCEEDED');
+    expect(readdirSync(join(excluded, source)).sort()).toEqual(['empty', 'notes', 'todo-link']);
+    expect(readdirSync(join(excluded, source, 'notes')).sort()).toEqual(['old.txt', 'todo.txt']);
+  });
+
+  it('refuses targets outside restore.allowedTargets and malformed requests', async () => {
+    const codeOf = async (input: Record<string, unknown>) => {
+      const result = await client.request(
+        `mutation($input: RestoreSnapshotInput!) { restoreSnapshot(input: $input) { id } }`,
+        { input: { repository: 'local', snapshotId, target: join(restores, 'x'), ...input } },
+      );
+      return [result.errors?.[0]?.extensions?.code ?? 'OK', result.errors?.[0]?.message];
+    };
+    expect(await codeOf({ target: join(dir.path, 'elsewhere') })).toEqual([
+      'BAD_USER_INPUT',
+      expect.stringMatching(/allowedTargets/),
+    ]);
+    expect((await codeOf({ target: `${restores}-sibling` }))[0]).toBe('BAD_USER_INPUT');
+    expect((await codeOf({ target: `${restores}/../escape` }))[0]).toBe('BAD_USER_INPUT');
+    expect((await codeOf({ target: 'relative/target' }))[0]).toBe('BAD_USER_INPUT');
+    expect((await codeOf({ snapshotId: 'latest' }))[0]).toBe('BAD_USER_INPUT');
+    expect((await codeOf({ snapshotId: 'abc' }))[0]).toBe('BAD_USER_INPUT');
+    expect((await codeOf({ include: ['a'], exclude: ['b'] }))[0]).toBe('BAD_USER_INPUT');
+    expect((await codeOf({ include: ['x'.repeat(5000)] }))[0]).toBe('BAD_USER_INPUT');
+    expect((await codeOf({ repository: 'nowhere' }))[0]).toBe('NOT_FOUND');
+    // a link inside the allowed folder that leads out of it
+    mkdirSync(restores, { recursive: true });
+    symlinkSync(dir.path, join(restores, 'way-out'));
+    expect(await codeOf({ target: join(restores, 'way-out', 'escaped') })).toEqual([
+      'BAD_USER_INPUT',
+      expect.stringMatching(/link/),
+    ]);
+    expect(existsSync(join(dir.path, 'escaped'))).toBe(false);
+  });
+
+  it('shows one snapshot with its statistics, and filters the snapshot list', async () => {
+    const { snapshot } = await client.data(
+      `query($id: String!) { snapshot(repository: "local", id: $id) {
+         id repository hostname paths tags backup time statistics { size fileCount } } }`,
+      { id: snapshotId.slice(0, 10) },
+    );
+    const sourceBytes = 12 * 1000 + 37 * 66 + 'restore me\n'.length + 'noise\n'.length + 14;
+    expect(snapshot).toMatchObject({
+      id: snapshotId,
+      repository: 'local',
+      hostname: 'restore-host',
+      paths: [source],
+      backup: 'files',
+      statistics: { size: sourceBytes },
+    });
+    const missing = await client.request(
+      `{ snapshot(repository: "local", id: "deadbeef") { id } }`,
+    );
+    expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+
+    const list = async (args: string) =>
+      (
+        await client.data(`{ snapshots(repository: "local", ${args}) { edges { node { id } } } }`)
+      ).snapshots.edges.map((e: any) => e.node.id);
+    expect(await list('host: "restore-host", tag: "backup=files"')).toContain(snapshotId);
+    expect(await list('host: "another-host"')).toEqual([]);
+    expect(await list('tag: "nope"')).toEqual([]);
+    expect(await list(`takenAfter: "${snapshot.time}"`)).toContain(snapshotId);
+    expect(await list(`takenBefore: "${snapshot.time}"`)).not.toContain(snapshotId);
+    const bad = await client.request(
+      `{ snapshots(repository: "local", takenAfter: "soon") { edges { cursor } } }`,
+    );
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('browses two folders of a snapshot with one restic run, page by page', async () => {
+    const browse = `query($id: String!, $path: String, $first: Int, $after: String) {
+      snapshotFiles(repository: "local", snapshotId: $id, path: $path, first: $first, after: $after) {
+        totalCount path edges { cursor node { name path type size mtime mode } } pageInfo { hasNextPage endCursor } } }`;
+    const before = resticRuns(/\bls\b/);
+    const top = (await client.data(browse, { id: snapshotId, path: `${source}/` })).snapshotFiles;
+    expect(top.path).toBe(source);
+    expect(top.edges.map((e: any) => [e.node.name, e.node.type])).toEqual([
+      ['empty', 'DIR'],
+      ['notes', 'DIR'],
+      ['photos', 'DIR'],
+      ['todo-link', 'SYMLINK'],
+    ]);
+    const notes = (await client.data(browse, { id: snapshotId, path: join(source, 'notes') }))
+      .snapshotFiles;
+    expect(notes.edges.map((e: any) => e.node)).toEqual([
+      expect.objectContaining({ name: 'debug.log', type: 'FILE', size: 6, mode: 0o644 }),
+      expect.objectContaining({ name: 'old.txt', type: 'FILE', size: 14 }),
+      expect.objectContaining({
+        name: 'todo.txt',
+        path: join(source, 'notes', 'todo.txt'),
+        size: 11,
+      }),
+    ]);
+    // pages of a third folder, still from memory
+    const page1 = (
+      await client.data(browse, { id: snapshotId, path: join(source, 'photos', '2024'), first: 5 })
+    ).snapshotFiles;
+    expect(page1.totalCount).toBe(12);
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const names: string[] = page1.edges.map((e: any) => e.node.name);
+    let after = page1.pageInfo.endCursor;
+    for (;;) {
+      const page = (
+        await client.data(browse, {
+          id: snapshotId,
+          path: join(source, 'photos', '2024'),
+          first: 5,
+          after,
+        })
+      ).snapshotFiles;
+      names.push(...page.edges.map((e: any) => e.node.name));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(names).toEqual(Array.from({ length: 12 }, (_, i) => `img-${i}.jpg`).sort());
+    expect(resticRuns(/\bls\b/) - before).toBe(1);
+
+    const codeOf = async (variables: Record<string, unknown>) =>
+      (await client.request(browse, { id: snapshotId, ...variables })).errors?.[0]?.extensions
+        ?.code;
+    expect(await codeOf({ path: `${source}/../..` })).toBe('BAD_USER_INPUT');
+    expect(await codeOf({ path: 'relative' })).toBe('BAD_USER_INPUT');
+    expect(await codeOf({ path: join(source, 'notes', 'todo.txt') })).toBe('BAD_USER_INPUT');
+    expect(await codeOf({ path: join(source, 'nowhere') })).toBe('NOT_FOUND');
+    expect(await codeOf({ after: 'bm90LWEtY3Vyc29y' })).toBe('BAD_USER_INPUT');
+    expect(await codeOf({ id: 'latest' })).toBe('BAD_USER_INPUT');
+    expect(await codeOf({ id: 'deadbeef' })).toBe('NOT_FOUND');
+  });
+
+  it('diffs two snapshots: added, removed and changed paths with totals', async () => {
+    rmSync(join(source, 'notes', 'old.txt'));
+    writeFileSync(join(source, 'notes', 'todo.txt'), 'restore me, changed\n');
+    writeFileSync(join(source, 'notes', 'new.txt'), 'fresh\n');
+    const { runBackup } = await client.data(`mutation { runBackup(name: "files") { id } }`);
+    const job = await waitForJob(client, { id: runBackup.id });
+    const { diffSnapshots } = await client.data(
+      `query($from: String!, $to: String!) { diffSnapshots(repository: "local", from: $from, to: $to) {
+        added removed changed truncated totals { added removed changed addedBytes removedBytes } } }`,
+      { from: snapshotId, to: job.snapshotIds[0] },
+    );
+    expect(diffSnapshots).toMatchObject({
+      added: [join(source, 'notes', 'new.txt')],
+      removed: [join(source, 'notes', 'old.txt')],
+      changed: [join(source, 'notes', 'todo.txt')],
+      truncated: false,
+      totals: { added: 1, removed: 1, changed: 1 },
+    });
+    expect(diffSnapshots.totals.addedBytes).toBeGreaterThan(0);
+    const capped = await client.data(
+      `query($from: String!, $to: String!) { diffSnapshots(repository: "local", from: $from, to: $to, limit: 0) {
+        added truncated totals { added } } }`,
+      { from: snapshotId, to: job.snapshotIds[0] },
+    );
+    expect(capped.diffSnapshots).toEqual({ added: [], truncated: true, totals: { added: 1 } });
+
+    const { repositoryStats } = await client.data(
+      `{ repositoryStats(name: "local") { totalSize totalFileCount snapshotsCount mode }
+         raw: repositoryStats(name: "local", mode: RAW_DATA) { totalSize snapshotsCount mode } }`,
+    );
+    expect(repositoryStats).toMatchObject({ snapshotsCount: 2, mode: 'RESTORE_SIZE' });
+    expect(repositoryStats.totalFileCount).toBeGreaterThan(20);
+  });
+
+  it('browses two folders of a 100 000-file snapshot with one restic run', async () => {
+    const started = Date.now();
+    const content = Buffer.from('x');
+    for (let d = 0; d < 400; d++) {
+      const folder = join(big, `d${String(d).padStart(3, '0')}`);
+      mkdirSync(folder, { recursive: true });
+      for (let f = 0; f < 250; f++) writeFileSync(join(folder, `f${f}`), content);
+      // let the event loop run between folders: blocked for seconds, it would miss the server
+      // closing an idle keep-alive socket, and the next request would fail on it
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const written = Date.now();
+    const { runBackup } = await client.data(`mutation { runBackup(name: "big") { id } }`);
+    const job = await waitForJob(client, { id: runBackup.id }, 240_000);
+    expect(job.state).toBe('SUCCEEDED');
+    const backedUp = Date.now();
+
+    const before = resticRuns(/\bls\b/);
+    const browse = `query($id: String!, $path: String) {
+      snapshotFiles(repository: "local", snapshotId: $id, path: $path, first: 500) {
+        totalCount edges { node { name type } } } }`;
+    const id = job.snapshotIds[0];
+    const top = (await client.data(browse, { id, path: big })).snapshotFiles;
+    const listed = Date.now();
+    expect(top.totalCount).toBe(400);
+    const inner = (await client.data(browse, { id, path: join(big, 'd123') })).snapshotFiles;
+    const second = Date.now();
+    expect(inner.totalCount).toBe(250);
+    expect(inner.edges[0].node).toEqual({ name: 'f0', type: 'FILE' });
+    expect(resticRuns(/\bls\b/) - before).toBe(1);
+    process.stdout.write(
+      `100k files: write ${written - started} ms, backup ${backedUp - written} ms, ` +
+        `first folder (restic ls) ${listed - backedUp} ms, second folder ${second - listed} ms\n`,
+    );
+  }, 300_000);
+});
+
+async function jobMessages(client: GraphQLTestClient, id: string): Promise<string> {
+  const { job } = await client.data(
+    `query($id: ID!) { job(id: $id) { logs(first: 200) { edges { node { message } } } } }`,
+    { id },
+  );
+  return job.logs.edges.map((e: any) => e.node.message).join('\n');
+}
+
+/** Waits until the newest job matching the filter has ended, and returns it. */
+async function waitForJob(
+  client: GraphQLTestClient,
+  filter: Record<string, unknown>,
+  timeoutMs = 40_000,
+): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { jobs } = await client.data(
+      `query($f: JobFilterInput) { jobs(filter: $f, first: 1) { edges { node {
+        id state error { code message } snapshotIds progress { percent } steps { repository state summary } } } } }`,
+      { f: filter },
+    );
+    const job = jobs.edges[0]?.node;
+    if (job && !['QUEUED', 'RUNNING'].includes(job.state)) return job;
+    if (Date.now() > deadline) {
+      throw new Error(`no ended job for ${JSON.stringify(filter)}: ${JSON.stringify(job)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
