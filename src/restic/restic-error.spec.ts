@@ -166,6 +166,18 @@ const SAMPLES: Array<[string, number | null, string, ResticErrorCode]> = [
     'rclone: 2026/11/22 04:30:00 Failed to create file system: didn\'t find section in config file\nFatal: unable to open repository at rclone:x:y: error talking HTTP to rclone: Get "http://localhost/file-1": unexpected EOF',
     'BACKEND_UNREACHABLE',
   ],
+  [
+    'S3 unknown access key (AWS wording, not a missing repository)',
+    1,
+    'Fatal: unable to open config file: Stat: The AWS Access Key Id you provided does not exist in our records.\nIs there a repository at the following location?',
+    'BACKEND_UNREACHABLE',
+  ],
+  [
+    'S3 wrong secret key',
+    1,
+    'Fatal: unable to open config file: Stat: The request signature we calculated does not match the signature you provided.',
+    'BACKEND_UNREACHABLE',
+  ],
   ['anything else', 1, 'Fatal: invalid id "zz": no matching ID found', 'RESTIC_FAILED'],
 ];
 

@@ -69,7 +69,7 @@ const UNREACHABLE: Array<[RegExp, string]> = [
   [/host key verification failed|permission denied \(publickey/i, 'ssh authentication failed'],
   [/unable to start the sftp session|subprocess ssh|ssh: /i, 'ssh/sftp connection failed'],
   [
-    /\b40[13]\b|unauthori[sz]ed|forbidden|access ?denied|InvalidAccessKeyId|SignatureDoesNotMatch|authentication failed|invalid credentials/i,
+    /\b40[13]\b|unauthori[sz]ed|forbidden|access ?denied|InvalidAccessKeyId|SignatureDoesNotMatch|Access Key Id you provided does not exist|signature we calculated does not match|authentication failed|invalid credentials/i,
     'access denied by the backend (check its credentials)',
   ],
   [/\b50[0234]\b|service unavailable|bad gateway|internal server error/i, 'backend server error'],

@@ -1,0 +1,254 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { RestServer } from '../support/servers/rest-server';
+import { S3Server } from '../support/servers/s3-server';
+import { Daemon, freePort } from './support/daemon';
+import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { JOB_FIELDS, waitFor } from './support/wait';
+
+// Recognisable values: none of them may ever leave the daemon.
+const SECRETS = {
+  password: 'SeCrEt-repo-password-A7f3k9Qz',
+  passwordFile: 'SeCrEt-file-password-M2x8Lw',
+  wrongPassword: 'SeCrEt-wrong-password-R4n1Yt',
+  realPassword: 'SeCrEt-actual-password-J6c2Dd',
+  s3KeyId: 'AKIASECRETKEYID9X7Q2',
+  s3SecretKey: 'SeCrEt-s3-access-key-Vb8Tn0Wq',
+  apiToken: 'SeCrEt-api-token-Hx5Ku2Ee',
+  hookBearer: 'SeCrEt-hook-bearer-P0qZs3Mm',
+  restPassword: '', // set from the REST server
+};
+
+describe('secrets never leave the daemon', () => {
+  const dir = tempDir('e2e-secrets');
+  const rest = new RestServer();
+  const s3 = new S3Server();
+  const answers: string[] = [];
+  const hookHeaders: IncomingHttpHeaders[] = [];
+  let hookServer: Server;
+  let daemon: Daemon;
+  let port: number;
+
+  async function gql(query: string, variables: Record<string, unknown> = {}): Promise<any> {
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${SECRETS.apiToken}`,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await response.text();
+    answers.push(text);
+    return JSON.parse(text);
+  }
+
+  async function data(query: string, variables: Record<string, unknown> = {}): Promise<any> {
+    const result = await gql(query, variables);
+    if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
+    return result.data;
+  }
+
+  async function runAndWait(name: string): Promise<any> {
+    const { runBackup } = await data(`mutation($n: String!) { runBackup(name: $n) { id } }`, {
+      n: name,
+    });
+    let job: any;
+    await waitFor(async () => {
+      ({ job } = await data(`query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, {
+        id: runBackup.id,
+      }));
+      return !['QUEUED', 'RUNNING'].includes(job.state);
+    }, 60_000);
+    return job;
+  }
+
+  beforeAll(async () => {
+    await Promise.all([rest.start(), s3.start()]);
+    SECRETS.restPassword = rest.password;
+    hookServer = createServer((req, res) => {
+      hookHeaders.push(req.headers);
+      req.resume();
+      res.end('ok');
+    });
+    hookServer.listen(0, '127.0.0.1');
+    await new Promise((r) => hookServer.once('listening', r));
+    const hookPort = (hookServer.address() as AddressInfo).port;
+
+    writeRandomFiles(join(dir.path, 'data'), 3, 4096);
+    writeRandomFiles(join(dir.path, 'slow'), 8, 512 * 1024);
+    writeFileSync(join(dir.path, 'repo-password'), `${SECRETS.passwordFile}\n`);
+    resticDirect(join(dir.path, 'foreign'), SECRETS.realPassword, ['init']);
+    port = await freePort();
+    const configPath = join(dir.path, 'config.yaml');
+    writeFileSync(
+      configPath,
+      stringify({
+        hostname: 'secrets-host',
+        dataDir: join(dir.path, 'state'),
+        api: {
+          host: '127.0.0.1',
+          port,
+          tokens: [{ name: 'admin', role: 'admin', token: SECRETS.apiToken }],
+        },
+        jobs: { concurrency: 2, maxDuration: '5m' },
+        repositories: {
+          inline: { location: join(dir.path, 'inline'), password: SECRETS.password },
+          filed: {
+            location: join(dir.path, 'filed'),
+            passwordFile: join(dir.path, 'repo-password'),
+          },
+          foreign: { location: join(dir.path, 'foreign'), password: SECRETS.wrongPassword },
+          rest: {
+            location: rest.location('repo/', { withCredentials: true }),
+            password: SECRETS.password,
+          },
+          s3: {
+            location: s3.location('repo'),
+            password: SECRETS.password,
+            locationParams: {
+              accessKeyId: SECRETS.s3KeyId,
+              secretAccessKey: SECRETS.s3SecretKey,
+              cacert: s3.caCertFile,
+            },
+          },
+        },
+        backups: {
+          good: {
+            paths: [join(dir.path, 'data')],
+            repositories: ['inline', 'filed', 'rest'],
+            hooks: {
+              before: [
+                {
+                  type: 'http',
+                  url: `http://127.0.0.1:${hookPort}/before`,
+                  method: 'POST',
+                  headers: { Authorization: `Bearer ${SECRETS.hookBearer}` },
+                  timeout: '5s',
+                },
+              ],
+            },
+          },
+          wrong: { paths: [join(dir.path, 'data')], repositories: ['foreign'] },
+          denied: { paths: [join(dir.path, 'data')], repositories: ['s3'] },
+          slow: {
+            paths: [join(dir.path, 'slow')],
+            repositories: ['inline'],
+            limits: { upload: '64K' },
+          },
+        },
+      }),
+    );
+    daemon = await Daemon.start(configPath);
+    await waitFor(async () => {
+      const { jobs } = await data(
+        `{ jobs(filter: { operations: [INIT] }) { edges { node { state } } } }`,
+      );
+      const states = jobs.edges.map((e: any) => e.node.state);
+      return states.length >= 5 && states.every((s: string) => !['QUEUED', 'RUNNING'].includes(s));
+    }, 60_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    if (daemon) await daemon.stop();
+    hookServer?.close();
+    await Promise.all([rest.cleanup(), s3.cleanup()]);
+    dir.cleanup();
+  });
+
+  it('runs backups that succeed, fail and are canceled, and answers queries and errors', async () => {
+    const good = await runAndWait('good');
+    expect(good.state).toBe('SUCCEEDED');
+    expect(hookHeaders[0]?.authorization).toBe(`Bearer ${SECRETS.hookBearer}`);
+    // the secrets were really used: the file's password opens its repository
+    expect(
+      resticDirect(join(dir.path, 'filed'), SECRETS.passwordFile, ['snapshots', '--json']),
+    ).toContain('"paths"');
+
+    const wrong = await runAndWait('wrong');
+    expect(wrong.state).toBe('FAILED');
+    expect(wrong.error.code).toBe('WRONG_PASSWORD');
+
+    const denied = await runAndWait('denied');
+    expect(denied.state).toBe('FAILED');
+
+    const { runBackup: slow } = await data(`mutation { runBackup(name: "slow") { id } }`);
+    await waitFor(async () => {
+      const { job } = await data(
+        `query($id: ID!) { job(id: $id) { state progress { percent } } }`,
+        {
+          id: slow.id,
+        },
+      );
+      return job.state === 'RUNNING' && job.progress !== null;
+    });
+    await data(`mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: slow.id });
+    await waitFor(async () => {
+      const { job } = await data(`query($id: ID!) { job(id: $id) { state } } `, { id: slow.id });
+      return job.state === 'CANCELED';
+    });
+
+    await data(`{ status { hostname queuedJobs runningJobs }
+      backups { name paths repositories { name location backend } lastJob { state error { code message } } }
+      repositories { name location backend } }`);
+    for (const repository of ['inline', 'filed', 'rest']) {
+      const { snapshots } = await data(
+        `query($r: String!) { snapshots(repository: $r) { edges { node { id paths tags } } } }`,
+        { r: repository },
+      );
+      expect(snapshots.edges).toHaveLength(1);
+    }
+    for (const repository of ['foreign', 's3']) {
+      const failed = await gql(
+        `query($r: String!) { snapshots(repository: $r) { edges { node { id } } } }`,
+        { r: repository },
+      );
+      expect(failed.errors?.length).toBeGreaterThan(0);
+    }
+    await gql(`{ backup(name: "nope") { name } }`);
+    await gql(`mutation { runBackup(name: "good", priority: "urgent") { id } }`);
+
+    // every job's whole log, through the API
+    const { jobs } = await data(`{ jobs(first: 500) { edges { node { ${JOB_FIELDS} } } } }`);
+    expect(jobs.edges.length).toBeGreaterThanOrEqual(9);
+    for (const { node } of jobs.edges) {
+      const { job } = await data(
+        `query($id: ID!) { job(id: $id) { warnings logs(first: 500) { edges { node { level path message } } } } }`,
+        { id: node.id },
+      );
+      expect(job.logs.edges.length).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('shows none of the secrets in stdout, stderr, API answers, job logs or the state database', async () => {
+    expect((await daemon.stop()).code).toBe(0);
+    const stateFiles = ['state.db', 'state.db-wal', 'state.db-shm']
+      .map((name) => join(dir.path, 'state', name))
+      .filter((path) => existsSync(path));
+    expect(stateFiles.length).toBeGreaterThan(0);
+    const places: [string, Buffer][] = [
+      ['stdout', Buffer.from(daemon.stdout.join('\n'))],
+      ['stderr', Buffer.from(daemon.stderr.join('\n'))],
+      ['API answers and job logs', Buffer.from(answers.join('\n'))],
+      ...stateFiles.map((path): [string, Buffer] => [path, readFileSync(path)]),
+    ];
+    expect(daemon.stdout.length).toBeGreaterThan(20);
+    expect(answers.length).toBeGreaterThan(20);
+    const leaks: string[] = [];
+    for (const [name, secret] of Object.entries(SECRETS)) {
+      const forms = [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
+      for (const [place, bytes] of places) {
+        for (const form of forms) {
+          if (bytes.includes(Buffer.from(form))) leaks.push(`${name} in ${place}`);
+        }
+        // SQLite may keep text as UTF-16 too
+        if (bytes.includes(Buffer.from(secret, 'utf16le')))
+          leaks.push(`${name} (utf16) in ${place}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  }, 30_000);
+});

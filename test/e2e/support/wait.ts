@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { GraphQLTestClient } from './graphql-client';
+
+export const JOB_FIELDS = `id operation backup repository trigger state error { code message }
+  steps { name state repository error { code message } }`;
+
+/** Polls `check` until it holds, or fails after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} not reached in time`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** One job as the API shows it. */
+export async function getJob(client: GraphQLTestClient, id: string): Promise<any> {
+  const { job } = await client.data(`query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { id });
+  return job;
+}
+
+/** Waits until the job has ended (neither QUEUED nor RUNNING) and returns it. */
+export async function waitForEnd(
+  client: GraphQLTestClient,
+  id: string,
+  timeoutMs = 60_000,
+): Promise<any> {
+  let job: any;
+  await waitFor(
+    async () => {
+      job = await getJob(client, id);
+      return !['QUEUED', 'RUNNING'].includes(job.state);
+    },
+    timeoutMs,
+    `end of job ${id}`,
+  );
+  return job;
+}
+
+/** Waits until the job runs and restic has reported progress. */
+export async function waitForProgress(client: GraphQLTestClient, id: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const { job } = await client.data(
+        `query($id: ID!) { job(id: $id) { state progress { percent } } }`,
+        { id },
+      );
+      if (!['QUEUED', 'RUNNING'].includes(job.state)) throw new Error(`job ${id} ${job.state}`);
+      return job.state === 'RUNNING' && job.progress !== null;
+    },
+    60_000,
+    `progress of job ${id}`,
+  );
+}
+
+/** Jobs of these operations, newest first. */
+export async function listJobs(client: GraphQLTestClient, operations: string[]): Promise<any[]> {
+  const { jobs } = await client.data(
+    `query($o: [JobOperation!]) { jobs(first: 500, filter: { operations: $o }) { edges { node { ${JOB_FIELDS} } } } }`,
+    { o: operations },
+  );
+  return jobs.edges.map((e: any) => e.node);
+}
+
+/** Waits until at least `count` jobs of the operation exist and all of them have ended. */
+export async function waitForJobs(
+  client: GraphQLTestClient,
+  operation: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<any[]> {
+  let jobs: any[] = [];
+  await waitFor(
+    async () => {
+      jobs = await listJobs(client, [operation]);
+      return jobs.length >= count && jobs.every((j) => !['QUEUED', 'RUNNING'].includes(j.state));
+    },
+    timeoutMs,
+    `${count} ended ${operation} jobs`,
+  );
+  return jobs;
+}
+
+/** Processes working on the repository (restic gets it in RESTIC_REPOSITORY). */
+export function resticPidsOn(repository: string): string[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+        return environ.includes(`RESTIC_REPOSITORY=${repository}`);
+      } catch {
+        return false;
+      }
+    });
+}
