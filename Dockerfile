@@ -25,6 +25,6 @@ ENV NODE_ENV=production HEN_BACKUP_CONFIG=/etc/hen-backup/config.yaml
 USER hen
 VOLUME ["/var/lib/hen-backup"]
 EXPOSE 4000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
-  CMD node -e "fetch('http://127.0.0.1:4000/graphql',{method:'POST',headers:{'content-type':'application/json'},body:'{\"query\":\"{status{version}}\"}'}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:4000/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "dist/main.js"]

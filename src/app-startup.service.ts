@@ -1,4 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HEN_CONFIG } from './config/config.constants';
+import type { HenConfig } from './config/config.types';
 import { PRIORITY } from './config/priority';
 import { RuntimeInfo } from './common/runtime-info';
 import { JobRecovery } from './jobs/job-recovery';
@@ -11,12 +13,15 @@ import { WatchTrigger } from './triggers/watch-trigger.service';
 /**
  * The order the daemon wakes up in: restic must be usable, the previous run's jobs are put in
  * order, every repository is made to exist, and only then do jobs start and triggers arm.
+ * A read-only daemon skips everything that would write to a repository: no init, no unlock of
+ * what the previous run left, no triggers; the runner still starts, for restores.
  */
 @Injectable()
 export class AppStartup implements OnApplicationBootstrap {
   private readonly logger = new Logger('Startup');
 
   constructor(
+    @Inject(HEN_CONFIG) private readonly config: HenConfig,
     private readonly restic: ResticService,
     private readonly runtime: RuntimeInfo,
     private readonly recovery: JobRecovery,
@@ -32,12 +37,21 @@ export class AppStartup implements OnApplicationBootstrap {
       msg: `restic ${this.runtime.resticVersion} found`,
       resticVersion: this.runtime.resticVersion,
     });
-    const recovered = this.recovery.recover();
+    const readOnly = this.config.readOnly;
+    const recovered = this.recovery.recover({ readOnly });
     if (recovered.interrupted || recovered.requeued) {
       this.logger.warn({
         msg: `recovered the previous run: ${recovered.interrupted} interrupted, ${recovered.requeued} queued again`,
         ...recovered,
       });
+    }
+    if (readOnly) {
+      this.logger.log({
+        msg: 'read-only: no repository is initialized or unlocked, no schedule or watcher runs',
+        readOnly,
+      });
+      this.runner.start();
+      return;
     }
     for (const repository of this.repositories.list()) {
       this.runner.enqueue({

@@ -13,20 +13,28 @@ import type { HenConfig } from './config/config.types';
 import { GRAPHQL_PATH } from './api/api.module';
 import { configureHttpBody } from './api/http-body';
 
-const USAGE = `Usage: hen-backup [--config PATH] [--check-config] [--version]
+const USAGE = `Usage: hen-backup [--config PATH] [--read-only] [--check-config] [--version]
 
   --config PATH    the YAML configuration (default: $HEN_BACKUP_CONFIG)
+  --read-only      never write to a repository (same as readOnly: true in the configuration)
   --check-config   validate the configuration, print the problems, and exit
   --version        print the version and exit`;
 
 /** Exit codes: 0 fine, 1 could not start (e.g. restic missing), 2 bad usage or configuration. */
 async function main(argv: string[]): Promise<number> {
-  let options: { config?: string; 'check-config'?: boolean; version?: boolean; help?: boolean };
+  let options: {
+    config?: string;
+    'read-only'?: boolean;
+    'check-config'?: boolean;
+    version?: boolean;
+    help?: boolean;
+  };
   try {
     options = parseArgs({
       args: argv,
       options: {
         config: { type: 'string', short: 'c' },
+        'read-only': { type: 'boolean' },
         'check-config': { type: 'boolean' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -61,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     for (const issue of error.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
     return 2;
   }
+  if (options['read-only']) config = { ...config, readOnly: true };
   if (options['check-config']) {
     const backups = Object.keys(config.backups).length;
     const repositories = Object.keys(config.repositories).length;

@@ -17,6 +17,11 @@ export class StatusModel {
   @Field(() => Float)
   uptimeSeconds!: number;
 
+  @Field({
+    description: 'true when the daemon never writes to a repository (readOnly / --read-only)',
+  })
+  readOnly!: boolean;
+
   @Field(() => Int)
   queuedJobs!: number;
 

@@ -25,6 +25,7 @@ export class StatusResolver {
       hostname: this.config.hostname,
       startedAt: new Date(this.runtime.startedAt).toISOString(),
       uptimeSeconds: Math.round((this.clock.now() - this.runtime.startedAt) / 100) / 10,
+      readOnly: this.config.readOnly,
       queuedJobs: counts.queued,
       runningJobs: counts.running,
     };

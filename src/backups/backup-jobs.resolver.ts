@@ -1,5 +1,6 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { RequireRole } from '../api/auth/require-role.decorator';
+import { WritesRepository } from '../api/auth/writes-repository.decorator';
 import { notFound } from '../api/graphql-errors';
 import { PriorityScalar } from '../api/priority.scalar';
 import type { Priority } from '../config/priority';
@@ -12,6 +13,7 @@ import { BackupsService } from './backups.service';
 export class BackupJobsResolver {
   constructor(private readonly backups: BackupsService) {}
 
+  @WritesRepository()
   @RequireRole('operator')
   @Mutation(() => JobModel, {
     description:

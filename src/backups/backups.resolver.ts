@@ -1,5 +1,6 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { RequireRole } from '../api/auth/require-role.decorator';
+import { WritesRepository } from '../api/auth/writes-repository.decorator';
 import { notFound } from '../api/graphql-errors';
 import { PriorityScalar } from '../api/priority.scalar';
 import type { BackupConfig } from '../config/config.types';
@@ -57,6 +58,7 @@ export class BackupsResolver {
     return this.store.lastOf({ backup: backup.name, operations: ['backup'] });
   }
 
+  @WritesRepository()
   @RequireRole('operator')
   @Mutation(() => JobModel, {
     description: 'queue a backup now; if the same backup already waits, raise its priority instead',

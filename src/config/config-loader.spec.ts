@@ -62,6 +62,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
       source: join(VALID, 'full.yaml'),
       hostname: 'laptop',
       dataDir: join(VALID, 'state'),
+      readOnly: false,
       api: {
         host: '0.0.0.0',
         port: 4100,
@@ -305,6 +306,7 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
       source: join(VALID, 'minimal.yaml'),
       hostname: hostname(),
       dataDir: '/var/lib/hen-backup',
+      readOnly: false,
       api: { host: '127.0.0.1', port: 4000, tokens: [] },
       log: { level: 'info' },
       jobs: {
@@ -916,6 +918,18 @@ describe('loadConfig further rules', () => {
       expect(config.api.host).toBe(host);
     },
   );
+
+  it('reads readOnly as a boolean, also from an environment variable', () => {
+    expect(loadConfig(writeConfig('readOnly: true'), {}).readOnly).toBe(true);
+    expect(loadConfig(writeConfig('readOnly: false'), {}).readOnly).toBe(false);
+    expect(loadConfig(writeConfig('readOnly: ${RO}'), { RO: 'true' }).readOnly).toBe(true);
+    expect(issuesOf('readOnly: yes-please')).toEqual([
+      { path: 'readOnly', message: 'expected true or false, got a string' },
+    ]);
+    expect(issuesOf('readOnly: 1')).toEqual([
+      { path: 'readOnly', message: expect.stringContaining('expected true or false') as string },
+    ]);
+  });
 
   it('refuses two tokens with the same name or the same value', () => {
     expect(

@@ -88,6 +88,13 @@ export class ConfigReader {
     return value;
   };
 
+  /** true or false; also the text "true"/"false", which is what `${ENV}` substitution yields. */
+  boolean = (value: unknown, path: ConfigPath): boolean | undefined => {
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    return this.issue(path, `expected true or false, got ${typeName(value)}`);
+  };
+
   /** Numbers, booleans and strings, as strings: environment variables and parameters are text. */
   scalar = (value: unknown, path: ConfigPath): string | undefined => {
     if (typeof value === 'string') return value;

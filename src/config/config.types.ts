@@ -112,6 +112,11 @@ export interface HenConfig {
   source: string;
   hostname: string;
   dataDir: string;
+  /**
+   * Never write to a repository: no triggers, no startup init or unlock, and the mutations that
+   * would write (backup, prune, check, unlock) are refused. Browsing and restores still work.
+   */
+  readOnly: boolean;
   api: { host: string; port: number; tokens: ApiToken[] };
   log: { level: LogLevel };
   jobs: {

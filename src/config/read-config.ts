@@ -25,6 +25,7 @@ const jobsDefaults = (): HenConfig['jobs'] => ({
 const ROOT_KEYS = [
   'hostname',
   'dataDir',
+  'readOnly',
   'api',
   'log',
   'jobs',
@@ -63,6 +64,7 @@ export function readConfig(r: ConfigReader, document: unknown, source: string): 
     source,
     hostname: r.optional(root, 'hostname', [], r.string, osHostname()),
     dataDir: r.optional(root, 'dataDir', [], r.absolutePath, DEFAULT_DATA_DIR),
+    readOnly: r.optional(root, 'readOnly', [], r.boolean, false),
     api,
     log: r.optional(root, 'log', [], (v, p) => readLog(r, v, p), { level: 'info' }),
     jobs: r.optional(root, 'jobs', [], (v, p) => readJobs(r, v, p), jobsDefaults()),

@@ -62,6 +62,7 @@ describe('collectSecrets', () => {
     source: '/etc/hen.yaml',
     hostname: 'h',
     dataDir: '/d',
+    readOnly: false,
     api: { host: '127.0.0.1', port: 4000, tokens: [] },
     log: { level: 'info' },
     jobs: { concurrency: 1, maxDurationMs: 1, history: { keepDays: 1, keepCount: 1 } },

@@ -7,6 +7,16 @@ import { repositoriesIn } from './job-locks';
 import { JobLogService } from './job-log.service';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
+import { type JobOperation } from './job.types';
+
+/** Operations that write to a repository (check takes an exclusive lock): none on a read-only daemon. */
+export const WRITING_OPERATIONS: readonly JobOperation[] = [
+  'backup',
+  'init',
+  'unlock',
+  'prune',
+  'check',
+];
 
 /**
  * Puts the state left by the previous run in order: jobs that were running when the daemon died
@@ -24,7 +34,14 @@ export class JobRecovery {
     private readonly clock: Clock,
   ) {}
 
-  recover(): { interrupted: number; requeued: number } {
+  /**
+   * Read-only (see HenConfig.readOnly): no unlock is queued, and waiting jobs that would write to
+   * a repository are canceled rather than queued again.
+   */
+  recover({ readOnly = false }: { readOnly?: boolean } = {}): {
+    interrupted: number;
+    requeued: number;
+  } {
     const now = new Date(this.clock.now()).toISOString();
     const interrupted = this.store.inState('running');
     // Read before queueing unlocks, which are stored as waiting jobs themselves.
@@ -54,7 +71,7 @@ export class JobRecovery {
         }
       }
     }
-    for (const repository of toUnlock) {
+    for (const repository of readOnly ? [] : toUnlock) {
       this.runner.enqueue({
         operation: 'unlock',
         repository,
@@ -62,7 +79,21 @@ export class JobRecovery {
         priority: PRIORITY.next,
       });
     }
-    for (const job of waiting) this.runner.requeue(job);
-    return { interrupted: interrupted.length, requeued: waiting.length };
+    let requeued = 0;
+    for (const job of waiting) {
+      if (readOnly && WRITING_OPERATIONS.includes(job.operation)) {
+        job.state = 'canceled';
+        job.endedAt = now;
+        job.error = { code: 'READ_ONLY', message: 'the daemon is read-only' };
+        this.store.save(job);
+        this.events.updated(job);
+        this.logs.write(job, 'warn', 'canceled at startup: the daemon is read-only');
+        this.logs.forget(job.id);
+      } else {
+        this.runner.requeue(job);
+        requeued++;
+      }
+    }
+    return { interrupted: interrupted.length, requeued };
   }
 }

@@ -350,4 +350,23 @@ describe('JobRunner', () => {
     ]);
     expect(queued[1].id).toBe(waiting.id);
   });
+  it('read-only, queues no unlock at startup and cancels waiting jobs that would write', () => {
+    build(1);
+    const left = store.create(backup('crashed', PRIORITY.normal, ['r9']), new Date().toISOString());
+    left.state = 'running';
+    store.save(left);
+    const waiting = store.create(
+      backup('waiting', PRIORITY.normal, ['r8']),
+      new Date().toISOString(),
+    );
+    const { logs } = build(1);
+    const recovery = new JobRecovery(store, runner, handlers, logs, events, clock);
+    expect(recovery.recover({ readOnly: true })).toEqual({ interrupted: 1, requeued: 0 });
+    expect(store.get(left.id)!.state).toBe('interrupted');
+    expect(store.get(waiting.id)).toMatchObject({
+      state: 'canceled',
+      error: { code: 'READ_ONLY', message: 'the daemon is read-only' },
+    });
+    expect(runner.queuedJobs()).toEqual([]);
+  });
 });

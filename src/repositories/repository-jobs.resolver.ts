@@ -1,5 +1,6 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { RequireRole } from '../api/auth/require-role.decorator';
+import { WritesRepository } from '../api/auth/writes-repository.decorator';
 import { notFound } from '../api/graphql-errors';
 import { PriorityScalar } from '../api/priority.scalar';
 import type { Priority } from '../config/priority';
@@ -16,6 +17,7 @@ export class RepositoryJobsResolver {
     private readonly repositoryJobs: RepositoryJobsService,
   ) {}
 
+  @WritesRepository()
   @RequireRole('operator')
   @Mutation(() => JobModel, { description: 'queue a `restic check` of the repository' })
   checkRepository(
@@ -26,6 +28,7 @@ export class RepositoryJobsResolver {
     return this.repositoryJobs.requestCheck(name, 'api', priority ?? undefined);
   }
 
+  @WritesRepository()
   @RequireRole('admin')
   @Mutation(() => JobModel, {
     description: 'queue the removal of stale locks, ahead of other waiting work',

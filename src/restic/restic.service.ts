@@ -108,6 +108,22 @@ class WarningList {
 }
 
 /** The only code that runs restic. Secrets travel in the environment, never in arguments. */
+/**
+ * Commands that honour the global --no-lock on restic 0.14 and later (measured: without it,
+ * snapshots, stats, dump, restore, diff and find fail on a repository whose locks folder cannot be
+ * written; ls never locks). A read-only daemon passes it, so that it can browse and restore from a
+ * repository another daemon writes to, without ever writing a lock file.
+ */
+const NO_LOCK_COMMANDS: ReadonlySet<string> = new Set([
+  'snapshots',
+  'ls',
+  'stats',
+  'dump',
+  'restore',
+  'diff',
+  'find',
+]);
+
 @Injectable()
 export class ResticService {
   constructor(
@@ -137,7 +153,11 @@ export class ResticService {
     const limits = opts.limits ?? this.config.limits;
     // --json is global: before the subcommand it cannot land behind a `--`
     const json = opts.json && !args.includes('--json') ? ['--json'] : [];
-    const resticArgs = [...(target.args ?? []), ...limitFlags(limits), ...json, ...args];
+    const noLock =
+      this.config.readOnly && NO_LOCK_COMMANDS.has(args[0]) && !args.includes('--no-lock')
+        ? ['--no-lock']
+        : [];
+    const resticArgs = [...(target.args ?? []), ...limitFlags(limits), ...json, ...noLock, ...args];
     const attempt = () =>
       this.exec(
         target,

@@ -11,6 +11,7 @@ export function makeTestConfig(overrides: Partial<HenConfig> = {}): HenConfig {
     source: join(tmpdir(), 'hen-backup-test.yaml'),
     hostname: 'hen-test-host',
     dataDir: join(tmpdir(), `hen-backup-test-${process.pid}`),
+    readOnly: false,
     api: { host: '127.0.0.1', port: 0, tokens: [] },
     log: { level: 'warn' },
     jobs: {

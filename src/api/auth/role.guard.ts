@@ -1,16 +1,24 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import type { ApiRole } from '../../config/config.types';
+import { HEN_CONFIG } from '../../config/config.constants';
+import type { ApiRole, HenConfig } from '../../config/config.types';
 import { apiError } from '../graphql-errors';
 import type { RequestContext } from './graphql-context';
 import { allows } from './principal';
 import { REQUIRED_ROLE } from './require-role.decorator';
+import { READ_ONLY_MESSAGE, WRITES_REPOSITORY } from './writes-repository.decorator';
 
-/** Every GraphQL operation needs a known token (when tokens are configured) and a role to match. */
+/**
+ * Every GraphQL operation needs a known token (when tokens are configured) and a role to match;
+ * on a read-only daemon, operations marked @WritesRepository() are refused whatever the role.
+ */
 @Injectable()
 export class RoleGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType<string>() !== 'graphql') return true;
@@ -31,6 +39,15 @@ export class RoleGuard implements CanActivate {
         'FORBIDDEN',
         `this needs the ${needed} role; token "${auth.principal.name}" is ${auth.principal.role}`,
       );
+    }
+    if (
+      this.config.readOnly &&
+      this.reflector.getAllAndOverride<boolean | undefined>(WRITES_REPOSITORY, [
+        context.getHandler(),
+        context.getClass(),
+      ])
+    ) {
+      throw apiError('FORBIDDEN', READ_ONLY_MESSAGE);
     }
     return true;
   }
