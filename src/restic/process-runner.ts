@@ -163,6 +163,12 @@ export class ProcessRunner {
         aborted = true;
         // SIGINT lets restic remove its lock; SIGTERM would leave a stale one behind
         child.kill('SIGINT');
+        if (spec.onStdoutStream) {
+          // Nobody will read the rest: drain it, or a child blocked on a full pipe could not
+          // finish its cleanup before the SIGKILL and would leave its lock behind.
+          child.stdout.unpipe();
+          child.stdout.resume();
+        }
         killTimer = setTimeout(() => {
           if (!exit) child.kill('SIGKILL');
         }, spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS);

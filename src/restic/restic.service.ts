@@ -687,8 +687,17 @@ export class ResticService {
     const succeeded = exitCode === 0 || (exitCode === 3 && opts.allowPartial === true);
     // a run that finished before the SIGINT landed did its work; report that, not a cancel
     if (succeeded && exitCode !== null) return { exitCode };
-    if (result.aborted) throw canceled();
+    if (result.aborted) {
+      // restic 0.14 does not always remove its lock on SIGINT (dump exits 130 with it in place);
+      // its process is gone now, so `unlock` sees the lock as stale and removes only that
+      if (target && !resticArgs.includes('unlock')) await this.removeStaleLocks(target);
+      throw canceled();
+    }
     throw classifyResticFailure(exitCode, tail.text(), repoName, secrets);
+  }
+
+  private async removeStaleLocks(target: ResticTarget): Promise<void> {
+    await this.exec(target, [...(target.args ?? []), 'unlock'], {}).catch(() => undefined);
   }
 
   private spawnFailure(error: ProcessSpawnError, repoName: string): ResticError {
