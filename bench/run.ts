@@ -1,21 +1,30 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { BenchResult } from './bench-result';
-import { limitsBenchmark } from './limits.bench';
+import type { Benchmark, BenchResult } from './bench-result';
 
-/** Runs every benchmark in one go and writes BENCHMARKS.md; `npm run bench`, never part of the tests. */
-async function main(): Promise<void> {
-  const results: BenchResult[] = [];
-  for (const bench of [limitsBenchmark]) {
-    const result = await bench();
-    process.stdout.write(
-      `${result.name}: ${result.figure} — goal ${result.goal}: ${result.holds ? 'holds' : 'MISSED'}\n`,
-    );
-    results.push(result);
+/**
+ * Runs every `bench/*.bench.ts` in one go and writes BENCHMARKS.md; `npm run bench`, never part
+ * of the tests. `npm run bench -- <id> ...` runs only those benchmarks and prints their figures
+ * without writing the file, for working on one benchmark.
+ */
+async function main(only: string[]): Promise<void> {
+  const benchmarks = loadBenchmarks().filter((b) => only.length === 0 || only.includes(b.id));
+  if (benchmarks.length === 0) throw new Error(`no benchmark matches ${only.join(', ')}`);
+  const done: { bench: Benchmark; results: BenchResult[] }[] = [];
+  for (const bench of benchmarks) {
+    process.stdout.write(`${bench.id}: running\n`);
+    const results = await bench.run();
+    for (const result of results) {
+      process.stdout.write(
+        `${result.name}: ${result.figure} — goal ${result.goal}: ${result.holds ? 'holds' : 'MISSED'}\n`,
+      );
+    }
+    done.push({ bench, results });
   }
+  if (only.length > 0) return;
   const restic = execFileSync(process.env.RESTIC_BIN ?? 'restic', ['version'])
     .toString()
     .trim();
@@ -27,19 +36,31 @@ async function main(): Promise<void> {
     `- Date: ${new Date().toISOString()}`,
     `- Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
     `- restic: ${restic}`,
-    '- Dataset: generated at run time (random, incompressible bytes), described per benchmark',
+    '- Datasets: generated at run time, described per benchmark below',
     '',
     '| benchmark | figure | goal | holds |',
     '| --- | --- | --- | --- |',
-    ...results.map(
-      (r) => `| ${r.name} | ${r.figure} | ${r.goal} | ${r.holds ? 'yes' : '**no**'} |`,
+    ...done.flatMap(({ results }) =>
+      results.map((r) => `| ${r.name} | ${r.figure} | ${r.goal} | ${r.holds ? 'yes' : '**no**'} |`),
     ),
     '',
+    '## What each benchmark does',
+    '',
+    ...done.flatMap(({ bench }) => [`**${bench.id}**: ${bench.describe}`, '']),
   ];
   writeFileSync(join(__dirname, '..', 'BENCHMARKS.md'), lines.join('\n'));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${String(error)}\n`);
+function loadBenchmarks(): Benchmark[] {
+  return readdirSync(__dirname)
+    .filter((file) => file.endsWith('.bench.ts'))
+    .map((file) => (require(join(__dirname, file)) as { benchmark: Benchmark }).benchmark)
+    .sort((a, b) => a.order - b.order);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });
