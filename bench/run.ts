@@ -11,7 +11,9 @@ import type { Benchmark, BenchResult } from './bench-result';
  * without writing the file, for working on one benchmark.
  */
 async function main(only: string[]): Promise<void> {
-  const benchmarks = loadBenchmarks().filter((b) => only.length === 0 || only.includes(b.id));
+  const benchmarks = (await loadBenchmarks()).filter(
+    (b) => only.length === 0 || only.includes(b.id),
+  );
   if (benchmarks.length === 0) throw new Error(`no benchmark matches ${only.join(', ')}`);
   const done: { bench: Benchmark; results: BenchResult[] }[] = [];
   for (const bench of benchmarks) {
@@ -51,11 +53,12 @@ async function main(only: string[]): Promise<void> {
   writeFileSync(join(__dirname, '..', 'BENCHMARKS.md'), lines.join('\n'));
 }
 
-function loadBenchmarks(): Benchmark[] {
-  return readdirSync(__dirname)
-    .filter((file) => file.endsWith('.bench.ts'))
-    .map((file) => (require(join(__dirname, file)) as { benchmark: Benchmark }).benchmark)
-    .sort((a, b) => a.order - b.order);
+async function loadBenchmarks(): Promise<Benchmark[]> {
+  const files = readdirSync(__dirname).filter((file) => file.endsWith('.bench.ts'));
+  const modules = await Promise.all(
+    files.map((file) => import(join(__dirname, file)) as Promise<{ benchmark: Benchmark }>),
+  );
+  return modules.map((module) => module.benchmark).sort((a, b) => a.order - b.order);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stringify } from 'yaml';
+import { GraphQLTestClient } from './graphql-client';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -95,4 +98,40 @@ export class Daemon {
     this.kill('SIGTERM');
     return this.exited;
   }
+}
+
+export interface StartedDaemon {
+  daemon: Daemon;
+  client: GraphQLTestClient;
+  port: number;
+  configPath: string;
+  /** SIGTERM, then closes the client's websocket */
+  stop(): Promise<DaemonExit>;
+}
+
+/**
+ * Writes `config` as YAML into `dir` (with `api` on a free loopback port and `dataDir` under
+ * `dir` unless given), starts the daemon on it and returns it with a client.
+ */
+export async function startDaemon(
+  dir: string,
+  config: Record<string, unknown>,
+  options: { env?: NodeJS.ProcessEnv; entry?: 'sources' | 'dist' } = {},
+): Promise<StartedDaemon> {
+  const port = await freePort();
+  const configPath = join(dir, 'config.yaml');
+  const api = { host: '127.0.0.1', ...(config.api as object | undefined), port };
+  writeFileSync(configPath, stringify({ dataDir: join(dir, 'state'), ...config, api }));
+  const daemon = await Daemon.start(configPath, options.env, options.entry);
+  const client = new GraphQLTestClient(port);
+  return {
+    daemon,
+    client,
+    port,
+    configPath,
+    stop: async () => {
+      await client.close();
+      return daemon.stop();
+    },
+  };
 }
