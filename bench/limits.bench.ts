@@ -6,6 +6,7 @@ import type { HenConfig } from '../src/config/config.types';
 import { ProcessRunner } from '../src/restic/process-runner';
 import { ResticService } from '../src/restic/restic.service';
 import type { Benchmark, BenchResult } from './bench-result';
+import { LiveConfig } from '../src/config/live-config';
 
 const MB = 1024 * 1024;
 const DATA_BYTES = 50_000_000;
@@ -32,7 +33,7 @@ async function limitsBenchmark(): Promise<BenchResult[]> {
       secrets: [],
       limits: {},
     } as unknown as HenConfig;
-    const restic = new ResticService(config, new ProcessRunner());
+    const restic = new ResticService(new LiveConfig(config), new ProcessRunner());
     let runs = 0;
     const run = async (kind: string, upload?: number) => {
       const name = `${kind}-${runs++}`;

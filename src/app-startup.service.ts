@@ -1,6 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { HEN_CONFIG } from './config/config.constants';
-import type { HenConfig } from './config/config.types';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { type ConfigChange, LiveConfig } from './config/live-config';
 import { PRIORITY } from './config/priority';
 import { RuntimeInfo } from './common/runtime-info';
 import { JobRecovery } from './jobs/job-recovery';
@@ -21,7 +20,7 @@ export class AppStartup implements OnApplicationBootstrap {
   private readonly logger = new Logger('Startup');
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly restic: ResticService,
     private readonly runtime: RuntimeInfo,
     private readonly recovery: JobRecovery,
@@ -37,7 +36,7 @@ export class AppStartup implements OnApplicationBootstrap {
       msg: `restic ${this.runtime.resticVersion} found`,
       resticVersion: this.runtime.resticVersion,
     });
-    const readOnly = this.config.readOnly;
+    const readOnly = this.config.current.readOnly;
     const recovered = this.recovery.recover({ readOnly });
     if (recovered.interrupted || recovered.requeued) {
       this.logger.warn({
@@ -53,16 +52,34 @@ export class AppStartup implements OnApplicationBootstrap {
       this.runner.start();
       return;
     }
-    for (const repository of this.repositories.list()) {
-      this.runner.enqueue({
-        operation: 'init',
-        repository: repository.name,
-        trigger: 'startup',
-        priority: PRIORITY.next,
-      });
-    }
+    this.initialize(this.repositories.list().map((repository) => repository.name));
+    this.config.onChange((change) => this.configChanged(change));
     this.runner.start();
     this.schedules.start();
     this.watchers.start();
+  }
+
+  private initialize(names: string[], trigger: 'startup' | 'reload' = 'startup'): void {
+    for (const repository of names) {
+      this.runner.enqueue({
+        operation: 'init',
+        repository,
+        trigger,
+        priority: PRIORITY.next,
+      });
+    }
+  }
+
+  /**
+   * A reload can add a repository or point an existing name somewhere else: each gets the same
+   * init job as at startup, so that it exists before the first backup reaches it.
+   */
+  private configChanged({ previous, current, repositories }: ConfigChange): void {
+    const moved = repositories.changed.filter(
+      (name) =>
+        previous.repositories[name].location !== current.repositories[name].location ||
+        previous.repositories[name].password !== current.repositories[name].password,
+    );
+    this.initialize([...repositories.added, ...moved], 'reload');
   }
 }

@@ -8,7 +8,7 @@ import { CommonModule } from './common/common.module';
 import { loggerOptions } from './common/logger-options';
 import { SecretScrubber } from './common/secret-scrubber';
 import { ConfigModule } from './config/config.module';
-import { HEN_CONFIG } from './config/config.constants';
+import { LiveConfig } from './config/live-config';
 import type { HenConfig } from './config/config.types';
 import { DownloadsModule } from './downloads/downloads.module';
 import { HealthModule } from './health/health.module';
@@ -20,15 +20,16 @@ import { TriggersModule } from './triggers/triggers.module';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: HenConfig): DynamicModule {
+  static forConfig(config: HenConfig, load?: () => HenConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forConfig(config),
+        ConfigModule.forConfig(config, load),
         CommonModule,
         LoggerModule.forRootAsync({
-          inject: [HEN_CONFIG, SecretScrubber],
-          useFactory: loggerOptions,
+          inject: [LiveConfig, SecretScrubber],
+          useFactory: (live: LiveConfig, scrubber: SecretScrubber) =>
+            loggerOptions(live.current, scrubber),
         }),
         PubSubModule,
         ResticModule,

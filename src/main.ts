@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
 import { packageVersion } from './common/runtime-info';
 import { ConfigError } from './config/config-error';
+import { ConfigReloader } from './config/config-reloader.service';
 import { loadConfig } from './config/config-loader';
 import type { HenConfig } from './config/config.types';
 import { GRAPHQL_PATH } from './api/api.module';
@@ -60,16 +61,20 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // Also used on reload, so that the command line's --read-only keeps applying.
+  const load = (): HenConfig => {
+    const loaded = loadConfig(resolve(configPath));
+    return options['read-only'] ? { ...loaded, readOnly: true } : loaded;
+  };
   let config: HenConfig;
   try {
-    config = loadConfig(resolve(configPath));
+    config = load();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${resolve(configPath)}: the configuration is not valid\n`);
     for (const issue of error.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
     return 2;
   }
-  if (options['read-only']) config = { ...config, readOnly: true };
   if (options['check-config']) {
     const backups = Object.keys(config.backups).length;
     const repositories = Object.keys(config.repositories).length;
@@ -83,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     // abortOnError: false so that a provider failing to start (e.g. an unreadable state
     // database) is reported below and exits 1, rather than Nest calling process.abort().
-    app = await NestFactory.create(AppModule.forConfig(config), {
+    app = await NestFactory.create(AppModule.forConfig(config, load), {
       bufferLogs: true,
       abortOnError: false,
     });
@@ -105,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   stopOnSignals(app, logger);
+  reloadOnHangup(app);
   logger.log(
     {
       msg: `listening on http://${config.api.host}:${config.api.port}${GRAPHQL_PATH}`,
@@ -138,6 +144,12 @@ function stopOnSignals(app: INestApplication, logger: Logger): void {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** SIGHUP reads the configuration file again, as `systemctl reload` expects (see ConfigReloader). */
+function reloadOnHangup(app: INestApplication): void {
+  const reloader = app.get(ConfigReloader);
+  process.on('SIGHUP', () => reloader.reload('SIGHUP'));
 }
 
 main(process.argv.slice(2)).then(

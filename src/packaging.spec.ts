@@ -166,7 +166,8 @@ describe('packaging/hen-backup.service', () => {
     expect(service.TimeoutStopSec).toEqual(['30']);
     expect(service.User[0]).not.toMatch(/^(root|0)$/);
     expect(service.StateDirectory).toEqual(['hen-backup']);
-    expect(service.ExecReload).toBeUndefined();
+    // main.ts reloads the configuration on SIGHUP
+    expect(service.ExecReload).toEqual(['/bin/kill -HUP $MAINPID']);
   });
 
   it('is hardened but can read backup paths and write its state', () => {

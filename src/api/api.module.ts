@@ -1,12 +1,13 @@
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobsModule } from '../jobs/jobs.module';
 import { AuthModule } from './auth/auth.module';
 import { authenticateConnection, graphqlContext } from './auth/graphql-context';
+import { RevocableSubscriptionsInterceptor } from './auth/revocable-subscriptions.interceptor';
 import { RoleGuard } from './auth/role.guard';
 import { TokenAuthenticator } from './auth/token-authenticator';
 import { ArgumentLimitsPipe } from './argument-limits';
@@ -53,6 +54,7 @@ export const GRAPHQL_PATH = '/graphql';
     StatusResolver,
     { provide: APP_GUARD, useClass: RoleGuard },
     { provide: APP_PIPE, useClass: ArgumentLimitsPipe },
+    { provide: APP_INTERCEPTOR, useClass: RevocableSubscriptionsInterceptor },
   ],
 })
 export class ApiModule {}

@@ -3,6 +3,7 @@ import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphq
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { BackupJobsResolver } from '../backups/backup-jobs.resolver';
 import { BackupsResolver } from '../backups/backups.resolver';
+import { ConfigReloadResolver } from '../config/config-reload.resolver';
 import { DownloadsResolver } from '../downloads/downloads.resolver';
 import { JobsResolver } from '../jobs/jobs.resolver';
 import { StatusBackupsResolver } from '../metrics/status-backups.resolver';
@@ -30,6 +31,7 @@ export const API_RESOLVERS = [
   StatusBackupsResolver,
   SnapshotBrowserResolver,
   RestoreResolver,
+  ConfigReloadResolver,
 ];
 
 export const SCHEMA_HEADER =

@@ -1,7 +1,5 @@
-import { Inject } from '@nestjs/common';
 import { Query, Resolver } from '@nestjs/graphql';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
 import { Clock } from '../common/clock';
 import { RuntimeInfo } from '../common/runtime-info';
 import { JobRunner } from '../jobs/job-runner.service';
@@ -10,7 +8,7 @@ import { StatusModel } from './status.model';
 @Resolver(() => StatusModel)
 export class StatusResolver {
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly runtime: RuntimeInfo,
     private readonly runner: JobRunner,
     private readonly clock: Clock,
@@ -22,10 +20,10 @@ export class StatusResolver {
     return {
       version: this.runtime.version,
       resticVersion: this.runtime.resticVersion,
-      hostname: this.config.hostname,
+      hostname: this.config.current.hostname,
       startedAt: new Date(this.runtime.startedAt).toISOString(),
       uptimeSeconds: Math.round((this.clock.now() - this.runtime.startedAt) / 100) / 10,
-      readOnly: this.config.readOnly,
+      readOnly: this.config.current.readOnly,
       queuedJobs: counts.queued,
       runningJobs: counts.running,
     };

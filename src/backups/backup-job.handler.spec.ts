@@ -10,6 +10,7 @@ import type { BackupsService } from './backups.service';
 import { fakeJobContext } from './hooks/fake-job-context';
 import { HookRunner } from './hooks/hook-runner.service';
 import { ScriptedHooks, command, http } from './hooks/scripted-hooks';
+import { LiveConfig } from '../config/live-config';
 
 const result: BackupResult = {
   snapshotId: 'a'.repeat(64),
@@ -53,7 +54,7 @@ function setup(
   } as unknown as ResticService;
   const scripted = new ScriptedHooks();
   const handler = new BackupJobHandler(
-    { hostname: 'h', limits: {} } as unknown as HenConfig,
+    new LiveConfig({ hostname: 'h', limits: {} } as unknown as HenConfig),
     new JobHandlers(),
     backups,
     repositoryService,

@@ -1,7 +1,6 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { BackupConfig, HenConfig } from '../config/config.types';
-import { combineLimits } from '../config/limits';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { LiveConfig } from '../config/live-config';
+import type { BackupConfig } from '../config/config.types';
 import type { JobContext } from '../jobs/job-context';
 import { JobFailure, describeFailure } from '../jobs/job-failure';
 import type { JobHandler } from '../jobs/job-handler';
@@ -14,6 +13,7 @@ import { backupTag } from '../repositories/snapshots.service';
 import { ResticService } from '../restic/restic.service';
 import type { BackupProgress, BackupResult } from '../restic/restic.types';
 import { BackupsService } from './backups.service';
+import { planRepositories, type RepositoryPlan } from './repository-plan';
 import { HookRunner, type StageOutcome } from './hooks/hook-runner.service';
 
 /**
@@ -26,7 +26,7 @@ export class BackupJobHandler implements JobHandler, OnModuleInit {
   readonly operation = 'backup' as const;
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly handlers: JobHandlers,
     private readonly backups: BackupsService,
     private readonly repositories: RepositoriesService,
@@ -52,6 +52,7 @@ export class BackupJobHandler implements JobHandler, OnModuleInit {
 
   async run(context: JobContext): Promise<void> {
     const backup = this.backups.get(context.job.backup!);
+    const plan = planRepositories(this.config.current, this.repositories, backup);
     // Hooks run once per job, around all the repositories, not around each one.
     const before = await this.hooks.runStage(context, 'before', backup.hooks.before);
     if (before.aborted) throw stopped();
@@ -60,7 +61,7 @@ export class BackupJobHandler implements JobHandler, OnModuleInit {
       // No restic step is created: the steps list shows what ran, the log says what did not.
       context.log('warn', 'the backup did not run: a before hook failed with onFailure break');
     } else {
-      repositoryFailures = await this.backUpRepositories(context, backup);
+      repositoryFailures = await this.backUpRepositories(context, backup, plan);
     }
     // After hooks still run when the backup failed or was skipped: `when: failure` is for that.
     const after = await this.hooks.runStage(context, 'after', backup.hooks.after);
@@ -73,24 +74,24 @@ export class BackupJobHandler implements JobHandler, OnModuleInit {
   private async backUpRepositories(
     context: JobContext,
     backup: BackupConfig,
+    plan: RepositoryPlan[],
   ): Promise<RepositoryFailure[]> {
     const failures: RepositoryFailure[] = [];
-    for (const name of backup.repositories) {
+    for (const { name, target, host, limits } of plan) {
       if (context.signal.aborted) throw stopped();
-      const repository = this.repositories.get(name);
       const step = context.step(`repository ${name}`, 'restic', name);
       try {
         const result = await this.restic.backup(
-          this.repositories.target(name),
+          target,
           {
             paths: backup.paths,
             excludes: backup.excludes,
-            host: this.config.hostname,
+            host,
             tags: [backupTag(backup.name)],
           },
           {
             signal: context.signal,
-            limits: combineLimits(this.config.limits, repository.limits, backup.limits),
+            limits,
             onLog: (line) => step.log(line.level, line.text, 'restic'),
             onProgress: (progress) => context.progress(toJobProgress(progress, step.step.name)),
             lockWait: lockWaitFor(step),

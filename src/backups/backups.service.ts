@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { BackupConfig, HenConfig } from '../config/config.types';
+import { Injectable } from '@nestjs/common';
+import { LiveConfig } from '../config/live-config';
+import type { BackupConfig } from '../config/config.types';
 import { PRIORITY, type Priority } from '../config/priority';
 import { JobRunner } from '../jobs/job-runner.service';
 import type { Job, JobTrigger } from '../jobs/job.types';
@@ -16,16 +16,18 @@ export class UnknownBackupError extends Error {
 @Injectable()
 export class BackupsService {
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly runner: JobRunner,
   ) {}
 
   list(): BackupConfig[] {
-    return Object.values(this.config.backups);
+    return Object.values(this.config.current.backups);
   }
 
   find(name: string): BackupConfig | undefined {
-    return Object.hasOwn(this.config.backups, name) ? this.config.backups[name] : undefined;
+    return Object.hasOwn(this.config.current.backups, name)
+      ? this.config.current.backups[name]
+      : undefined;
   }
 
   get(name: string): BackupConfig {

@@ -1,7 +1,5 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
-import { combineLimits } from '../config/limits';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { LiveConfig } from '../config/live-config';
 import type { JobContext } from '../jobs/job-context';
 import { JobFailure, describeFailure } from '../jobs/job-failure';
 import type { JobHandler } from '../jobs/job-handler';
@@ -13,6 +11,7 @@ import { inRepositoryStep, lockWaitFor } from '../repositories/repository-step';
 import { backupTag } from '../repositories/snapshots.service';
 import { ResticService } from '../restic/restic.service';
 import { BackupsService } from './backups.service';
+import { planRepositories } from './repository-plan';
 
 /**
  * Retention for one backup definition, in each of its repositories: forget the snapshots its
@@ -24,7 +23,7 @@ export class PruneJobHandler implements JobHandler, OnModuleInit {
   readonly operation = 'prune' as const;
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly handlers: JobHandlers,
     private readonly backups: BackupsService,
     private readonly repositories: RepositoriesService,
@@ -47,14 +46,13 @@ export class PruneJobHandler implements JobHandler, OnModuleInit {
     const backup = this.backups.get(context.job.backup!);
     const failures: string[] = [];
     let code = 'PRUNE_FAILED';
-    for (const name of backup.repositories) {
+    for (const { name, target, host, limits } of planRepositories(
+      this.config.current,
+      this.repositories,
+      backup,
+    )) {
       if (context.signal.aborted) break;
-      const repository = this.repositories.get(name);
-      const target = this.repositories.target(name);
-      const options = {
-        signal: context.signal,
-        limits: combineLimits(this.config.limits, repository.limits, backup.limits),
-      };
+      const options = { signal: context.signal, limits };
       try {
         await inRepositoryStep(context, name, async (step, onLog) => {
           if (!backup.retention) {
@@ -66,7 +64,7 @@ export class PruneJobHandler implements JobHandler, OnModuleInit {
             target,
             {
               policy: backup.retention,
-              host: this.config.hostname,
+              host,
               tags: [backupTag(backup.name)],
               prune: true,
             },

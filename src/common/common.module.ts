@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
 import { Clock } from './clock';
 import { RuntimeInfo } from './runtime-info';
+import { LogLevelFollower } from './log-level-follower';
 import { SecretScrubber } from './secret-scrubber';
 
 @Global()
@@ -10,10 +10,16 @@ import { SecretScrubber } from './secret-scrubber';
   providers: [
     Clock,
     RuntimeInfo,
+    LogLevelFollower,
     {
       provide: SecretScrubber,
-      inject: [HEN_CONFIG],
-      useFactory: (config: HenConfig) => new SecretScrubber(config.secrets),
+      inject: [LiveConfig],
+      useFactory: (config: LiveConfig) => {
+        const scrubber = new SecretScrubber(config.current.secrets);
+        // Secrets of an older configuration stay masked: old jobs' logs and restic may still show them.
+        config.onChange(({ current }) => scrubber.add(current.secrets));
+        return scrubber;
+      },
     },
   ],
   exports: [Clock, SecretScrubber, RuntimeInfo],

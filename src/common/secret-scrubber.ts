@@ -7,11 +7,16 @@ export const SECRET_MASK = '***';
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^/\s@]+)@/gi;
 
 export class SecretScrubber {
-  private readonly secrets: string[];
+  private secrets: string[] = [];
 
   constructor(secrets: readonly string[]) {
+    this.add(secrets);
+  }
+
+  /** Masks these too from now on (a reloaded configuration's secrets). */
+  add(secrets: readonly string[]): void {
     // Longest first so that a secret containing another is masked whole.
-    this.secrets = [...new Set(secrets)]
+    this.secrets = [...new Set([...this.secrets, ...secrets])]
       .filter((s) => s.length >= 4)
       .sort((a, b) => b.length - a.length);
   }

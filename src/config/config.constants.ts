@@ -1,2 +1,2 @@
-/** Injection token for the loaded HenConfig. */
-export const HEN_CONFIG = Symbol('HEN_CONFIG');
+/** Injection token for the function that reads the configuration file again (see ConfigReloader). */
+export const CONFIG_LOADER = Symbol('CONFIG_LOADER');

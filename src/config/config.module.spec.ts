@@ -1,12 +1,13 @@
-import { Injectable, Inject, Module } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { HEN_CONFIG } from './config.constants';
 import type { HenConfig } from './config.types';
 import { ConfigModule } from './config.module';
+import { ConfigReloader } from './config-reloader.service';
+import { LiveConfig } from './live-config';
 
 @Injectable()
 class NeedsConfig {
-  constructor(@Inject(HEN_CONFIG) readonly config: HenConfig) {}
+  constructor(readonly config: LiveConfig) {}
 }
 
 // A module that does not import ConfigModule: the config must reach it because the module is global.
@@ -14,16 +15,27 @@ class NeedsConfig {
 class ConsumerModule {}
 
 describe('ConfigModule', () => {
-  it('provides the given config to every module', async () => {
-    const config = { hostname: 'test-host' } as HenConfig;
+  it('provides the configuration in force, and a reloader using the given loader, to every module', async () => {
+    const config = {
+      hostname: 'test-host',
+      dataDir: '/var/lib/hen-backup',
+      readOnly: false,
+      api: { host: '127.0.0.1', port: 4000, tokens: [] },
+      log: { level: 'info' },
+      backups: {},
+      repositories: {},
+    } as unknown as HenConfig;
+    const reloaded = { ...config, hostname: 'reloaded-host' };
 
-    @Module({ imports: [ConfigModule.forConfig(config), ConsumerModule] })
+    @Module({ imports: [ConfigModule.forConfig(config, () => reloaded), ConsumerModule] })
     class AppModule {}
 
     const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
     try {
-      expect(app.get(HEN_CONFIG)).toBe(config);
-      expect(app.get(NeedsConfig).config).toBe(config);
+      expect(app.get(NeedsConfig).config.current).toBe(config);
+      expect(app.get(ConfigReloader).reload('test')).toMatchObject({ reloaded: true });
+      expect(app.get(NeedsConfig).config.current).toBe(reloaded);
+      expect(app.get(LiveConfig).current.hostname).toBe('reloaded-host');
     } finally {
       await app.close();
     }

@@ -1,19 +1,29 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { HEN_CONFIG } from './config.constants';
+import { ConfigReloadResolver } from './config-reload.resolver';
+import { ConfigReloader } from './config-reloader.service';
+import { CONFIG_LOADER } from './config.constants';
 import type { HenConfig } from './config.types';
+import { LiveConfig } from './live-config';
 
 /**
- * Makes the loaded config injectable everywhere. Loading happens before Nest starts (in main), so
- * that a bad file is reported plainly rather than as a failed provider.
+ * Makes the configuration in force (LiveConfig) injectable everywhere, and the reloader that
+ * replaces it. Loading happens before Nest starts (in main), so that a bad file is reported plainly
+ * rather than as a failed provider; `load` reads the file again on reload, with the same command
+ * line overrides.
  */
 @Global()
 @Module({})
 export class ConfigModule {
-  static forConfig(config: HenConfig): DynamicModule {
+  static forConfig(config: HenConfig, load: () => HenConfig = () => config): DynamicModule {
     return {
       module: ConfigModule,
-      providers: [{ provide: HEN_CONFIG, useValue: config }],
-      exports: [HEN_CONFIG],
+      providers: [
+        { provide: LiveConfig, useValue: new LiveConfig(config) },
+        { provide: CONFIG_LOADER, useValue: load },
+        ConfigReloader,
+        ConfigReloadResolver,
+      ],
+      exports: [LiveConfig, ConfigReloader],
     };
   }
 }

@@ -7,6 +7,7 @@ import type { ResticService } from '../restic/restic.service';
 import type { DumpRequest, ResticCallOptions, ResticLsNode } from '../restic/restic.types';
 import { DownloadRequestError } from './download-request';
 import { DownloadsService } from './downloads.service';
+import { LiveConfig } from '../config/live-config';
 
 const FULL = 'c0ff68ed482d29e16dace17ca766dd1548a95e69e24a9a9277bc752bd583ef49';
 const TTL = 60_000;
@@ -57,8 +58,8 @@ describe('DownloadsService', () => {
       },
     });
     service = new DownloadsService(
-      config,
-      new RepositoriesService(config),
+      new LiveConfig(config),
+      new RepositoriesService(new LiveConfig(config)),
       restic as unknown as ResticService,
       clock,
       TTL,

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Writable } from 'node:stream';
 import { Clock } from '../common/clock';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
 import { combineLimits } from '../config/limits';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { ResticError } from '../restic/restic-error';
@@ -52,7 +51,7 @@ export class DownloadsService implements OnModuleDestroy {
   private readonly active = new Set<AbortController>();
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
     clock: Clock,
@@ -191,6 +190,6 @@ export class DownloadsService implements OnModuleDestroy {
   }
 
   private limitsOf(repository: string) {
-    return combineLimits(this.config.limits, this.repositories.get(repository).limits);
+    return combineLimits(this.config.current.limits, this.repositories.get(repository).limits);
   }
 }

@@ -1,30 +1,34 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { RuntimeInfo } from '../common/runtime-info';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
 import { StateDatabase } from '../jobs/state-database';
+import { DISK_FOLDER_NAMES, DiskSpace, LOW_DISK_BYTES, formatBytes } from './disk-space';
 
 export interface HealthCheck {
   ok: boolean;
   detail?: string;
+  /** the disk check: free bytes in the fullest of the folders the daemon writes to */
+  freeBytes?: number;
 }
 
 export interface Readiness {
   status: 'ready' | 'not ready';
-  checks: { config: HealthCheck; database: HealthCheck; restic: HealthCheck };
+  checks: { config: HealthCheck; database: HealthCheck; restic: HealthCheck; disk: HealthCheck };
 }
 
 /**
  * Readiness: the configuration is loaded, the state database is open and answers a query, and
- * restic was found (and is recent enough) at startup. Nothing secret is said: no paths, no
- * configuration values, only versions and generic reasons.
+ * restic was found (and is recent enough) at startup, and the data directory's disk has room
+ * (LOW_DISK_BYTES) and took the last write to the state database. Nothing secret is said: no
+ * paths, no configuration values, only versions, sizes and generic reasons.
  */
 @Injectable()
 export class HealthService {
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig | undefined,
+    private readonly config: LiveConfig,
     private readonly database: StateDatabase,
     private readonly runtime: RuntimeInfo,
+    private readonly disk: DiskSpace,
   ) {}
 
   readiness(): Readiness {
@@ -35,14 +39,39 @@ export class HealthService {
         this.runtime.resticVersion === null
           ? { ok: false, detail: 'restic not checked yet (startup not finished) or not usable' }
           : { ok: true, detail: `restic ${this.runtime.resticVersion}` },
+      disk: this.diskCheck(),
     };
     const ready = Object.values(checks).every((c) => c.ok);
     return { status: ready ? 'ready' : 'not ready', checks };
   }
 
+  private diskCheck(): HealthCheck {
+    const lowest = this.disk.lowest();
+    if (!lowest)
+      return { ok: false, detail: 'the free space of the data directory cannot be read' };
+    const { folder, freeBytes } = lowest;
+    const free = `${formatBytes(freeBytes)} free in ${DISK_FOLDER_NAMES[folder]}`;
+    return freeBytes < LOW_DISK_BYTES
+      ? {
+          ok: false,
+          detail: `${free}, less than the ${formatBytes(LOW_DISK_BYTES)} needed`,
+          freeBytes,
+        }
+      : { ok: true, detail: free, freeBytes };
+  }
+
   private databaseCheck(): HealthCheck {
     try {
       if (!this.database.db.open) return { ok: false, detail: 'the state database is closed' };
+      // an idle daemon has no other write to notice that space is back
+      this.database.retryWrite();
+      const since = this.database.noSpaceSince;
+      if (since !== null) {
+        return {
+          ok: false,
+          detail: `the state database cannot be written: no space left on its disk (since ${since})`,
+        };
+      }
       const row = this.database.db.prepare('SELECT 1 AS one').get() as { one: number } | undefined;
       return row?.one === 1
         ? { ok: true }

@@ -15,6 +15,7 @@ import { JobRecovery } from './job-recovery';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
 import { StateDatabase } from './state-database';
+import { LiveConfig } from '../config/live-config';
 
 /**
  * Every state change is committed to the state database before anyone hears of it: a client that
@@ -98,7 +99,15 @@ describe('commit before announce', () => {
         await Promise.resolve();
       },
     });
-    runner = new JobRunner(config, store, handlers, events, logs, clock, new SecretScrubber([]));
+    runner = new JobRunner(
+      new LiveConfig(config),
+      store,
+      handlers,
+      events,
+      logs,
+      clock,
+      new SecretScrubber([]),
+    );
     runner.start();
 
     const first = runner.enqueue({

@@ -11,6 +11,7 @@ import { JobLogService, MAX_STORED_LOG_LINES } from './job-log.service';
 import { JobStore } from './job-store';
 import type { Job, JobOperation, JobState } from './job.types';
 import { StateDatabase } from './state-database';
+import { LiveConfig } from '../config/live-config';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -31,7 +32,7 @@ describe('job history retention', () => {
     store = new JobStore(database);
     events = new JobEvents(new PubSub());
     logs = new JobLogService(store, events, new SecretScrubber([]), clock);
-    return new JobHistory(config, database, clock);
+    return new JobHistory(new LiveConfig(config), database, clock);
   };
 
   /** A job that ended `daysAgo` days before the clock's now (or is still queued/running). */
@@ -164,7 +165,7 @@ describe('job log cap', () => {
   });
 
   it(`stores ${MAX_STORED_LOG_LINES} lines, then one marker with the count; the rest go to stdout only`, () => {
-    database = new StateDatabase({ dataDir: dir } as unknown as HenConfig);
+    database = new StateDatabase({ dataDir: dir });
     const store = new JobStore(database);
     const events = new JobEvents(new PubSub());
     const announced: number[] = [];
@@ -204,7 +205,7 @@ describe('job log cap', () => {
   });
 
   it('stores each line before announcing it', () => {
-    database = new StateDatabase({ dataDir: dir } as unknown as HenConfig);
+    database = new StateDatabase({ dataDir: dir });
     const store = new JobStore(database);
     const events = new JobEvents(new PubSub());
     const announce = jest.spyOn(events, 'log').mockImplementation((entry) => {

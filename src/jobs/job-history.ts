@@ -1,13 +1,11 @@
 import {
-  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
 import { StateDatabase } from './state-database';
 
 /** How often the history is pruned after the one at startup. */
@@ -49,7 +47,7 @@ export class JobHistory implements OnApplicationBootstrap, OnApplicationShutdown
   private stopTimer?: () => void;
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly database: StateDatabase,
     private readonly clock: Clock,
   ) {}
@@ -65,7 +63,7 @@ export class JobHistory implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Removes expired jobs and their logs; returns how many jobs were removed. */
   prune(): number {
-    const { keepDays, keepCount } = this.config.jobs.history;
+    const { keepDays, keepCount } = this.config.current.jobs.history;
     const db = this.database.db;
     const cutoff = new Date(this.clock.now() - keepDays * DAY_MS).toISOString();
     const select = db.prepare(EXPIRED);
@@ -77,7 +75,7 @@ export class JobHistory implements OnApplicationBootstrap, OnApplicationShutdown
     });
     let removed = 0;
     for (;;) {
-      const n = batch();
+      const n = this.database.write(batch);
       removed += n;
       if (n < BATCH) return removed;
     }
@@ -87,7 +85,7 @@ export class JobHistory implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       const removed = this.prune();
       if (removed) {
-        const { keepDays, keepCount } = this.config.jobs.history;
+        const { keepDays, keepCount } = this.config.current.jobs.history;
         this.logger.log({
           msg: `job history pruned: ${removed} ended jobs and their logs removed (keepDays ${keepDays}, keepCount ${keepCount})`,
           removed,

@@ -3,6 +3,7 @@ import { Clock } from '../common/clock';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobEvents } from './job-events';
 import { JobStore } from './job-store';
+import { StateDiskFullError } from './state-disk-full';
 import type { Job, JobLogEntry, JobLogLevel } from './job.types';
 
 const STDOUT_METHOD = { debug: 'debug', info: 'log', warn: 'warn', error: 'error' } as const;
@@ -55,13 +56,12 @@ export class JobLogService {
       path: [job.trigger, `${job.operation}#${job.id}`, ...path].join(' > '),
       message: this.scrubber.scrub(message),
     };
+    let stored = true;
     if (seq <= MAX_STORED_LOG_LINES) {
-      this.store.appendLog(entry);
-      this.events.log(entry);
+      stored = this.append(entry);
     } else if (seq === MAX_STORED_LOG_LINES + 1) {
       const marker: JobLogEntry = { ...entry, level: 'warn', message: markerMessage(null) };
-      this.store.appendLog(marker);
-      this.events.log(marker);
+      stored = this.append(marker);
       this.notStored.set(job.id, 1);
     } else if (this.notStored.has(job.id)) {
       this.notStored.set(job.id, this.notStored.get(job.id)! + 1);
@@ -71,15 +71,42 @@ export class JobLogService {
       msg: entry.message,
       jobId: job.id,
       path: entry.path,
+      ...(stored ? {} : { stored: false }),
     });
     return entry;
+  }
+
+  /**
+   * Stores a line, then streams it. A line that cannot be stored (the state database's disk is
+   * full; StateDatabase logged that once) goes to stdout only, like lines past the cap: a log line
+   * must never make a job fail, and what is not stored is not announced.
+   */
+  private append(entry: JobLogEntry): boolean {
+    try {
+      this.store.appendLog(entry);
+    } catch (error) {
+      if (!(error instanceof StateDiskFullError)) {
+        this.logger.error({
+          msg: 'storing a job log line failed',
+          jobId: entry.jobId,
+          error: String(error),
+        });
+      }
+      return false;
+    }
+    this.events.log(entry);
+    return true;
   }
 
   /** The job will not log again; its counter is no longer needed. */
   forget(jobId: number): void {
     const notStored = this.notStored.get(jobId);
     if (notStored !== undefined) {
-      this.store.replaceLogMessage(jobId, MAX_STORED_LOG_LINES + 1, markerMessage(notStored));
+      try {
+        this.store.replaceLogMessage(jobId, MAX_STORED_LOG_LINES + 1, markerMessage(notStored));
+      } catch {
+        // the marker keeps saying "more lines not stored", only without their count
+      }
       this.notStored.delete(jobId);
     }
     this.lastSeq.delete(jobId);

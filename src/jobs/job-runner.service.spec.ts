@@ -17,6 +17,7 @@ import { JobConflictError, JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
 import type { Job, JobRequest } from './job.types';
 import { StateDatabase } from './state-database';
+import { LiveConfig } from '../config/live-config';
 
 /** A handler whose runs end only when the test says so. */
 class ControlledHandler implements JobHandler {
@@ -63,12 +64,18 @@ describe('JobRunner', () => {
   let unlocks: ControlledHandler;
   let published: Job[];
 
-  const config = (concurrency: number): HenConfig =>
+  let live: LiveConfig;
+  const config = (
+    concurrency: number,
+    backups: string[] = ['a', 'b', 'c', 'now', 'idle'],
+    repositories: string[] = ['r1', 'x', 'y', 'z'],
+  ): HenConfig =>
     ({
       dataDir: dir,
       secrets: ['hunter2-secret'],
       jobs: { concurrency, maxDurationMs: 60_000, history: { keepDays: 90, keepCount: 1000 } },
-      backups: {},
+      backups: Object.fromEntries(backups.map((name) => [name, { name }])),
+      repositories: Object.fromEntries(repositories.map((name) => [name, { name }])),
     }) as unknown as HenConfig;
 
   function build(concurrency = 2) {
@@ -99,7 +106,8 @@ describe('JobRunner', () => {
     handlers.register(backups);
     handlers.register(prunes);
     handlers.register(unlocks);
-    runner = new JobRunner(cfg, store, handlers, events, logs, clock, scrubber);
+    live = new LiveConfig(cfg);
+    runner = new JobRunner(live, store, handlers, events, logs, clock, scrubber);
     return { logs };
   }
 
@@ -240,6 +248,32 @@ describe('JobRunner', () => {
     await flush();
     await flush();
     expect(backups.started).toEqual([a.id, idle.id]);
+  });
+
+  it('on reload, cancels waiting jobs of removed definitions, keeps the rest, and takes the new concurrency', async () => {
+    build(1);
+    runner.start();
+    const a = runner.enqueue(backup('a', PRIORITY.normal, ['x']));
+    const b = runner.enqueue(backup('b', PRIORITY.normal, ['y']));
+    const c = runner.enqueue(backup('c', PRIORITY.normal, ['z']));
+    const pruneX = runner.enqueue(prune('x'));
+    await flush();
+    expect(backups.started).toEqual([a.id]);
+    live.replace(config(3, ['a', 'c'], ['y', 'z']));
+    await flush();
+    expect(store.get(b.id)).toMatchObject({
+      state: 'canceled',
+      error: { code: 'CANCELED', message: 'backup "b" is no longer in the configuration' },
+    });
+    expect(store.get(pruneX.id)?.error?.message).toBe(
+      'repository "x" is no longer in the configuration',
+    );
+    expect(backups.started).toEqual([a.id, c.id]);
+    expect(runner.runningJobs().map((j) => j.id)).toEqual([a.id, c.id]);
+    backups.finish(a.id);
+    backups.finish(c.id);
+    await runner.idle();
+    expect(store.get(a.id)?.state).toBe('succeeded');
   });
 
   it('cancels a waiting job, aborts a running one, and refuses to cancel an ended one', async () => {

@@ -1,6 +1,5 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { type ConfigChange, LiveConfig } from '../config/live-config';
 import { formatPriority } from '../config/priority';
 import { Clock } from '../common/clock';
 import { SecretScrubber } from '../common/secret-scrubber';
@@ -14,6 +13,7 @@ import type { ResourceLock } from './job-locks';
 import { JobQueue } from './job-queue';
 import { selectJobsToStart } from './job-selection';
 import { JobStore } from './job-store';
+import { StateDiskFullError } from './state-disk-full';
 import type { Job, JobError, JobRequest, JobState } from './job.types';
 
 type StopReason = 'canceled' | 'timeout' | 'shutdown';
@@ -28,6 +28,8 @@ interface RunningJob {
 
 const PROGRESS_INTERVAL_MS = 500;
 const QUEUE_SUMMARY_INTERVAL_MS = 60_000;
+/** How often job states that could not be saved (a full disk) are tried again. */
+const SAVE_RETRY_INTERVAL_MS = 10_000;
 
 export class JobNotFoundError extends Error {
   readonly code = 'NOT_FOUND';
@@ -49,16 +51,23 @@ export class JobRunner implements BeforeApplicationShutdown {
   private readonly progressTimers = new Map<number, { last: number; cancel?: () => void }>();
   private accepting = false;
   private stopSummary?: () => void;
+  /** Jobs whose latest state could not be saved (the state database's disk is full), by id. */
+  private readonly unsaved = new Map<number, Job>();
+  /** Ended jobs among them: their end is announced once it is saved. */
+  private readonly unannouncedEnds = new Set<number>();
+  private cancelSaveRetry?: () => void;
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly store: JobStore,
     private readonly handlers: JobHandlers,
     private readonly events: JobEvents,
     private readonly logs: JobLogService,
     private readonly clock: Clock,
     private readonly scrubber: SecretScrubber,
-  ) {}
+  ) {
+    config.onChange((change) => this.configChanged(change));
+  }
 
   /** Starts running jobs, after startup recovery has put the queue in order. */
   start(): void {
@@ -100,14 +109,8 @@ export class JobRunner implements BeforeApplicationShutdown {
   }
 
   cancel(id: number): Job {
-    const waiting = this.queue.remove(id);
+    const waiting = this.cancelWaiting(id, 'canceled before it started');
     if (waiting) {
-      waiting.state = 'canceled';
-      waiting.endedAt = this.nowIso();
-      waiting.error = { code: 'CANCELED', message: 'canceled before it started' };
-      this.commit(waiting);
-      this.logs.write(waiting, 'info', 'canceled while queued', [], jobEndFields(waiting));
-      this.finish(waiting);
       this.pump();
       return structuredClone(waiting);
     }
@@ -119,6 +122,36 @@ export class JobRunner implements BeforeApplicationShutdown {
     const stored = this.store.get(id);
     if (!stored) throw new JobNotFoundError(`no job with id ${id}`);
     throw new JobConflictError(`job ${id} has already ended (${stored.state})`);
+  }
+
+  private cancelWaiting(id: number, reason: string): Job | undefined {
+    const waiting = this.queue.remove(id);
+    if (!waiting) return undefined;
+    waiting.state = 'canceled';
+    waiting.endedAt = this.nowIso();
+    waiting.error = { code: 'CANCELED', message: reason };
+    this.commit(waiting);
+    this.logs.write(waiting, 'info', `canceled while queued: ${reason}`, [], jobEndFields(waiting));
+    this.finish(waiting);
+    return waiting;
+  }
+
+  /**
+   * After a reload: waiting jobs whose backup or repository is gone cannot run and are canceled,
+   * saying why; the others keep their place. Running jobs go on with the definitions they started
+   * with. A new concurrency takes effect at once.
+   */
+  private configChanged({ current }: ConfigChange): void {
+    for (const job of this.queue.ordered()) {
+      const gone =
+        job.backup !== null && !(job.backup in current.backups)
+          ? `backup "${job.backup}"`
+          : job.repository !== null && !(job.repository in current.repositories)
+            ? `repository "${job.repository}"`
+            : null;
+      if (gone) this.cancelWaiting(job.id, `${gone} is no longer in the configuration`);
+    }
+    this.pump();
   }
 
   /** The live version of a job when it is waiting or running, so callers see current progress. */
@@ -146,6 +179,10 @@ export class JobRunner implements BeforeApplicationShutdown {
     const running = [...this.running.values()];
     for (const r of running) this.stop(r, 'shutdown');
     await Promise.all(running.map((r) => r.done));
+    // A last try for states a full disk held back (what still fails, startup recovery sorts out).
+    // The canceled timer stays in the field, so a failing save here schedules no new one.
+    this.cancelSaveRetry?.();
+    this.retrySaves();
   }
 
   /** Waits until nothing runs; for tests and orderly shutdown. */
@@ -162,14 +199,15 @@ export class JobRunner implements BeforeApplicationShutdown {
     for (const { job, locks } of selectJobsToStart(
       candidates,
       runningLocks,
-      this.config.jobs.concurrency,
+      this.config.current.jobs.concurrency,
     )) {
       this.queue.remove(job.id);
-      this.launch(job, locks);
+      if (!this.launch(job, locks)) break;
     }
   }
 
-  private launch(job: Job, locks: ResourceLock[]): void {
+  /** Starts a job; false when its start cannot be recorded, and then it waits in the queue. */
+  private launch(job: Job, locks: ResourceLock[]): boolean {
     const handler = this.handlers.get(job.operation);
     const controller = new AbortController();
     const entry: RunningJob = { job, locks, controller, stopReason: null, done: Promise.resolve() };
@@ -177,14 +215,22 @@ export class JobRunner implements BeforeApplicationShutdown {
 
     job.state = 'running';
     job.startedAt = this.nowIso();
-    this.commit(job);
+    if (!this.commit(job)) {
+      // What cannot be recorded does not run: the job waits, and the save retry starts it later.
+      job.state = 'queued';
+      job.startedAt = null;
+      this.unsaved.delete(job.id);
+      this.running.delete(job.id);
+      this.queue.add(job);
+      return false;
+    }
     this.logs.write(
       job,
       'info',
       `started${job.backup ? ` backup ${job.backup}` : ''}${job.repository ? ` on repository ${job.repository}` : ''}`,
     );
 
-    const maxMs = handler.maxDurationMs?.(job) ?? this.config.jobs.maxDurationMs;
+    const maxMs = handler.maxDurationMs?.(job) ?? this.config.current.jobs.maxDurationMs;
     const cancelDeadline = this.clock.setTimeout(() => this.stop(entry, 'timeout'), maxMs);
     const context = new JobContext(job, controller.signal, this.reporter(), this.logs);
 
@@ -198,6 +244,7 @@ export class JobRunner implements BeforeApplicationShutdown {
       cancelDeadline();
       this.complete(entry, failure, maxMs);
     })();
+    return true;
   }
 
   private complete(entry: RunningJob, failure: unknown, maxMs: number): void {
@@ -271,12 +318,53 @@ export class JobRunner implements BeforeApplicationShutdown {
   }
 
   private finish(job: Job): void {
+    if (this.unsaved.has(job.id)) {
+      this.unannouncedEnds.add(job.id);
+      return;
+    }
     this.events.finished(job);
   }
 
-  private commit(job: Job): void {
-    this.store.save(job);
+  /**
+   * Saves a job, then announces the change. A save that fails (the state database's disk is full;
+   * StateDatabase logs that once) is not announced and never throws into the job: the job goes on
+   * in memory, and its latest state is saved and announced by the next commit or the retry.
+   */
+  private commit(job: Job): boolean {
+    try {
+      this.store.save(job);
+    } catch (error) {
+      if (!(error instanceof StateDiskFullError)) {
+        this.logger.error({
+          msg: `saving job ${job.id} failed`,
+          jobId: job.id,
+          error: String(error),
+        });
+      }
+      this.unsaved.set(job.id, job);
+      this.scheduleSaveRetry();
+      return false;
+    }
+    this.unsaved.delete(job.id);
     this.events.updated(job);
+    return true;
+  }
+
+  private scheduleSaveRetry(): void {
+    if (this.cancelSaveRetry) return;
+    this.cancelSaveRetry = this.clock.setTimeout(() => {
+      this.cancelSaveRetry = undefined;
+      this.retrySaves();
+    }, SAVE_RETRY_INTERVAL_MS);
+  }
+
+  /** Saves what could not be saved, announcing ends held back, then starts what waited. */
+  private retrySaves(): void {
+    for (const job of [...this.unsaved.values()]) {
+      if (!this.commit(job)) return; // still failing; commit scheduled the next try
+      if (this.unannouncedEnds.delete(job.id)) this.events.finished(job);
+    }
+    this.pump();
   }
 
   private reporter(): JobReporter {

@@ -38,7 +38,10 @@ interface JobRow {
   params: string;
 }
 
-/** Reads and writes jobs and their logs; every call is its own committed transaction. */
+/**
+ * Reads and writes jobs and their logs; every call is its own committed transaction. Writes go
+ * through StateDatabase.write: on a full disk they throw StateDiskFullError.
+ */
 @Injectable()
 export class JobStore {
   private readonly insertJob: Statement;
@@ -70,31 +73,35 @@ export class JobStore {
   }
 
   create(request: JobRequest, queuedAt: string): Job {
-    const result = this.insertJob.run({
-      operation: request.operation,
-      backup: request.backup ?? null,
-      repository: request.repository ?? null,
-      trigger: request.trigger,
-      priority: request.priority,
-      queuedAt,
-      params: JSON.stringify(request.params ?? {}),
-    });
+    const result = this.database.write(() =>
+      this.insertJob.run({
+        operation: request.operation,
+        backup: request.backup ?? null,
+        repository: request.repository ?? null,
+        trigger: request.trigger,
+        priority: request.priority,
+        queuedAt,
+        params: JSON.stringify(request.params ?? {}),
+      }),
+    );
     return this.get(Number(result.lastInsertRowid))!;
   }
 
   save(job: Job): void {
-    this.updateJob.run({
-      id: job.id,
-      priority: job.priority,
-      state: job.state,
-      startedAt: job.startedAt,
-      endedAt: job.endedAt,
-      steps: JSON.stringify(job.steps),
-      progress: job.progress ? JSON.stringify(job.progress) : null,
-      warnings: JSON.stringify(job.warnings),
-      error: job.error ? JSON.stringify(job.error) : null,
-      snapshotIds: JSON.stringify(job.snapshotIds),
-    });
+    this.database.write(() =>
+      this.updateJob.run({
+        id: job.id,
+        priority: job.priority,
+        state: job.state,
+        startedAt: job.startedAt,
+        endedAt: job.endedAt,
+        steps: JSON.stringify(job.steps),
+        progress: job.progress ? JSON.stringify(job.progress) : null,
+        warnings: JSON.stringify(job.warnings),
+        error: job.error ? JSON.stringify(job.error) : null,
+        snapshotIds: JSON.stringify(job.snapshotIds),
+      }),
+    );
   }
 
   get(id: number): Job | null {
@@ -170,14 +177,15 @@ export class JobStore {
   }
 
   appendLog(entry: JobLogEntry): void {
-    this.insertLog.run(entry);
+    this.database.write(() => this.insertLog.run(entry));
   }
 
   /** Rewrites one stored log line (the marker of a capped log, once its count is known). */
   replaceLogMessage(jobId: number, seq: number, message: string): void {
-    this.database.db
-      .prepare('UPDATE job_logs SET message = ? WHERE job_id = ? AND seq = ?')
-      .run(message, jobId, seq);
+    const update = this.database.db.prepare(
+      'UPDATE job_logs SET message = ? WHERE job_id = ? AND seq = ?',
+    );
+    this.database.write(() => update.run(message, jobId, seq));
   }
 
   logs(jobId: number, first: number, afterSeq = 0): { entries: JobLogEntry[]; hasMore: boolean } {

@@ -3,7 +3,8 @@ import type { Priority } from '../config/priority';
 export const JOB_OPERATIONS = ['backup', 'init', 'unlock', 'prune', 'check', 'restore'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
-export const JOB_TRIGGERS = ['api', 'schedule', 'watch', 'startup'] as const;
+/** `reload`: asked for by a configuration reload (an init of a repository it added) */
+export const JOB_TRIGGERS = ['api', 'schedule', 'watch', 'startup', 'reload'] as const;
 export type JobTrigger = (typeof JOB_TRIGGERS)[number];
 
 export const JOB_STATES = [

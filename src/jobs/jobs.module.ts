@@ -8,10 +8,15 @@ import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
 import { JobsResolver } from './jobs.resolver';
 import { StateDatabase } from './state-database';
+import { LiveConfig } from '../config/live-config';
 
 @Module({
   providers: [
-    StateDatabase,
+    {
+      provide: StateDatabase,
+      inject: [LiveConfig],
+      useFactory: (config: LiveConfig) => new StateDatabase(config.current),
+    },
     JobStore,
     JobEvents,
     JobLogService,

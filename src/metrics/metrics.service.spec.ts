@@ -15,6 +15,7 @@ import type { ScheduleTrigger } from '../triggers/schedule-trigger.service';
 import type { WatchTrigger } from '../triggers/watch-trigger.service';
 import { parseExposition, valueOf } from './exposition';
 import { MetricsService } from './metrics.service';
+import { LiveConfig } from '../config/live-config';
 
 const HOUR = 3_600_000;
 const START = Date.parse('2026-01-01T00:00:00.000Z');
@@ -72,7 +73,7 @@ describe('MetricsService', () => {
     const runtime = Object.assign(new RuntimeInfo(), { resticVersion: '0.14.0' });
     Object.assign(runtime, { startedAt: clock.now() });
     const service = new MetricsService(
-      config,
+      new LiveConfig(config),
       store,
       runner,
       schedules,

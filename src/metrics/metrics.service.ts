@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nes
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Clock } from '../common/clock';
 import { RuntimeInfo } from '../common/runtime-info';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
 import { PRIORITY, formatPriority } from '../config/priority';
 import { JobEvents } from '../jobs/job-events';
 import { JobRunner } from '../jobs/job-runner.service';
@@ -45,7 +44,7 @@ export class MetricsService implements OnModuleDestroy {
   private readonly hookFailuresTotal: Counter<'backup' | 'stage' | 'ignored'>;
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly store: JobStore,
     private readonly runner: JobRunner,
     private readonly schedules: ScheduleTrigger,
@@ -108,7 +107,7 @@ export class MetricsService implements OnModuleDestroy {
 
   /** See isOverdue for the precise rule. */
   overdue(backup: string): boolean {
-    const definition = this.config.backups[backup];
+    const definition = this.config.current.backups[backup];
     if (!definition) return false;
     const record = this.records.backup(backup);
     const now = this.clock.now();
@@ -151,7 +150,7 @@ export class MetricsService implements OnModuleDestroy {
   private registerGauges(): void {
     const registers = [this.registry];
     const records = this.records;
-    const config = this.config;
+    const live = this.config;
     const seconds = (value: number | null) => (value === null ? null : value / 1000);
     const backupGauge = (
       name: string,
@@ -166,7 +165,7 @@ export class MetricsService implements OnModuleDestroy {
         collect() {
           this.reset();
           for (const record of records.backupRecords()) {
-            if (!(record.backup in config.backups)) continue;
+            if (!(record.backup in live.current.backups)) continue;
             const v = value(record);
             if (v !== null) this.set({ backup: record.backup }, v);
           }
@@ -202,7 +201,8 @@ export class MetricsService implements OnModuleDestroy {
         collect() {
           this.reset();
           for (const record of records.repositoryRecords()) {
-            if (!config.backups[record.backup]?.repositories.includes(record.repository)) continue;
+            if (!live.current.backups[record.backup]?.repositories.includes(record.repository))
+              continue;
             const v = value(record);
             if (v !== null) this.set({ backup: record.backup, repository: record.repository }, v);
           }
@@ -255,8 +255,8 @@ export class MetricsService implements OnModuleDestroy {
           for (const record of records.maintenanceRecords()) {
             const known =
               record.operation === 'check'
-                ? record.repository in config.repositories
-                : config.backups[record.backup]?.repositories.includes(record.repository);
+                ? record.repository in live.current.repositories
+                : live.current.backups[record.backup]?.repositories.includes(record.repository);
             const v = seconds(record[key]);
             if (!known || v === null) continue;
             const { operation, backup, repository } = record;
@@ -283,7 +283,7 @@ export class MetricsService implements OnModuleDestroy {
       registers,
       collect() {
         this.reset();
-        for (const name of Object.keys(config.backups)) {
+        for (const name of Object.keys(live.current.backups)) {
           this.set({ backup: name }, overdue(name) ? 1 : 0);
         }
       },
@@ -334,11 +334,11 @@ export class MetricsService implements OnModuleDestroy {
       help: 'Backups configured with watch',
       registers,
       collect() {
-        this.set(Object.values(config.backups).filter((b) => b.watch).length);
+        this.set(Object.values(live.current.backups).filter((b) => b.watch).length);
       },
     });
     const schedules = this.schedules;
-    const definitions = scheduledDefinitions(config);
+    const definitions = scheduledDefinitions(live.current);
     new Gauge({
       name: `${METRICS_PREFIX}schedule_next_run_timestamp_seconds`,
       help: 'When each scheduled definition next runs, Unix time; absent while its run is queued or running',

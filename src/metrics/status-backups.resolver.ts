@@ -1,8 +1,6 @@
-import { Inject } from '@nestjs/common';
 import { Field, ObjectType, ResolveField, Resolver } from '@nestjs/graphql';
 import { StatusModel } from '../api/status.model';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
 import { JobStore } from '../jobs/job-store';
 import { JobModel } from '../jobs/job.model';
 import type { Job } from '../jobs/job.types';
@@ -50,7 +48,7 @@ export class BackupStatusModel {
 @Resolver(() => StatusModel)
 export class StatusBackupsResolver {
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly store: JobStore,
     private readonly schedules: ScheduleTrigger,
     private readonly metrics: MetricsService,
@@ -61,7 +59,7 @@ export class StatusBackupsResolver {
   })
   backups(): BackupStatusModel[] {
     const records = this.metrics.backupRecords();
-    return Object.keys(this.config.backups).map((name) => {
+    return Object.keys(this.config.current.backups).map((name) => {
       const record = records.backup(name);
       const iso = (ms: number | null | undefined) =>
         ms === null || ms === undefined ? null : new Date(ms).toISOString();

@@ -1,6 +1,5 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { LiveConfig } from '../config/live-config';
 import { combineLimits } from '../config/limits';
 import type { JobContext } from '../jobs/job-context';
 import type { JobHandler } from '../jobs/job-handler';
@@ -17,7 +16,7 @@ export class CheckJobHandler implements JobHandler, OnModuleInit {
   readonly operation = 'check' as const;
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly handlers: JobHandlers,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
@@ -38,7 +37,7 @@ export class CheckJobHandler implements JobHandler, OnModuleInit {
     await inRepositoryStep(context, name, async (step, onLog) => {
       await this.restic.check(this.repositories.target(name), subset, {
         signal: context.signal,
-        limits: combineLimits(this.config.limits, repository.limits),
+        limits: combineLimits(this.config.current.limits, repository.limits),
         onLog,
         lockWait: lockWaitFor(step),
       });

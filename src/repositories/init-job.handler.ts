@@ -1,6 +1,5 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { LiveConfig } from '../config/live-config';
 import { combineLimits } from '../config/limits';
 import type { JobContext } from '../jobs/job-context';
 import type { JobHandler } from '../jobs/job-handler';
@@ -20,7 +19,7 @@ export class InitJobHandler implements JobHandler, OnModuleInit {
   readonly operation = 'init' as const;
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly handlers: JobHandlers,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
@@ -41,7 +40,7 @@ export class InitJobHandler implements JobHandler, OnModuleInit {
     await inRepositoryStep(context, name, async (step, onLog) => {
       const options = {
         signal: context.signal,
-        limits: combineLimits(this.config.limits, repository.limits),
+        limits: combineLimits(this.config.current.limits, repository.limits),
         onLog,
       };
       if (await this.restic.repositoryExists(target, options)) {

@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig, RepositoryConfig } from '../config/config.types';
+import { Injectable } from '@nestjs/common';
+import { LiveConfig } from '../config/live-config';
+import type { RepositoryConfig } from '../config/config.types';
 import type { ResticTarget } from '../restic/restic.types';
 import { providerSettings } from './provider-env';
 
@@ -14,15 +14,15 @@ export class UnknownRepositoryError extends Error {
 /** The configured repositories and how restic reaches each of them. */
 @Injectable()
 export class RepositoriesService {
-  constructor(@Inject(HEN_CONFIG) private readonly config: HenConfig) {}
+  constructor(private readonly config: LiveConfig) {}
 
   list(): RepositoryConfig[] {
-    return Object.values(this.config.repositories);
+    return Object.values(this.config.current.repositories);
   }
 
   find(name: string): RepositoryConfig | undefined {
-    return Object.hasOwn(this.config.repositories, name)
-      ? this.config.repositories[name]
+    return Object.hasOwn(this.config.current.repositories, name)
+      ? this.config.current.repositories[name]
       : undefined;
   }
 

@@ -9,6 +9,7 @@ import type { ResticService } from '../restic/restic.service';
 import type { RestoreOptions, RestoreResult } from '../restic/restic.types';
 import type { RepositoriesService } from './repositories.service';
 import { RestoreJobHandler } from './restore-job.handler';
+import { LiveConfig } from '../config/live-config';
 
 /** Resolves once `check` holds, looking again after each turn of the event loop. */
 async function until(check: () => boolean): Promise<void> {
@@ -39,7 +40,7 @@ describe('RestoreJobHandler', () => {
       target: () => ({ name: 'local', location: '/repo', env: {} }),
     } as unknown as RepositoriesService;
     handler = new RestoreJobHandler(
-      { limits: {} } as HenConfig,
+      new LiveConfig({ limits: {} } as HenConfig),
       { register: () => undefined } as unknown as JobHandlers,
       repositories,
       restic,

@@ -1,8 +1,7 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { Clock } from '../common/clock';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
 import { combineLimits } from '../config/limits';
 import type { JobContext } from '../jobs/job-context';
 import type { JobHandler } from '../jobs/job-handler';
@@ -30,7 +29,7 @@ export class RestoreJobHandler implements JobHandler, OnModuleInit {
   readonly operation = 'restore' as const;
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly handlers: JobHandlers,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
@@ -53,7 +52,7 @@ export class RestoreJobHandler implements JobHandler, OnModuleInit {
   async run(context: JobContext): Promise<void> {
     const name = context.job.repository!;
     const params = readRestoreParams(context.job.params);
-    const limits = combineLimits(this.config.limits, this.repositories.get(name).limits);
+    const limits = combineLimits(this.config.current.limits, this.repositories.get(name).limits);
     const target = this.repositories.target(name);
     const signal = context.signal;
 

@@ -7,6 +7,7 @@ import type { JobRequest } from '../jobs/job.types';
 import type { RepositoriesService } from './repositories.service';
 import { RestoreService } from './restore.service';
 import { InvalidPathError } from './snapshot-paths';
+import { LiveConfig } from '../config/live-config';
 
 describe('RestoreService', () => {
   let root: string;
@@ -15,7 +16,7 @@ describe('RestoreService', () => {
 
   const service = (allowedTargets: string[]) =>
     new RestoreService(
-      { restore: { allowedTargets } } as unknown as HenConfig,
+      new LiveConfig({ restore: { allowedTargets } } as unknown as HenConfig),
       { get: () => ({}) } as unknown as RepositoriesService,
       {
         enqueue: (request: JobRequest) => {

@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
 import { PRIORITY, type Priority } from '../config/priority';
 import { JobRunner } from '../jobs/job-runner.service';
 import type { Job, JobTrigger } from '../jobs/job.types';
@@ -78,7 +77,7 @@ export function readRestoreParams(params: Record<string, unknown>): RestoreParam
 @Injectable()
 export class RestoreService {
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly repositories: RepositoriesService,
     private readonly runner: JobRunner,
   ) {}
@@ -88,7 +87,7 @@ export class RestoreService {
     const snapshotId = normaliseSnapshotId(input.snapshotId);
     const target = normaliseRestoreTarget(input.target);
     if (target === '/') throw new InvalidPathError('target must not be the root folder');
-    const allowed = this.config.restore.allowedTargets;
+    const allowed = this.config.current.restore.allowedTargets;
     if (allowed.length > 0) {
       const folders = allowed.map((a) => normaliseRestoreTarget(a));
       const lexically = folders.filter((folder) => isInside(target, folder));

@@ -208,6 +208,72 @@ describe('classifyResticFailure', () => {
     );
   });
 
+  describe('a full disk (DISK_FULL)', () => {
+    const places = { dataDir: '/var/lib/hen', repositoryPath: '/srv/repo' };
+    // restic 0.14.0 on an 8 MiB tmpfs filled to the last byte (this project's machine)
+    const fullTmp =
+      'unable to open cache: write /var/lib/hen/cache/CACHEDIR.TAG: no space left on device\n' +
+      'Fatal: unable to save snapshot: Write: write /var/lib/hen/tmp/restic-temp-pack-3659873867: no space left on device';
+    const fullRepoLock =
+      'write /srv/repo/locks/372c698c-tmp-313197199: no space left on device\n' +
+      'github.com/restic/restic/internal/backend/local.(*Local).Save\n' +
+      '\tgithub.com/restic/restic/internal/backend/local/local.go:170\n' +
+      'unable to create lock in backend';
+    const fullRepoPack =
+      'no parent snapshot found, will read all files\n' +
+      'Fatal: unable to save snapshot: write /srv/repo/data/b7/b7863a2f-tmp-2226810654: no space left on device';
+
+    it.each([
+      ['temp folder', fullTmp, /restic cannot write its temporary files to \/var\/lib\/hen\/tmp/],
+      ['repository, while locking', fullRepoLock, /^the disk of repository "local" is full/],
+      ['repository, while saving', fullRepoPack, /^the disk of repository "local" is full/],
+      [
+        'cache folder',
+        'Fatal: mkdir /var/lib/hen/cache/0123/data: no space left on device',
+        /restic cannot write its cache to \/var\/lib\/hen\/cache/,
+      ],
+      [
+        'data directory itself',
+        'Fatal: open /var/lib/hen/x: disk quota exceeded',
+        /^the disk of the data directory \/var\/lib\/hen is full \(disk quota exceeded\)/,
+      ],
+      [
+        'restore target',
+        'ignoring error for /a: write /mnt/restore/a: no space left on device\nFatal: There were 1 errors',
+        /^the disk holding \/mnt\/restore is full/,
+      ],
+      [
+        'sftp server (no path)',
+        'Fatal: unable to save snapshot: sftp: no space left on device',
+        /^a disk restic writes to is full \(no space left on device\) while working on repository "local": the data directory \/var\/lib\/hen/,
+      ],
+      [
+        'rest-server answering 507',
+        'Fatal: unable to save snapshot: server response unexpected: 507 Insufficient Storage (507)',
+        /^the storage of repository "local" is full/,
+      ],
+    ])('names the %s', (_name, stderr, message) => {
+      const error = classifyResticFailure(1, stderr, 'local', [], places);
+      expect(error.code).toBe('DISK_FULL');
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toMatch(/restic-temp-pack|\n/);
+    });
+
+    it('ignores the non-fatal cache warning when the run failed for another reason', () => {
+      const stderr =
+        'unable to open cache: write /var/lib/hen/cache/CACHEDIR.TAG: no space left on device\n' +
+        'Fatal: wrong password or no key found';
+      expect(classifyResticFailure(1, stderr, 'local', [], places).code).toBe('WRONG_PASSWORD');
+    });
+
+    it('masks secrets in the path it quotes', () => {
+      const stderr = 'Fatal: write /var/lib/S3CR3T/tmp/p: no space left on device';
+      const error = classifyResticFailure(1, stderr, 'r', ['S3CR3T']);
+      expect(error.code).toBe('DISK_FULL');
+      expect(error.message).not.toContain('S3CR3T');
+    });
+  });
+
   it('does not read per-file lines as the failure', () => {
     const stderr =
       '{"message_type":"error","error":{},"during":"scan","item":"/srv/connection refused"}\n' +

@@ -1,3 +1,4 @@
+import { type WritePlaces, describeNoSpace, noSpaceLine } from './disk-full';
 import { maskSecrets } from './mask';
 
 export const RESTIC_ERROR_CODES = [
@@ -7,6 +8,7 @@ export const RESTIC_ERROR_CODES = [
   'REPOSITORY_LOCKED',
   'PATH_NOT_FOUND',
   'BACKEND_UNREACHABLE',
+  'DISK_FULL',
   'RESTIC_NOT_INSTALLED',
   'RESTIC_TOO_OLD',
   'CANCELED',
@@ -129,13 +131,14 @@ export function stderrDetail(stderr: string, secrets: readonly string[] = []): s
 /**
  * Turns a failed restic run into a typed error. restic 0.14 exits 1 for nearly every failure, so
  * the text decides; newer versions add exit codes 10 (no repository), 11 (locked), 12 (wrong
- * password). `secrets` are masked out of message and detail.
+ * password). `secrets` are masked out of message and detail. `places` lets a full disk be named.
  */
 export function classifyResticFailure(
   exitCode: number | null,
   stderr: string,
   repoName: string,
   secrets: readonly string[] = [],
+  places: WritePlaces = {},
 ): ResticError {
   const detail = stderrDetail(stderr, secrets);
   const lines = detail.split('\n').map((l) => l.trim());
@@ -156,6 +159,11 @@ export function classifyResticFailure(
   }
   if (EMPTY_PASSWORD.test(significant)) {
     return make('WRONG_PASSWORD', `no password is set for repository ${repo}`);
+  }
+  // before "locked": on a full repository disk restic 0.14 ends with "unable to create lock"
+  const noSpace = noSpaceLine(significant.split('\n'));
+  if (noSpace) {
+    return make('DISK_FULL', describeNoSpace(noSpace, repoName, places));
   }
   if (exitCode === 11 || LOCKED.test(significant)) {
     const holder = /locked (exclusively )?by (PID \d+ on \S+ by [^(\n]+?)\s*(\(|$)/m.exec(

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ProcessRunner } from './process-runner';
 import { ResticService } from './restic.service';
 
-/** Needs HEN_CONFIG from the configuration module. */
+/** Needs LiveConfig from the configuration module. */
 @Module({
   providers: [ProcessRunner, ResticService],
   exports: [ResticService, ProcessRunner],

@@ -11,6 +11,7 @@ import {
 import { ResticError } from './restic-error';
 import { ResticService } from './restic.service';
 import type { ResticLogLine, ResticTarget } from './restic.types';
+import { LiveConfig } from '../config/live-config';
 
 interface Script {
   stdout?: string[];
@@ -71,7 +72,7 @@ describe('ResticService', () => {
     dataDir = await temp.make('restic-service-');
     runner = new FakeProcessRunner();
     service = new ResticService(
-      makeTestConfig({ dataDir, secrets: ['config-secret'], limits: {} }),
+      new LiveConfig(makeTestConfig({ dataDir, secrets: ['config-secret'], limits: {} })),
       runner,
     );
     delete process.env.RESTIC_BIN;
@@ -142,7 +143,10 @@ describe('ResticService', () => {
   });
 
   it("falls back to the configuration's global limits", async () => {
-    service = new ResticService(makeTestConfig({ dataDir, limits: { upload: 4096 } }), runner);
+    service = new ResticService(
+      new LiveConfig(makeTestConfig({ dataDir, limits: { upload: 4096 } })),
+      runner,
+    );
     await service.run(target, ['check']);
     expect(line(runner.calls[0])).toEqual(['restic', '--limit-upload', '4', 'check']);
   });

@@ -1,14 +1,14 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
 import { maskSecrets } from './mask';
 import { Clock } from '../common/clock';
 import { retryWhileLocked } from './lock-retry';
 import { ProcessRunner, ProcessSpawnError } from './process-runner';
 import { limitFlags, passThroughEnv, tieToDaemon, wrapWithPriority } from './restic-command';
+import { describeNoSpace } from './disk-full';
 import { INSTALL_HINT, ResticError, classifyResticFailure, stripAnsi } from './restic-error';
 import {
   describeErrorMessage,
@@ -127,7 +127,7 @@ const NO_LOCK_COMMANDS: ReadonlySet<string> = new Set([
 @Injectable()
 export class ResticService {
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly runner: ProcessRunner,
     // the app's shared Clock; a ResticModule used on its own keeps real time
     @Optional() private readonly clock: Clock = new Clock(),
@@ -150,11 +150,11 @@ export class ResticService {
     args: string[],
     opts: ResticRunOptions = {},
   ): Promise<ResticRunResult> {
-    const limits = opts.limits ?? this.config.limits;
+    const limits = opts.limits ?? this.config.current.limits;
     // --json is global: before the subcommand it cannot land behind a `--`
     const json = opts.json && !args.includes('--json') ? ['--json'] : [];
     const noLock =
-      this.config.readOnly && NO_LOCK_COMMANDS.has(args[0]) && !args.includes('--no-lock')
+      this.config.current.readOnly && NO_LOCK_COMMANDS.has(args[0]) && !args.includes('--no-lock')
         ? ['--no-lock']
         : [];
     const resticArgs = [...(target.args ?? []), ...limitFlags(limits), ...json, ...noLock, ...args];
@@ -601,13 +601,19 @@ export class ResticService {
   }
 
   private secretsFor(target: ResticTarget | null): string[] {
-    return [...this.config.secrets, ...Object.values(target?.env ?? {})];
+    return [...this.config.current.secrets, ...Object.values(target?.env ?? {})];
   }
 
   private async environment(target: ResticTarget | null): Promise<Record<string, string>> {
-    const cacheDir = join(this.config.dataDir, 'cache');
-    const tmpDir = join(this.config.dataDir, 'tmp');
-    await Promise.all([mkdir(cacheDir, { recursive: true }), mkdir(tmpDir, { recursive: true })]);
+    const cacheDir = join(this.config.current.dataDir, 'cache');
+    const tmpDir = join(this.config.current.dataDir, 'tmp');
+    await Promise.all(
+      [cacheDir, tmpDir].map((dir) =>
+        mkdir(dir, { recursive: true }).catch((error: unknown) => {
+          throw noSpaceForFolder(error, dir, target?.name ?? '', this.config.current.dataDir);
+        }),
+      ),
+    );
     return {
       ...passThroughEnv(process.env),
       RESTIC_CACHE_DIR: cacheDir,
@@ -693,7 +699,11 @@ export class ResticService {
       if (target && !resticArgs.includes('unlock')) await this.removeStaleLocks(target);
       throw canceled();
     }
-    throw classifyResticFailure(exitCode, tail.text(), repoName, secrets);
+    throw classifyResticFailure(exitCode, tail.text(), repoName, secrets, {
+      dataDir: this.config.current.dataDir,
+      // local locations are stored as absolute paths; others are URLs or backend:target
+      repositoryPath: target && isAbsolute(target.location) ? target.location : undefined,
+    });
   }
 
   private async removeStaleLocks(target: ResticTarget): Promise<void> {
@@ -715,4 +725,19 @@ export class ResticService {
       { repository: repoName || undefined, cause: error },
     );
   }
+}
+
+/** A folder restic needs that cannot be created on a full disk fails the run as DISK_FULL. */
+function noSpaceForFolder(error: unknown, dir: string, repoName: string, dataDir: string): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return error;
+  const reason = code === 'ENOSPC' ? 'no space left on device' : 'disk quota exceeded';
+  return new ResticError(
+    'DISK_FULL',
+    describeNoSpace(`mkdir ${dir}: ${reason}`, repoName, { dataDir }),
+    {
+      repository: repoName || undefined,
+      cause: error,
+    },
+  );
 }

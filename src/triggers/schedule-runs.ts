@@ -11,7 +11,7 @@ export class ScheduleRuns {
   private readonly select: Statement;
   private readonly upsert: Statement;
 
-  constructor(database: StateDatabase) {
+  constructor(private readonly database: StateDatabase) {
     this.select = database.db.prepare('SELECT last_run_at FROM schedule_runs WHERE key = ?');
     this.upsert = database.db.prepare(
       `INSERT INTO schedule_runs (key, last_run_at) VALUES (?, ?)
@@ -28,6 +28,6 @@ export class ScheduleRuns {
   }
 
   record(key: string, atMs: number): void {
-    this.upsert.run(key, new Date(atMs).toISOString());
+    this.database.write(() => this.upsert.run(key, new Date(atMs).toISOString()));
   }
 }

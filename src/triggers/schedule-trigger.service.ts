@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { BackupsService } from '../backups/backups.service';
 import { Clock } from '../common/clock';
-import { HEN_CONFIG } from '../config/config.constants';
-import type { HenConfig } from '../config/config.types';
+import { LiveConfig } from '../config/live-config';
+import { isDeepStrictEqual } from 'node:util';
 import { JobEvents } from '../jobs/job-events';
 import { JobRunner } from '../jobs/job-runner.service';
 import type { Job } from '../jobs/job.types';
@@ -53,11 +53,11 @@ interface Entry {
 export class ScheduleTrigger implements OnModuleDestroy {
   private readonly logger = new Logger('ScheduleTrigger');
   private readonly entries = new Map<string, Entry>();
-  private readonly stopListening: () => void;
+  private readonly stopListening: (() => void)[];
   private started = false;
 
   constructor(
-    @Inject(HEN_CONFIG) config: HenConfig,
+    config: LiveConfig,
     private readonly backups: BackupsService,
     private readonly repositoryJobs: RepositoryJobsService,
     private readonly runner: JobRunner,
@@ -66,12 +66,36 @@ export class ScheduleTrigger implements OnModuleDestroy {
     events: JobEvents,
     @Optional() @Inject(SCHEDULE_TIME_ZONE) private readonly timeZone?: string,
   ) {
-    for (const definition of scheduledDefinitions(config)) {
-      this.entries.set(definition.key, { definition, dueAt: null });
-    }
+    this.define(scheduledDefinitions(config.current));
     // Listening from construction rather than from start(), so that a run ending before start or
     // after stop is still recorded.
-    this.stopListening = events.onFinished((job) => this.jobEnded(job));
+    this.stopListening = [
+      events.onFinished((job) => this.jobEnded(job)),
+      config.onChange(({ current }) => this.define(scheduledDefinitions(current))),
+    ];
+  }
+
+  /**
+   * Takes the definitions of a (re)loaded configuration. Unchanged ones keep their timer and
+   * what they remember; removed ones stop; new and changed ones are armed, unless a job of theirs
+   * waits or runs (its end arms them, as usual).
+   */
+  private define(definitions: ScheduledDefinition[]): void {
+    const keys = new Set(definitions.map((d) => d.key));
+    for (const [key, entry] of this.entries) {
+      if (keys.has(key)) continue;
+      entry.cancelTimer?.();
+      this.entries.delete(key);
+    }
+    for (const definition of definitions) {
+      const entry = this.entries.get(definition.key);
+      if (entry && isDeepStrictEqual(entry.definition.schedules, definition.schedules)) continue;
+      const updated: Entry = { ...entry, definition, dueAt: null };
+      entry?.cancelTimer?.();
+      updated.cancelTimer = undefined;
+      this.entries.set(definition.key, updated);
+      if (this.started && !this.pendingJob(definition.key)) this.arm(updated);
+    }
   }
 
   /** Arms every schedule; call once the job runner has started. */
@@ -93,7 +117,7 @@ export class ScheduleTrigger implements OnModuleDestroy {
   /** Triggers stop first on shutdown, so that nothing new is queued while jobs wind down. */
   onModuleDestroy(): void {
     this.stop();
-    this.stopListening();
+    for (const stop of this.stopListening) stop();
   }
 
   /** When the definition `key` (e.g. `backup:pictures`) is next due; see Entry.dueAt. */
@@ -108,7 +132,14 @@ export class ScheduleTrigger implements OnModuleDestroy {
     if (key === null || job.state === 'interrupted') return;
     const entry = this.entries.get(key);
     if (job.state === 'succeeded' || job.state === 'failed') {
-      this.runs.record(key, job.endedAt ? Date.parse(job.endedAt) : this.clock.now());
+      try {
+        this.runs.record(key, job.endedAt ? Date.parse(job.endedAt) : this.clock.now());
+      } catch (error) {
+        // The state database could not record the run (a full disk; it logged why). Counting from
+        // now keeps the schedule going without running the definition again at once.
+        this.logger.error({ msg: `${key}: recording the run failed`, key, error: String(error) });
+        if (entry) entry.dismissedAt = this.clock.now();
+      }
     } else if (job.state === 'canceled' && job.trigger === 'schedule' && entry) {
       entry.dismissedAt = this.clock.now();
     }

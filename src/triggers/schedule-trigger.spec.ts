@@ -24,6 +24,7 @@ import { RepositoryJobsService } from '../repositories/repository-jobs.service';
 import { BackupScheduleResolver, RepositoryScheduleResolver } from './schedule-fields.resolver';
 import { ScheduleRuns } from './schedule-runs';
 import { ScheduleTrigger } from './schedule-trigger.service';
+import { LiveConfig } from '../config/live-config';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -127,12 +128,13 @@ describe('ScheduleTrigger', () => {
       (['backup', 'prune', 'check'] as const).map((op) => [op, new TestHandler(op, clock)]),
     ) as Record<'backup' | 'prune' | 'check', TestHandler>;
     Object.values(handler).forEach((h) => handlers.register(h));
-    const runner = new JobRunner(cfg, store, handlers, events, logs, clock, scrubber);
-    const backups = new BackupsService(cfg, runner);
-    const repositoryJobs = new RepositoryJobsService(new RepositoriesService(cfg), runner);
+    const live = new LiveConfig(cfg);
+    const runner = new JobRunner(live, store, handlers, events, logs, clock, scrubber);
+    const backups = new BackupsService(live, runner);
+    const repositoryJobs = new RepositoryJobsService(new RepositoriesService(live), runner);
     const runs = new ScheduleRuns(database);
     const trigger = new ScheduleTrigger(
-      cfg,
+      live,
       backups,
       repositoryJobs,
       runner,
@@ -153,7 +155,7 @@ describe('ScheduleTrigger', () => {
       }
       await flush();
     };
-    return { runner, store, runs, trigger, handler, backups, jobs, finish };
+    return { runner, store, runs, trigger, handler, backups, jobs, finish, live };
   }
 
   /** Moves fake time in steps, letting ended jobs settle between them. */
@@ -453,5 +455,51 @@ describe('ScheduleTrigger', () => {
     expect(repositories.nextCheckAt({ name: 'offsite' } as never)).toBeNull();
     await t.finish('check');
     expect(repositories.nextCheckAt({ name: 'offsite' } as never)).toBe(isoAt(7 * DAY));
+  });
+
+  describe('on reload', () => {
+    it('keeps the timers of unchanged definitions, re-arms changed ones, arms new ones and drops removed ones', async () => {
+      const t = build(
+        config({
+          pics: { schedules: schedules('1h') },
+          docs: { schedules: schedules('1h') },
+          music: { schedules: schedules('1h') },
+        }),
+      );
+      await advance(1);
+      await t.finish();
+      const ended = clock.now();
+      await advance(10 * MINUTE);
+      t.live.replace(
+        config({
+          pics: { schedules: schedules('1h') },
+          docs: { schedules: schedules('2h') },
+          videos: { schedules: schedules('1d') },
+        }),
+      );
+      expect(t.trigger.nextRunAt('backup:pics')?.getTime()).toBe(ended + HOUR);
+      expect(t.trigger.nextRunAt('backup:docs')?.getTime()).toBe(ended + 2 * HOUR);
+      expect(t.trigger.nextRunAt('backup:music')).toBeNull();
+      // never ran: due at once
+      await advance(1);
+      expect(t.jobs().map((j) => j.backup)).toContain('videos');
+      await t.finish();
+      await advance(2 * HOUR);
+      const asked = t.jobs().map((j) => j.backup);
+      expect(asked.filter((b) => b === 'music')).toHaveLength(1);
+      expect(asked.filter((b) => b === 'pics')).toHaveLength(2);
+      expect(asked.filter((b) => b === 'docs')).toHaveLength(2);
+    });
+
+    it('leaves a definition whose job is running to be armed when the job ends', async () => {
+      const t = build(config({ pics: { schedules: schedules('1h') } }));
+      await advance(1);
+      expect(t.runner.runningJobs()).toHaveLength(1);
+      t.live.replace(config({ pics: { schedules: schedules('30m') } }));
+      await advance(MINUTE);
+      expect(t.jobs()).toHaveLength(1);
+      await t.finish();
+      expect(t.trigger.nextRunAt('backup:pics')?.toISOString()).toBe(isoAt(30 * MINUTE));
+    });
   });
 });

@@ -6,6 +6,7 @@ import { PRIORITY } from '../config/priority';
 import { makeRepositoryConfig, makeTestConfig } from '../../test/support/test-config';
 import { FakeFileWatcher } from './fake-file-watcher';
 import { WatchTrigger } from './watch-trigger.service';
+import { LiveConfig } from '../config/live-config';
 
 function backup(name: string, overrides: Partial<BackupConfig> = {}): BackupConfig {
   return {
@@ -31,9 +32,10 @@ describe('WatchTrigger', () => {
   let logs: { level: string; entry: Record<string, unknown> }[];
   let trigger: WatchTrigger;
   let request: jest.Mock;
+  let live: LiveConfig;
 
-  function makeTrigger(backups: BackupConfig[]): WatchTrigger {
-    const config = makeTestConfig({
+  function configWith(backups: BackupConfig[]) {
+    return makeTestConfig({
       dataDir: '/home/me/docs/.hen-data',
       repositories: {
         local: makeRepositoryConfig('local', '/home/me/docs/repo'),
@@ -41,11 +43,15 @@ describe('WatchTrigger', () => {
       },
       backups: Object.fromEntries(backups.map((b) => [b.name, b])),
     });
+  }
+
+  function makeTrigger(backups: BackupConfig[]): WatchTrigger {
+    live = new LiveConfig(configWith(backups));
     request = jest.fn((name: string) => {
       requests.push(name);
     });
     const service = { list: () => backups, request } as unknown as BackupsService;
-    return new WatchTrigger(config, service, watcher, clock);
+    return new WatchTrigger(live, service, watcher, clock);
   }
 
   beforeEach(() => {
@@ -208,5 +214,57 @@ describe('WatchTrigger', () => {
     trigger.start();
     trigger.start();
     expect(watcher.watches).toHaveLength(1);
+  });
+
+  describe('on reload', () => {
+    it('keeps unchanged watchers, closes removed ones, and watches new and changed ones anew', () => {
+      trigger = makeTrigger([backup('docs'), backup('music'), backup('photos')]);
+      trigger.start();
+      const [docs, music, photos] = watcher.watches;
+      live.replace(
+        configWith([
+          backup('docs'),
+          backup('photos', { paths: ['/home/me/photos', '/home/me/camera'] }),
+          backup('videos'),
+        ]),
+      );
+      expect([docs.closed, music.closed, photos.closed]).toEqual([false, true, true]);
+      expect(watcher.watches.slice(3).map((w) => w.paths)).toEqual([
+        ['/home/me/photos', '/home/me/camera'],
+        ['/home/me/videos'],
+      ]);
+      expect(trigger.activeCount()).toBe(3);
+    });
+
+    it('keeps the pending burst of an unchanged watcher, and asks at once for a changed one', () => {
+      trigger = makeTrigger([backup('docs'), backup('music')]);
+      trigger.start();
+      const [docs, music] = watcher.watches;
+      docs.change('/home/me/docs/a');
+      music.change('/home/me/music/b');
+      live.replace(configWith([backup('docs'), backup('music', { excludes: ['*.tmp'] })]));
+      expect(request.mock.calls).toEqual([['music', 'watch']]);
+      clock.advance(1000);
+      expect(requests).toEqual(['music', 'docs']);
+    });
+
+    it('drops the pending burst of a removed backup', () => {
+      trigger = makeTrigger([backup('docs'), backup('music')]);
+      trigger.start();
+      watcher.watches[1].change('/home/me/music/b');
+      live.replace(configWith([backup('docs')]));
+      clock.advance(60_000);
+      expect(requests).toEqual([]);
+    });
+
+    it('watches nothing before start, and nothing after stop', async () => {
+      trigger = makeTrigger([backup('docs')]);
+      live.replace(configWith([backup('docs'), backup('music')]));
+      expect(watcher.watches).toHaveLength(0);
+      trigger.start();
+      await trigger.stop();
+      live.replace(configWith([backup('videos')]));
+      expect(watcher.watches.map((w) => w.closed)).toEqual([true, true]);
+    });
   });
 });

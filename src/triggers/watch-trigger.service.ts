@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { isAbsolute, sep } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { BackupsService } from '../backups/backups.service';
 import { Clock } from '../common/clock';
-import { HEN_CONFIG } from '../config/config.constants';
+import { LiveConfig } from '../config/live-config';
 import type { BackupConfig, HenConfig } from '../config/config.types';
 import { type Burst, BurstDebouncer } from './burst-debouncer';
 import { ExcludeMatcher } from './exclude-matcher';
@@ -11,6 +12,15 @@ import { FileWatcher } from './file-watcher';
 interface ActiveWatch {
   debouncer: BurstDebouncer;
   close: () => Promise<void>;
+  /** everything the watcher was made from; a reload that changes it makes a new watcher */
+  settings: WatchSettings;
+}
+
+interface WatchSettings {
+  paths: string[];
+  excludes: string[];
+  wait: { minMs: number; maxMs: number };
+  ownFolders: string[];
 }
 
 /**
@@ -24,23 +34,62 @@ export class WatchTrigger implements OnModuleDestroy {
   private readonly watches = new Map<string, ActiveWatch>();
   private readiness: Promise<void> = Promise.resolve();
   private started = false;
+  private readonly stopListening: () => void;
 
   constructor(
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
     private readonly backups: BackupsService,
     private readonly fileWatcher: FileWatcher,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.stopListening = config.onChange(({ current }) => {
+      if (this.started) this.sync(current);
+    });
+  }
 
   /** Starts the watchers; call once the job queue runs. Initial scans go on in the background. */
   start(): void {
     if (this.started) return;
     this.started = true;
-    const ready: Promise<void>[] = [];
-    for (const backup of this.backups.list()) {
-      if (backup.watch) ready.push(this.watchBackup(backup, backup.watch.wait));
+    this.sync(this.config.current);
+  }
+
+  /**
+   * Makes the watchers match `config`: unchanged ones keep watching (a rescan of a large tree is
+   * costly, and their pending changes stay pending); the others are closed and made anew. Changes
+   * a closed watcher had seen but not yet asked for are asked for now, if the backup still exists.
+   */
+  private sync(config: HenConfig): void {
+    const wanted = new Map<string, WatchSettings>();
+    for (const backup of Object.values(config.backups)) {
+      if (backup.watch) wanted.set(backup.name, this.settingsOf(backup, config));
     }
-    this.readiness = Promise.all(ready).then(() => undefined);
+    for (const [name, watch] of this.watches) {
+      if (isDeepStrictEqual(wanted.get(name), watch.settings)) continue;
+      this.watches.delete(name);
+      const pending = watch.debouncer.active;
+      watch.debouncer.dispose();
+      void watch.close();
+      this.logger.log({
+        msg: `backup "${name}": watcher closed (configuration changed)`,
+        backup: name,
+      });
+      if (pending && name in config.backups) this.request(name);
+    }
+    const ready: Promise<void>[] = [];
+    for (const [name, settings] of wanted) {
+      if (!this.watches.has(name)) ready.push(this.watchBackup(name, settings));
+    }
+    this.readiness = Promise.all([this.readiness, ...ready]).then(() => undefined);
+  }
+
+  private settingsOf(backup: BackupConfig, config: HenConfig): WatchSettings {
+    return {
+      paths: backup.paths,
+      excludes: backup.excludes,
+      wait: backup.watch!.wait,
+      ownFolders: ownFolders(config),
+    };
   }
 
   /** Resolves once every watcher finished its initial scan (changes before that may be missed). */
@@ -63,40 +112,41 @@ export class WatchTrigger implements OnModuleDestroy {
 
   /** Triggers stop first on shutdown, so that nothing new is queued while jobs wind down. */
   async onModuleDestroy(): Promise<void> {
+    this.stopListening();
     await this.stop();
   }
 
-  private watchBackup(backup: BackupConfig, wait: { minMs: number; maxMs: number }): Promise<void> {
-    const excludes = new ExcludeMatcher(backup.excludes);
+  private watchBackup(name: string, settings: WatchSettings): Promise<void> {
+    const excludes = new ExcludeMatcher(settings.excludes);
     if (excludes.invalid.length > 0) {
       this.logger.warn({
-        msg: `backup "${backup.name}": exclude patterns restic would refuse are not applied by the watcher: ${excludes.invalid.join(', ')}`,
-        backup: backup.name,
+        msg: `backup "${name}": exclude patterns restic would refuse are not applied by the watcher: ${excludes.invalid.join(', ')}`,
+        backup: name,
         patterns: excludes.invalid,
       });
     }
-    const ownFolders = this.ownFolders();
-    const isOwn = (path: string) => ownFolders.some((folder) => isSameOrInside(path, folder));
+    const isOwn = (path: string) =>
+      settings.ownFolders.some((folder) => isSameOrInside(path, folder));
     const reportedErrors = new Set<string>();
 
-    const debouncer = new BurstDebouncer(this.clock, wait, (burst) =>
-      this.onBurst(backup.name, burst),
+    const debouncer = new BurstDebouncer(this.clock, settings.wait, (burst) =>
+      this.onBurst(name, burst),
     );
     return new Promise<void>((resolve) => {
-      const close = this.fileWatcher.watch(backup.paths, {
+      const close = this.fileWatcher.watch(settings.paths, {
         ignore: (path) => isOwn(path) || excludes.matches(path),
         onChange: (path) => debouncer.change(path),
-        onError: (error) => this.onWatchError(backup.name, error, reportedErrors),
+        onError: (error) => this.onWatchError(name, error, reportedErrors),
         onReady: () => {
           this.logger.log({
-            msg: `watching ${backup.paths.length} path(s) of backup "${backup.name}"`,
-            backup: backup.name,
-            paths: backup.paths,
+            msg: `watching ${settings.paths.length} path(s) of backup "${name}"`,
+            backup: name,
+            paths: settings.paths,
           });
           resolve();
         },
       });
-      this.watches.set(backup.name, { debouncer, close });
+      this.watches.set(name, { debouncer, close, settings });
     });
   }
 
@@ -109,6 +159,10 @@ export class WatchTrigger implements OnModuleDestroy {
       samplePaths: burst.samplePaths,
       reason: burst.reason,
     });
+    this.request(name);
+  }
+
+  private request(name: string): void {
     try {
       this.backups.request(name, 'watch');
     } catch (error) {
@@ -137,19 +191,19 @@ export class WatchTrigger implements OnModuleDestroy {
     reported.add(code);
     this.logger.error(entry);
   }
+}
 
-  /**
-   * hen-backup's own folders: its data (state, restic cache, temp) and local repositories. A
-   * backup writes there, so a watched path that contains them would trigger itself forever.
-   */
-  private ownFolders(): string[] {
-    const folders = [this.config.dataDir];
-    for (const repository of Object.values(this.config.repositories)) {
-      // local locations are stored as absolute paths; every other backend has a `name:` prefix
-      if (isAbsolute(repository.location)) folders.push(repository.location);
-    }
-    return folders;
+/**
+ * hen-backup's own folders: its data (state, restic cache, temp) and local repositories. A
+ * backup writes there, so a watched path that contains them would trigger itself forever.
+ */
+function ownFolders(config: HenConfig): string[] {
+  const folders = [config.dataDir];
+  for (const repository of Object.values(config.repositories)) {
+    // local locations are stored as absolute paths; every other backend has a `name:` prefix
+    if (isAbsolute(repository.location)) folders.push(repository.location);
   }
+  return folders;
 }
 
 function isSameOrInside(path: string, folder: string): boolean {

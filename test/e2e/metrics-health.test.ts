@@ -119,6 +119,11 @@ describe('metrics and health endpoints', () => {
         config: { ok: true },
         database: { ok: true },
         restic: { ok: true, detail: expect.stringMatching(/^restic 0\.\d+/) },
+        disk: {
+          ok: true,
+          detail: expect.stringMatching(/ free in the data directory/),
+          freeBytes: expect.any(Number),
+        },
       },
     });
   });

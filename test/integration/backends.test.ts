@@ -26,6 +26,7 @@ import { SftpServer } from '../support/servers/sftp-server';
 import { treeDigest } from '../support/servers/tree-digest';
 import { TempDirs } from '../support/temp-dir';
 import { makeRepositoryConfig, makeTestConfig } from '../support/test-config';
+import { LiveConfig } from '../../src/config/live-config';
 
 const FULL_ID = /^[0-9a-f]{64}$/;
 const PASSWORD = 'backend-test-password-7Kq2';
@@ -101,8 +102,8 @@ function describeBackend(label: string, makeBackend: (temp: TempDirs) => Backend
         repositories: { main, wrong },
         secrets: [PASSWORD, WRONG_PASSWORD, ...backend.secrets()],
       });
-      repositories = new RepositoriesService(config);
-      restic = new ResticService(config, new ProcessRunner());
+      repositories = new RepositoriesService(new LiveConfig(config));
+      restic = new ResticService(new LiveConfig(config), new ProcessRunner());
       target = repositories.target('main');
       source = join(root, 'source');
       await writeDataset(source, datasetSpec());
@@ -337,7 +338,7 @@ describe('REST credentials', () => {
     dataDir = await temp.make('hen-rest-credentials-');
     await rest.start();
     restic = new ResticService(
-      makeTestConfig({ dataDir, secrets: [PASSWORD, rest.password] }),
+      new LiveConfig(makeTestConfig({ dataDir, secrets: [PASSWORD, rest.password] })),
       new ProcessRunner(),
     );
   });
@@ -349,7 +350,7 @@ describe('REST credentials', () => {
 
   const serviceFor = (repository: RepositoryConfig) =>
     new RepositoriesService(
-      makeTestConfig({ dataDir, repositories: { [repository.name]: repository } }),
+      new LiveConfig(makeTestConfig({ dataDir, repositories: { [repository.name]: repository } })),
     );
 
   it('masks a password in the URL wherever the location is shown', () => {

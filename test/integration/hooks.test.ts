@@ -32,6 +32,7 @@ import { writeDataset } from '../support/dataset';
 import { SYSTEM_RESTIC, TEST_PASSWORD, useResticBin, waitFor } from '../support/restic';
 import { TempDirs } from '../support/temp-dir';
 import { makeRepositoryConfig, makeTestConfig } from '../support/test-config';
+import { LiveConfig } from '../../src/config/live-config';
 
 const URL_PASSWORD = 'url-pa55word';
 const ENV_SECRET = 'env-secret-value';
@@ -127,11 +128,11 @@ describe('backup hooks', () => {
     const scrubber = new SecretScrubber(config.secrets);
     const logs = new JobLogService(store, events, scrubber, clock);
     const handlers = new JobHandlers();
-    runner = new JobRunner(config, store, handlers, events, logs, clock, scrubber);
-    backups = new BackupsService(config, runner);
-    const repositories = new RepositoriesService(config);
+    runner = new JobRunner(new LiveConfig(config), store, handlers, events, logs, clock, scrubber);
+    backups = new BackupsService(new LiveConfig(config), runner);
+    const repositories = new RepositoriesService(new LiveConfig(config));
     const processes = new ProcessRunner();
-    const restic = new ResticService(config, processes);
+    const restic = new ResticService(new LiveConfig(config), processes);
     await restic.init(repositories.target('local'));
     const commands = new CommandHookRunner(processes, clock);
     // short, so the SIGKILL test does not wait the daemon's 5 s
@@ -141,7 +142,14 @@ describe('backup hooks', () => {
       commands,
       scrubber,
     );
-    new BackupJobHandler(config, handlers, backups, repositories, restic, hooks).onModuleInit();
+    new BackupJobHandler(
+      new LiveConfig(config),
+      handlers,
+      backups,
+      repositories,
+      restic,
+      hooks,
+    ).onModuleInit();
     runner.start();
   });
 

@@ -11,6 +11,7 @@ import type { ResticLsNode } from '../../src/restic/restic.types';
 import { SYSTEM_RESTIC, TEST_PASSWORD, localTarget, useResticBin } from '../support/restic';
 import { TempDirs } from '../support/temp-dir';
 import { makeTestConfig } from '../support/test-config';
+import { LiveConfig } from '../../src/config/live-config';
 
 describe('restic ls, diff, stats and restore', () => {
   const temp = new TempDirs();
@@ -27,7 +28,7 @@ describe('restic ls, diff, stats and restore', () => {
     root = await temp.make('hen-browse-');
     source = join(root, 'src');
     service = new ResticService(
-      makeTestConfig({ dataDir: join(root, 'data'), secrets: [TEST_PASSWORD] }),
+      new LiveConfig(makeTestConfig({ dataDir: join(root, 'data'), secrets: [TEST_PASSWORD] })),
       new ProcessRunner(),
     );
     await mkdir(join(source, 'docs', 'deep'), { recursive: true });

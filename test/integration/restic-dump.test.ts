@@ -17,6 +17,7 @@ import {
 } from '../support/restic';
 import { TempDirs } from '../support/temp-dir';
 import { makeTestConfig } from '../support/test-config';
+import { LiveConfig } from '../../src/config/live-config';
 
 /** Collects what dump writes; the output stream is never ended by dump itself. */
 function collector() {
@@ -43,7 +44,7 @@ describe('restic dump through ResticService', () => {
     await writeFile(join(source, 'a.bin'), randomBytes(200_000));
     await writeFile(join(source, 'sub', 'b.txt'), 'b\n');
     service = new ResticService(
-      makeTestConfig({ dataDir: join(root, 'data'), secrets: [TEST_PASSWORD] }),
+      new LiveConfig(makeTestConfig({ dataDir: join(root, 'data'), secrets: [TEST_PASSWORD] })),
       new ProcessRunner(),
     );
     target = localTarget('dumps', join(root, 'repo'));

@@ -24,6 +24,7 @@ import {
 } from '../support/restic';
 import { TempDirs } from '../support/temp-dir';
 import { makeTestConfig } from '../support/test-config';
+import { LiveConfig } from '../../src/config/live-config';
 
 const SLOW = { upload: 200 * 1024 };
 
@@ -39,7 +40,7 @@ describe('ResticService failures with the real restic', () => {
     restoreBin = useResticBin(SYSTEM_RESTIC);
     root = await temp.make('hen-restic-failures-');
     service = new ResticService(
-      makeTestConfig({ dataDir: join(root, 'data'), secrets: [TEST_PASSWORD] }),
+      new LiveConfig(makeTestConfig({ dataDir: join(root, 'data'), secrets: [TEST_PASSWORD] })),
       new ProcessRunner(),
     );
     target = localTarget('slow', join(root, 'repo'));
@@ -182,7 +183,7 @@ describe('ResticService failures with the real restic', () => {
     await chmod(join(source, 'secret.txt'), 0o000);
     await chmod(join(source, 'closed'), 0o000);
     const partialService = new ResticService(
-      makeTestConfig({ dataDir, secrets: [TEST_PASSWORD] }),
+      new LiveConfig(makeTestConfig({ dataDir, secrets: [TEST_PASSWORD] })),
       new ProcessRunner(),
     );
     try {

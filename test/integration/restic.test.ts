@@ -7,7 +7,6 @@ import { NestFactory } from '@nestjs/core';
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HEN_CONFIG } from '../../src/config/config.constants';
 import { ProcessRunner } from '../../src/restic/process-runner';
 import { ResticError } from '../../src/restic/restic-error';
 import { ResticModule } from '../../src/restic/restic.module';
@@ -17,6 +16,7 @@ import { writeDataset } from '../support/dataset';
 import { SYSTEM_RESTIC, TEST_PASSWORD, localTarget, useResticBin } from '../support/restic';
 import { TempDirs } from '../support/temp-dir';
 import { makeTestConfig } from '../support/test-config';
+import { LiveConfig } from '../../src/config/live-config';
 
 const FULL_ID = /^[0-9a-f]{64}$/;
 
@@ -30,7 +30,7 @@ describe('ResticService with the real restic', () => {
     restoreBin = useResticBin(SYSTEM_RESTIC);
     root = await temp.make('hen-restic-');
     service = new ResticService(
-      makeTestConfig({ dataDir: join(root, 'data'), secrets: [TEST_PASSWORD] }),
+      new LiveConfig(makeTestConfig({ dataDir: join(root, 'data'), secrets: [TEST_PASSWORD] })),
       new ProcessRunner(),
     );
   });
@@ -42,8 +42,10 @@ describe('ResticService with the real restic', () => {
   it('is wired by ResticModule', async () => {
     @Global()
     @Module({
-      providers: [{ provide: HEN_CONFIG, useValue: makeTestConfig({ dataDir: root }) }],
-      exports: [HEN_CONFIG],
+      providers: [
+        { provide: LiveConfig, useValue: new LiveConfig(makeTestConfig({ dataDir: root })) },
+      ],
+      exports: [LiveConfig],
     })
     class ConfigForTest {}
     @Module({ imports: [ConfigForTest, ResticModule] })

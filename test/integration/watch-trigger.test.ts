@@ -16,6 +16,7 @@ import { WatchTrigger } from '../../src/triggers/watch-trigger.service';
 import { waitFor } from '../support/restic';
 import { TempDirs } from '../support/temp-dir';
 import { makeRepositoryConfig, makeTestConfig } from '../support/test-config';
+import { LiveConfig } from '../../src/config/live-config';
 
 const MIN_MS = 1000;
 /** long enough to see nothing more happen after a burst: min, plus room for a slow machine */
@@ -57,7 +58,7 @@ describe('WatchTrigger on real files', () => {
       request: (name: string, by: string) => requests.push({ name, trigger: by }),
     } as unknown as BackupsService;
     const clock = new Clock();
-    trigger = new WatchTrigger(config, backups, new FileWatcher(clock), clock);
+    trigger = new WatchTrigger(new LiveConfig(config), backups, new FileWatcher(clock), clock);
     trigger.start();
     await trigger.whenReady();
   }

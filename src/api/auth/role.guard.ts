@@ -1,8 +1,8 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { HEN_CONFIG } from '../../config/config.constants';
-import type { ApiRole, HenConfig } from '../../config/config.types';
+import { LiveConfig } from '../../config/live-config';
+import type { ApiRole } from '../../config/config.types';
 import { apiError } from '../graphql-errors';
 import type { RequestContext } from './graphql-context';
 import { allows } from './principal';
@@ -17,7 +17,7 @@ import { READ_ONLY_MESSAGE, WRITES_REPOSITORY } from './writes-repository.decora
 export class RoleGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(HEN_CONFIG) private readonly config: HenConfig,
+    private readonly config: LiveConfig,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -41,7 +41,7 @@ export class RoleGuard implements CanActivate {
       );
     }
     if (
-      this.config.readOnly &&
+      this.config.current.readOnly &&
       this.reflector.getAllAndOverride<boolean | undefined>(WRITES_REPOSITORY, [
         context.getHandler(),
         context.getClass(),

@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { HEN_CONFIG } from '../../config/config.constants';
 import type { HenConfig } from '../../config/config.types';
-import type { Principal } from './principal';
+import { LiveConfig } from '../../config/live-config';
+import { allows, type Principal } from './principal';
 
 /** Without configured tokens the API only listens on loopback, and whoever reaches it is admin. */
 const LOCAL_ADMIN: Principal = { name: 'local', role: 'admin' };
@@ -13,14 +13,13 @@ export type Authentication =
 @Injectable()
 export class TokenAuthenticator {
   private readonly logger = new Logger('Auth');
-  private readonly tokens: { name: string; role: Principal['role']; hash: Buffer }[];
+  private tokens: KnownToken[];
 
-  constructor(@Inject(HEN_CONFIG) config: HenConfig) {
-    this.tokens = config.api.tokens.map((t) => ({
-      name: t.name,
-      role: t.role,
-      hash: Buffer.from(t.sha256, 'hex'),
-    }));
+  constructor(config: LiveConfig) {
+    this.tokens = knownTokens(config.current);
+    // A reload may revoke or add tokens; HTTP requests see the change at once, long-lived
+    // websockets at their next event (see stillAccepted).
+    config.onChange(({ current }) => (this.tokens = knownTokens(current)));
   }
 
   get required(): boolean {
@@ -43,6 +42,39 @@ export class TokenAuthenticator {
       this.logger.warn({ msg: 'authentication failed: unknown token', from });
       return { ok: false, reason: 'invalid' };
     }
-    return { ok: true, principal: { name: match.name, role: match.role } };
+    return {
+      ok: true,
+      principal: { name: match.name, role: match.role, tokenSha256: match.hash.toString('hex') },
+    };
   }
+
+  /**
+   * For a connection authenticated earlier: is what it showed still accepted, as the same role
+   * or higher? False once a reload removed its token or lowered its role.
+   */
+  stillAccepted(principal: Principal): boolean {
+    if (!this.required) return true;
+    if (!principal.tokenSha256) return false;
+    const presented = Buffer.from(principal.tokenSha256, 'hex');
+    return this.tokens.some(
+      (token) =>
+        token.hash.length === presented.length &&
+        timingSafeEqual(token.hash, presented) &&
+        allows(token.role, principal.role),
+    );
+  }
+}
+
+interface KnownToken {
+  name: string;
+  role: Principal['role'];
+  hash: Buffer;
+}
+
+function knownTokens(config: HenConfig): KnownToken[] {
+  return config.api.tokens.map((t) => ({
+    name: t.name,
+    role: t.role,
+    hash: Buffer.from(t.sha256, 'hex'),
+  }));
 }

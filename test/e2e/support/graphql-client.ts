@@ -11,7 +11,11 @@ export class GraphQLTestClient {
   private ws?: Client;
   private connected?: Promise<void>;
 
-  constructor(private readonly port: number) {}
+  /** With `token`, every request and the websocket's connection_init carry it. */
+  constructor(
+    private readonly port: number,
+    private readonly token?: string,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/graphql`;
@@ -23,7 +27,10 @@ export class GraphQLTestClient {
   ): Promise<GraphQLResponse<T>> {
     const response = await fetch(this.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as GraphQLResponse<T>;
@@ -50,6 +57,7 @@ export class GraphQLTestClient {
         url: this.url.replace(/^http/, 'ws'),
         webSocketImpl: WebSocket,
         retryAttempts: 0,
+        connectionParams: this.token ? { authorization: `Bearer ${this.token}` } : undefined,
       });
       const ws = this.ws;
       this.connected = new Promise((resolve) => ws.on('connected', () => resolve()));
@@ -69,7 +77,7 @@ export class Subscription<T> {
   readonly events: T[] = [];
   readonly errors: unknown[] = [];
   private readonly dispose: () => void;
-  private completed = false;
+  completed = false;
 
   constructor(client: Client, query: string, variables: Record<string, unknown>) {
     this.dispose = client.subscribe<T>(
