@@ -351,6 +351,40 @@ describe('JobRunner', () => {
     expect(progressUpdates.at(-1)?.progress?.percent).toBe(50);
   });
 
+  it('restates progress with the elapsed time while restic is silent, until the job ends', async () => {
+    build(1);
+    runner.start();
+    const job = runner.enqueue(backup('quiet'));
+    await flush();
+    const run = backups.runs.get(job.id)!;
+    run.context.progress({
+      percent: 100,
+      filesDone: 5,
+      totalFiles: 5,
+      bytesDone: 10,
+      totalBytes: 10,
+      secondsElapsed: 4,
+      secondsRemaining: 0,
+      currentFiles: [],
+      step: null,
+    });
+    const before = published.length;
+    for (let t = 0; t < 3000; t += 50) clock.advance(50);
+    const restated = published.slice(before);
+    // one restatement per 750 ms of silence, each a little later than the one before
+    expect(restated.length).toBeGreaterThanOrEqual(3);
+    expect(restated.length).toBeLessThanOrEqual(4);
+    expect(restated.map((j) => j.progress?.secondsElapsed)).toEqual(
+      [...restated.map((j) => j.progress?.secondsElapsed)].sort(),
+    );
+    expect(restated.at(-1)?.progress).toMatchObject({ percent: 100, secondsElapsed: 7 });
+    backups.finish(job.id);
+    await runner.idle();
+    const afterEnd = published.length;
+    clock.advance(5000);
+    expect(published.length).toBe(afterEnd);
+  });
+
   it('marks jobs left running as interrupted at startup, unlocks their repositories and requeues waiting ones', () => {
     build(1);
     const left = store.create(backup('crashed', PRIORITY.normal, ['r9']), new Date().toISOString());

@@ -27,6 +27,23 @@ interface RunningJob {
 }
 
 const PROGRESS_INTERVAL_MS = 500;
+/**
+ * restic 0.14 reports status only when its counters change, or once a second; once every file
+ * is read and it only uploads (under a bandwidth limit, for a long while) even that can stretch
+ * past a second. Without news for this long, the runner restates a running job's progress with
+ * its elapsed time from the daemon's clock, so that live views keep moving at least once a second.
+ */
+const PROGRESS_HEARTBEAT_MS = 750;
+
+interface ProgressPacing {
+  /** when progress was last announced */
+  last: number;
+  /** a trailing announcement is due */
+  cancel?: () => void;
+  stopHeartbeat?: () => void;
+  /** restic's own elapsed time at its last report, and when that was */
+  reported: { at: number; secondsElapsed: number };
+}
 const QUEUE_SUMMARY_INTERVAL_MS = 60_000;
 /** How often job states that could not be saved (a full disk) are tried again. */
 const SAVE_RETRY_INTERVAL_MS = 10_000;
@@ -48,7 +65,7 @@ export class JobRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
   private readonly queue = new JobQueue();
   private readonly running = new Map<number, RunningJob>();
-  private readonly progressTimers = new Map<number, { last: number; cancel?: () => void }>();
+  private readonly progressTimers = new Map<number, ProgressPacing>();
   private accepting = false;
   private stopSummary?: () => void;
   /** Jobs whose latest state could not be saved (the state database's disk is full), by id. */
@@ -377,8 +394,18 @@ export class JobRunner implements BeforeApplicationShutdown {
 
   private throttledProgress(job: Job): void {
     const now = this.clock.now();
-    const state = this.progressTimers.get(job.id) ?? { last: 0 };
-    this.progressTimers.set(job.id, state);
+    const reported = { at: now, secondsElapsed: job.progress?.secondsElapsed ?? 0 };
+    let state = this.progressTimers.get(job.id);
+    if (!state) {
+      const pacing: ProgressPacing = { last: 0, reported };
+      pacing.stopHeartbeat = this.clock.setInterval(
+        () => this.heartbeat(job, pacing),
+        PROGRESS_HEARTBEAT_MS / 3,
+      );
+      this.progressTimers.set(job.id, pacing);
+      state = pacing;
+    }
+    state.reported = reported;
     if (state.cancel) return; // a trailing update is already due and will carry the latest values
     const wait = state.last + PROGRESS_INTERVAL_MS - now;
     if (wait <= 0) {
@@ -386,15 +413,34 @@ export class JobRunner implements BeforeApplicationShutdown {
       this.commit(job);
       return;
     }
-    state.cancel = this.clock.setTimeout(() => {
-      state.cancel = undefined;
-      state.last = this.clock.now();
+    const pacing = state;
+    pacing.cancel = this.clock.setTimeout(() => {
+      pacing.cancel = undefined;
+      pacing.last = this.clock.now();
       if (this.running.has(job.id)) this.commit(job);
     }, wait);
   }
 
+  private heartbeat(job: Job, pacing: ProgressPacing): void {
+    const now = this.clock.now();
+    if (pacing.cancel || now - pacing.last < PROGRESS_HEARTBEAT_MS) return;
+    if (!job.progress || !this.running.has(job.id)) return;
+    const { at, secondsElapsed } = pacing.reported;
+    job.progress = {
+      ...job.progress,
+      secondsElapsed: Math.max(
+        job.progress.secondsElapsed,
+        Math.floor(secondsElapsed + (now - at) / 1000),
+      ),
+    };
+    pacing.last = now;
+    this.commit(job);
+  }
+
   private flushProgress(jobId: number): void {
-    this.progressTimers.get(jobId)?.cancel?.();
+    const pacing = this.progressTimers.get(jobId);
+    pacing?.cancel?.();
+    pacing?.stopHeartbeat?.();
     this.progressTimers.delete(jobId);
   }
 
