@@ -23,6 +23,7 @@ describe('jobEndFields', () => {
     priority: 0,
     state: 'failed',
     queuedAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
     startedAt: '2026-01-01T00:00:01.000Z',
     endedAt: '2026-01-01T00:00:03.500Z',
     steps: [

@@ -57,6 +57,7 @@ export class JobRecovery {
           step.endedAt = now;
         }
       }
+      job.updatedAt = now;
       this.store.save(job);
       this.events.updated(job);
       this.logs.write(
@@ -85,6 +86,7 @@ export class JobRecovery {
         job.state = 'canceled';
         job.endedAt = now;
         job.error = { code: 'READ_ONLY', message: 'the daemon is read-only' };
+        job.updatedAt = now;
         this.store.save(job);
         this.events.updated(job);
         this.logs.write(job, 'warn', 'canceled at startup: the daemon is read-only');

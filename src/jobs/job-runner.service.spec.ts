@@ -351,6 +351,23 @@ describe('JobRunner', () => {
     expect(progressUpdates.at(-1)?.progress?.percent).toBe(50);
   });
 
+  it('stamps each recorded version of a job with updatedAt, as stored and as announced', async () => {
+    build(1);
+    runner.start();
+    clock.advance(1000);
+    const job = runner.enqueue(backup('stamped'));
+    await flush();
+    const queuedAt = job.queuedAt;
+    expect(job.updatedAt).toBe(queuedAt);
+    clock.advance(1500);
+    backups.finish(job.id);
+    await runner.idle();
+    const ended = store.get(job.id)!;
+    expect(ended.updatedAt).toBe(ended.endedAt);
+    expect(Date.parse(ended.updatedAt) - Date.parse(queuedAt)).toBe(1500);
+    expect(published.at(-1)?.updatedAt).toBe(ended.updatedAt);
+  });
+
   it('restates progress with the elapsed time while restic is silent, until the job ends', async () => {
     build(1);
     runner.start();

@@ -348,6 +348,7 @@ export class JobRunner implements BeforeApplicationShutdown {
    * in memory, and its latest state is saved and announced by the next commit or the retry.
    */
   private commit(job: Job): boolean {
+    job.updatedAt = this.nowIso();
     try {
       this.store.save(job);
     } catch (error) {

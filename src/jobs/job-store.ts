@@ -28,6 +28,7 @@ interface JobRow {
   priority: number;
   state: string;
   queued_at: string;
+  updated_at: string | null;
   started_at: string | null;
   ended_at: string | null;
   steps: string;
@@ -53,15 +54,15 @@ export class JobStore {
   constructor(private readonly database: StateDatabase) {
     const db = database.db;
     this.insertJob = db.prepare(
-      `INSERT INTO jobs (operation, backup, repository, trigger, priority, state, queued_at, steps,
-         warnings, snapshot_ids, params)
-       VALUES (@operation, @backup, @repository, @trigger, @priority, 'queued', @queuedAt, '[]',
-         '[]', '[]', @params)`,
+      `INSERT INTO jobs (operation, backup, repository, trigger, priority, state, queued_at,
+         updated_at, steps, warnings, snapshot_ids, params)
+       VALUES (@operation, @backup, @repository, @trigger, @priority, 'queued', @queuedAt,
+         @queuedAt, '[]', '[]', '[]', @params)`,
     );
     this.updateJob = db.prepare(
       `UPDATE jobs SET priority = @priority, state = @state, started_at = @startedAt,
          ended_at = @endedAt, steps = @steps, progress = @progress, warnings = @warnings,
-         error = @error, snapshot_ids = @snapshotIds
+         error = @error, snapshot_ids = @snapshotIds, updated_at = @updatedAt
        WHERE id = @id`,
     );
     this.selectJob = db.prepare('SELECT * FROM jobs WHERE id = ?');
@@ -100,6 +101,7 @@ export class JobStore {
         warnings: JSON.stringify(job.warnings),
         error: job.error ? JSON.stringify(job.error) : null,
         snapshotIds: JSON.stringify(job.snapshotIds),
+        updatedAt: job.updatedAt,
       }),
     );
   }
@@ -209,6 +211,7 @@ function toJob(row: JobRow): Job {
     priority: row.priority,
     state: row.state as JobState,
     queuedAt: row.queued_at,
+    updatedAt: row.updated_at ?? row.ended_at ?? row.started_at ?? row.queued_at,
     startedAt: row.started_at,
     endedAt: row.ended_at,
     steps: JSON.parse(row.steps) as Job['steps'],

@@ -146,6 +146,12 @@ export class JobModel {
   @Field()
   queuedAt!: string;
 
+  @Field({
+    description:
+      'when this version of the job (state, steps, progress) was recorded, just before it was published; ISO time with milliseconds',
+  })
+  updatedAt!: string;
+
   @Field(() => String, { nullable: true })
   startedAt!: string | null;
 

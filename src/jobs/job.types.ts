@@ -76,6 +76,8 @@ export interface Job {
   priority: Priority;
   state: JobState;
   queuedAt: string;
+  /** when this version of the job was recorded, just before it was announced */
+  updatedAt: string;
   startedAt: string | null;
   endedAt: string | null;
   steps: JobStep[];

@@ -56,6 +56,8 @@ const MIGRATIONS: string[] = [
   // state, reads most of the history (about 50 ms at 100,000 jobs, bench/history.bench.ts).
   `CREATE INDEX IF NOT EXISTS jobs_backup_state ON jobs(backup, state, id);
    CREATE INDEX IF NOT EXISTS jobs_repository_state ON jobs(repository, state, id);`,
+  // Job.updatedAt; older rows read as their latest known time (see job-store.ts).
+  `ALTER TABLE jobs ADD COLUMN updated_at TEXT;`,
 ];
 
 /**

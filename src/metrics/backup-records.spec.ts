@@ -30,6 +30,7 @@ function job(over: Partial<Job>): Job {
     priority: 0,
     state: 'succeeded',
     queuedAt: at(0),
+    updatedAt: at(0),
     startedAt: at(0),
     endedAt: at(10),
     steps: [],

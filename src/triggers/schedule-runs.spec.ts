@@ -47,7 +47,11 @@ describe('ScheduleRuns', () => {
     end({ operation: 'check', repository: 'offsite' }, 'succeeded', '2026-01-05T00:00:00.000Z');
     end({ operation: 'unlock', repository: 'offsite' }, 'succeeded', '2026-01-06T00:00:00.000Z');
     // Back to the schema before schedule_runs existed, then open it again.
-    database.db.exec('DROP TABLE schedule_runs');
+    // (and without what later migrations added)
+    database.db.exec(`DROP TABLE schedule_runs;
+      DROP INDEX jobs_backup_state;
+      DROP INDEX jobs_repository_state;
+      ALTER TABLE jobs DROP COLUMN updated_at;`);
     database.db.pragma('user_version = 1');
     database.onApplicationShutdown();
     database = new StateDatabase(config());

@@ -23,6 +23,7 @@ export function fakeJob(overrides: Partial<Job> = {}): Job {
     priority: 0,
     state: 'running',
     queuedAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
     startedAt: '2026-01-01T00:00:00.000Z',
     endedAt: null,
     steps: [],
