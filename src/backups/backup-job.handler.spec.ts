@@ -1,7 +1,6 @@
 import { SecretScrubber } from '../common/secret-scrubber';
 import type { BackupConfig, HenConfig, HookConfig } from '../config/config.types';
 import { JobFailure } from '../jobs/job-failure';
-import { JobHandlers } from '../jobs/job-handlers';
 import type { RepositoriesService } from '../repositories/repositories.service';
 import type { ResticService } from '../restic/restic.service';
 import type { BackupResult, ResticTarget } from '../restic/restic.types';
@@ -55,7 +54,6 @@ function setup(
   const scripted = new ScriptedHooks();
   const handler = new BackupJobHandler(
     new LiveConfig({ hostname: 'h', limits: {} } as unknown as HenConfig),
-    new JobHandlers(),
     backups,
     repositoryService,
     restic,

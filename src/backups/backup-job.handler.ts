@@ -1,10 +1,9 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { LiveConfig } from '../config/live-config';
 import type { BackupConfig } from '../config/config.types';
 import type { JobContext } from '../jobs/job-context';
 import { JobFailure, describeFailure } from '../jobs/job-failure';
-import type { JobHandler } from '../jobs/job-handler';
-import { JobHandlers } from '../jobs/job-handlers';
+import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { backupLock, repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
@@ -22,21 +21,17 @@ import { HookRunner, type StageOutcome } from './hooks/hook-runner.service';
  * did, or when a hook failed with onFailure continue or break (see HookRunner for the policies).
  */
 @Injectable()
-export class BackupJobHandler implements JobHandler, OnModuleInit {
+@JobHandlerProvider()
+export class BackupJobHandler implements JobHandler {
   readonly operation = 'backup' as const;
 
   constructor(
     private readonly config: LiveConfig,
-    private readonly handlers: JobHandlers,
     private readonly backups: BackupsService,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
     private readonly hooks: HookRunner,
   ) {}
-
-  onModuleInit(): void {
-    this.handlers.register(this);
-  }
 
   locks(job: Job): ResourceLock[] {
     const definition = this.backups.find(job.backup!);

@@ -1,9 +1,8 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { LiveConfig } from '../config/live-config';
 import type { JobContext } from '../jobs/job-context';
 import { JobFailure, describeFailure } from '../jobs/job-failure';
-import type { JobHandler } from '../jobs/job-handler';
-import { JobHandlers } from '../jobs/job-handlers';
+import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { backupLock, repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
@@ -19,20 +18,16 @@ import { planRepositories } from './repository-plan';
  * a retention policy nothing is forgotten and only the prune runs.
  */
 @Injectable()
-export class PruneJobHandler implements JobHandler, OnModuleInit {
+@JobHandlerProvider()
+export class PruneJobHandler implements JobHandler {
   readonly operation = 'prune' as const;
 
   constructor(
     private readonly config: LiveConfig,
-    private readonly handlers: JobHandlers,
     private readonly backups: BackupsService,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
   ) {}
-
-  onModuleInit(): void {
-    this.handlers.register(this);
-  }
 
   locks(job: Job): ResourceLock[] {
     const definition = this.backups.find(job.backup!);

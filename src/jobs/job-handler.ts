@@ -1,10 +1,12 @@
+import { DiscoveryService } from '@nestjs/core';
 import type { JobContext } from './job-context';
 import type { ResourceLock } from './job-locks';
 import type { Job, JobOperation } from './job.types';
 
 /**
- * How one operation runs. Domain modules (backups, repositories) register their handlers with
- * JobHandlers, so the jobs module knows how to schedule work without knowing what the work is.
+ * How one operation runs. Domain modules (backups, repositories) mark their handlers with
+ * @JobHandlerProvider() and JobHandlers finds them, so the jobs module knows how to schedule work
+ * without knowing what the work is.
  */
 export interface JobHandler {
   readonly operation: JobOperation;
@@ -14,3 +16,6 @@ export interface JobHandler {
   /** Overrides `jobs.maxDuration` for this job. */
   maxDurationMs?(job: Job): number | undefined;
 }
+
+/** Marks a provider that implements JobHandler, for JobHandlers to find at startup. */
+export const JobHandlerProvider = DiscoveryService.createDecorator<void>();

@@ -1,3 +1,5 @@
+import type { Job } from './job.types';
+
 /**
  * What a job holds while it runs. restic's lock modes decide: a backup shares its repositories,
  * while forget, prune, check and unlock need theirs alone; a backup definition is held
@@ -29,3 +31,8 @@ export function repositoriesIn(locks: readonly ResourceLock[]): string[] {
     .filter((l) => l.resource.startsWith('repository:'))
     .map((l) => l.resource.slice('repository:'.length));
 }
+
+/** For jobs that need their repository alone (init, unlock, check). */
+export const exclusiveRepositoryLock = (job: Pick<Job, 'repository'>): ResourceLock[] => [
+  repositoryLock(job.repository!, 'exclusive'),
+];

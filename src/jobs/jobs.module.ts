@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { JobEvents } from './job-events';
 import { JobHandlers } from './job-handlers';
 import { JobHistory } from './job-history';
@@ -11,6 +12,7 @@ import { StateDatabase } from './state-database';
 import { LiveConfig } from '../config/live-config';
 
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: StateDatabase,

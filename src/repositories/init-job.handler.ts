@@ -1,11 +1,9 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { LiveConfig } from '../config/live-config';
 import { combineLimits } from '../config/limits';
 import type { JobContext } from '../jobs/job-context';
-import type { JobHandler } from '../jobs/job-handler';
-import { JobHandlers } from '../jobs/job-handlers';
-import { repositoryLock } from '../jobs/job-locks';
-import type { Job } from '../jobs/job.types';
+import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
+import { exclusiveRepositoryLock } from '../jobs/job-locks';
 import { ResticService } from '../restic/restic.service';
 import { RepositoriesService } from './repositories.service';
 import { inRepositoryStep } from './repository-step';
@@ -15,23 +13,17 @@ import { inRepositoryStep } from './repository-step';
  * password, an unreachable server) fails the job as itself, never as "already initialised".
  */
 @Injectable()
-export class InitJobHandler implements JobHandler, OnModuleInit {
+@JobHandlerProvider()
+export class InitJobHandler implements JobHandler {
   readonly operation = 'init' as const;
 
   constructor(
     private readonly config: LiveConfig,
-    private readonly handlers: JobHandlers,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
   ) {}
 
-  onModuleInit(): void {
-    this.handlers.register(this);
-  }
-
-  locks(job: Job) {
-    return [repositoryLock(job.repository!, 'exclusive')];
-  }
+  readonly locks = exclusiveRepositoryLock;
 
   async run(context: JobContext): Promise<void> {
     const name = context.job.repository!;

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fakeJob, fakeJobContext } from '../backups/hooks/fake-job-context';
 import { FakeClock } from '../common/fake-clock';
 import type { HenConfig } from '../config/config.types';
-import type { JobHandlers } from '../jobs/job-handlers';
 import type { ResticService } from '../restic/restic.service';
 import type { RestoreOptions, RestoreResult } from '../restic/restic.types';
 import type { RepositoriesService } from './repositories.service';
@@ -41,7 +40,6 @@ describe('RestoreJobHandler', () => {
     } as unknown as RepositoriesService;
     handler = new RestoreJobHandler(
       new LiveConfig({ limits: {} } as HenConfig),
-      { register: () => undefined } as unknown as JobHandlers,
       repositories,
       restic,
       clock,

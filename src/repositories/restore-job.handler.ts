@@ -1,11 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { Clock } from '../common/clock';
 import { LiveConfig } from '../config/live-config';
 import { combineLimits } from '../config/limits';
 import type { JobContext } from '../jobs/job-context';
-import type { JobHandler } from '../jobs/job-handler';
-import { JobHandlers } from '../jobs/job-handlers';
+import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
 import { ResticService } from '../restic/restic.service';
@@ -25,20 +24,16 @@ const POLL_COST_FACTOR = 4;
  * the snapshot's restore size; restic ≥ 0.16 prints JSON status, which then replaces that.
  */
 @Injectable()
-export class RestoreJobHandler implements JobHandler, OnModuleInit {
+@JobHandlerProvider()
+export class RestoreJobHandler implements JobHandler {
   readonly operation = 'restore' as const;
 
   constructor(
     private readonly config: LiveConfig,
-    private readonly handlers: JobHandlers,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
     private readonly clock: Clock,
   ) {}
-
-  onModuleInit(): void {
-    this.handlers.register(this);
-  }
 
   locks(job: Job): ResourceLock[] {
     const { target } = readRestoreParams(job.params);

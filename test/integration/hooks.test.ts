@@ -142,14 +142,9 @@ describe('backup hooks', () => {
       commands,
       scrubber,
     );
-    new BackupJobHandler(
-      new LiveConfig(config),
-      handlers,
-      backups,
-      repositories,
-      restic,
-      hooks,
-    ).onModuleInit();
+    handlers.register(
+      new BackupJobHandler(new LiveConfig(config), backups, repositories, restic, hooks),
+    );
     runner.start();
   });
 
