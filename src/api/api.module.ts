@@ -14,6 +14,8 @@ import { ArgumentLimitsPipe } from './argument-limits';
 import { formatGraphQLError } from './error-formatter';
 import { QUERY_LIMITS, queryLimitsRule, validateWithLimits } from './query-limits';
 import { StatusResolver } from './status.resolver';
+import { WebSocketMessageSizeModule } from './websocket-message-size';
+import { parseWithLimits, refuseUnparsableSubscriptions } from './websocket-parse-limits';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -39,6 +41,10 @@ export const GRAPHQL_PATH = '/graphql';
           'graphql-ws': {
             path: GRAPHQL_PATH,
             onConnect: authenticateConnection(authenticator),
+            // The same limits as HTTP: tokens (websocket-parse-limits.ts), then depth and cost;
+            // message size is capped by WebSocketMessageSizeModule below.
+            onSubscribe: refuseUnparsableSubscriptions,
+            parse: parseWithLimits,
             validate: validateWithLimits,
           },
         },
@@ -49,6 +55,8 @@ export const GRAPHQL_PATH = '/graphql';
         validationRules: [queryLimitsRule],
       }),
     }),
+    // Caps graphql-ws messages at the HTTP body limit, once GraphQLModule has started.
+    WebSocketMessageSizeModule,
   ],
   providers: [
     StatusResolver,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessRunner, ProcessSpawnError, type ProcessSpec } from './process-runner';
@@ -120,6 +120,36 @@ describe('ProcessRunner', () => {
       onStdoutLine: (l) => l === 'ready' && controller.abort(),
     });
     expect(result).toMatchObject({ aborted: true, exitCode: null, signal: 'SIGKILL' });
+  });
+
+  it('with processGroup, stops what the child started too, even what ignores SIGINT', async () => {
+    const controller = new AbortController();
+    let background = 0;
+    // A killed orphan may stay a zombie when PID 1 does not reap (containers): that is dead too.
+    const alive = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    // A non-interactive shell's background job ignores SIGINT: only the group's SIGKILL ends it.
+    const result = await new ProcessRunner().run({
+      command: 'sh',
+      args: ['-c', 'sleep 300 & echo $!; wait'],
+      env: baseEnv,
+      signal: controller.signal,
+      killGraceMs: 5_000,
+      processGroup: true,
+      onStdoutLine: (line) => {
+        background = Number(line);
+        controller.abort();
+      },
+    });
+    expect(result.aborted).toBe(true);
+    expect(background).toBeGreaterThan(0);
+    for (let i = 0; i < 50 && alive(background); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(background)).toBe(false);
   });
 
   it('does not start anything when the signal has already fired', async () => {

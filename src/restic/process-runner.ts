@@ -18,8 +18,14 @@ export interface ProcessSpec {
    * blocks once the pipe is full.
    */
   onStdoutStream?: (stdout: Readable) => void;
-  /** time between SIGINT and SIGKILL once aborted; default 30 s */
+  /** time between SIGINT and SIGKILL once aborted; default 10 s */
   killGraceMs?: number;
+  /**
+   * Start the child in a process group of its own and signal the whole group when aborted, so
+   * that what it started (`sh -c` pipelines, background jobs) stops with it. For hook commands;
+   * restic is signalled alone so that it can remove its lock.
+   */
+  processGroup?: boolean;
   /**
    * A line longer than this is delivered in pieces, so that output without newlines cannot grow
    * without bound. Default 8 MiB; raise it for commands that print one large JSON document.
@@ -128,7 +134,19 @@ export class ProcessRunner {
         shell: false,
         // stdin closed: restic would otherwise wait on a password prompt
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: spec.processGroup === true,
       });
+      const signalChild = (signal: NodeJS.Signals) => {
+        if (spec.processGroup && child.pid !== undefined) {
+          try {
+            process.kill(-child.pid, signal);
+          } catch {
+            // the whole group has exited already
+          }
+        } else if (!exit) {
+          child.kill(signal);
+        }
+      };
 
       let spawned = false;
       let settled = false;
@@ -145,6 +163,8 @@ export class ProcessRunner {
       const finish = () => {
         if (settled || !exit) return;
         settled = true;
+        // The leader of an aborted group is gone; whatever it left running goes with it.
+        if (aborted && spec.processGroup) signalChild('SIGKILL');
         cleanup();
         stdout.end();
         stderr.end();
@@ -162,16 +182,19 @@ export class ProcessRunner {
         if (aborted || exit) return;
         aborted = true;
         // SIGINT lets restic remove its lock; SIGTERM would leave a stale one behind
-        child.kill('SIGINT');
+        signalChild('SIGINT');
         if (spec.onStdoutStream) {
           // Nobody will read the rest: drain it, or a child blocked on a full pipe could not
           // finish its cleanup before the SIGKILL and would leave its lock behind.
           child.stdout.unpipe();
           child.stdout.resume();
         }
-        killTimer = setTimeout(() => {
-          if (!exit) child.kill('SIGKILL');
-        }, spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+        // A group is killed even when its leader has exited: what it left behind may ignore SIGINT
+        // (background jobs of a non-interactive shell do).
+        killTimer = setTimeout(
+          () => signalChild('SIGKILL'),
+          spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+        );
         killTimer.unref?.();
       };
 

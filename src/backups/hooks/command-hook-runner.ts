@@ -69,6 +69,7 @@ export class CommandHookRunner {
         onStderrLine: (line) => run.log('info', line, 'stderr'),
         killGraceMs: this.killGraceMs,
         maxLineLength: MAX_LINE_LENGTH,
+        processGroup: true,
       });
       const seconds = ((this.clock.now() - started) / 1000).toFixed(1);
       const ending =

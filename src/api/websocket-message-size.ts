@@ -1,0 +1,80 @@
+import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { MAX_BODY_BYTES } from './http-body';
+
+/**
+ * The parts of `ws`'s WebSocketServer used here. Duck-typed rather than `instanceof`: the server
+ * is built by @nestjs/graphql's own copy of `ws`, not necessarily the one this package depends on.
+ */
+interface WebSocketServerLike {
+  options: { maxPayload?: number; noServer?: boolean };
+  handleUpgrade: (...args: never[]) => unknown;
+}
+
+function isWebSocketServer(value: unknown): value is WebSocketServerLike {
+  const candidate = value as Partial<WebSocketServerLike> | null | undefined;
+  return (
+    typeof candidate?.handleUpgrade === 'function' &&
+    typeof candidate.options === 'object' &&
+    candidate.options !== null
+  );
+}
+
+/**
+ * The graphql-ws WebSocketServer that @nestjs/graphql made for the `subscriptions` option.
+ *
+ * Private fields, on purpose. GqlSubscriptionService (@nestjs/graphql 13) builds
+ * `new WebSocketServer({ path, noServer: true })` itself, with no way to pass `ws` options, so the
+ * server keeps `ws`'s 100 MB default `maxPayload`. It is held as `ApolloDriver._subscriptionService`
+ * (`graphQlAdapter` is GraphQLModule's public getter for the driver) and then as
+ * `GqlSubscriptionService.wss`. The alternatives were worse: a handler of our own for `upgrade`
+ * still has to hand the socket to that server (or replace Nest's subscription service, its
+ * routing and its shutdown with our own), and a check in graphql-ws's `onConnect` or on
+ * `message` runs only once a whole message, up to 100 MB, has been buffered.
+ *
+ * Throws when the path is gone (a library upgrade), so the daemon refuses to start rather than
+ * silently accepting 100 MB messages; test/e2e/websocket-limits.test.ts checks the limit itself.
+ */
+export function graphqlWebSocketServer(graphql: GraphQLModule): WebSocketServerLike {
+  const driver = graphql.graphQlAdapter as unknown as {
+    _subscriptionService?: { wss?: unknown };
+  };
+  const server = driver?._subscriptionService?.wss;
+  if (!isWebSocketServer(server)) {
+    throw new Error(
+      'cannot limit the size of websocket messages: the graphql-ws server is no longer at ' +
+        'GraphQLModule.graphQlAdapter._subscriptionService.wss (see websocket-message-size.ts)',
+    );
+  }
+  return server;
+}
+
+/**
+ * Caps every frame and every message on graphql-ws sockets at `maxBytes`; a bigger one closes the
+ * socket with 1009 ("Message too big") before it is buffered whole. `ws` reads
+ * `options.maxPayload` in `handleUpgrade`, for each new socket (graphql-ws's `useServer` sets
+ * `options.handleProtocols` the same way), so this must run before the server accepts sockets.
+ * This bounds `connection_init` (its connectionParams are read before authentication) as well as
+ * `subscribe` messages.
+ */
+export function limitWebSocketMessages(graphql: GraphQLModule, maxBytes: number): void {
+  graphqlWebSocketServer(graphql).options.maxPayload = maxBytes;
+}
+
+/**
+ * Applies the HTTP body limit (MAX_BODY_BYTES) to websocket messages, once GraphQLModule has
+ * started its driver (in its onModuleInit) and before `listen`.
+ */
+@Injectable()
+export class WebSocketMessageSize implements OnApplicationBootstrap {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  onApplicationBootstrap(): void {
+    limitWebSocketMessages(this.moduleRef.get(GraphQLModule, { strict: false }), MAX_BODY_BYTES);
+  }
+}
+
+/** Import next to GraphQLModule to limit the size of its websocket messages. */
+@Module({ providers: [WebSocketMessageSize] })
+export class WebSocketMessageSizeModule {}
