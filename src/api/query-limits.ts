@@ -236,11 +236,22 @@ export const queryLimitsRule: ValidationRule = (context: ValidationContext): AST
   },
 });
 
-/** graphql's validation with the limits added, for subscriptions over graphql-ws. */
+/**
+ * graphql's validation with the limits added, for subscriptions over graphql-ws. Apollo's error
+ * formatting does not reach graphql-ws, so the errors get the code HTTP gives them here.
+ */
 export function validateWithLimits(
   schema: GraphQLSchema,
   document: DocumentNode,
   rules: readonly ValidationRule[] = specifiedRules,
 ): readonly GraphQLError[] {
-  return validate(schema, document, [...rules, queryLimitsRule]);
+  return validate(schema, document, [...rules, queryLimitsRule]).map(
+    (error) =>
+      new GraphQLError(error.message, {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+      }),
+  );
 }

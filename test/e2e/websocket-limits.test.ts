@@ -176,11 +176,16 @@ describe('websocket input limits', () => {
     expect(connections.get(client)).toBe(1);
   });
 
-  it('still validates depth and cost over graphql-ws', async () => {
+  it('still validates depth and cost over graphql-ws, with the code HTTP gives', async () => {
     const query = `subscription { jobUpdated { ${Array.from({ length: 1200 }, (_, i) => `f${i}: id`).join(' ')} } }`;
     const outcome = await subscribe(connect(), query);
     expect(outcome.end).toEqual({
-      errors: [expect.objectContaining({ message: expect.stringContaining('more than 1000') })],
+      errors: [
+        expect.objectContaining({
+          message: expect.stringContaining('more than 1000'),
+          extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }),
+        }),
+      ],
     });
   });
 
