@@ -28,6 +28,7 @@ const result: BackupResult = {
 function setup(
   hooks: { before?: HookConfig[]; after?: HookConfig[] },
   repositories = ['r1', 'r2'],
+  controller = new AbortController(),
 ) {
   const backup = {
     name: 'pics',
@@ -46,6 +47,12 @@ function setup(
   const restic = {
     backup: (target: ResticTarget) => {
       resticCalls.push(target.name);
+      // "slow" runs until the job is stopped, as restic does until SIGINT
+      if (target.name === 'slow') {
+        return new Promise((_resolve, reject) =>
+          controller.signal.addEventListener('abort', () => reject(new Error('interrupted'))),
+        );
+      }
       return target.name === 'broken'
         ? Promise.reject(Object.assign(new Error('repository does not exist'), { code: 'NO_REPO' }))
         : Promise.resolve(result);
@@ -59,7 +66,7 @@ function setup(
     restic,
     new HookRunner(scripted.http, scripted.commands, new SecretScrubber([])),
   );
-  const { context, job, logs } = fakeJobContext();
+  const { context, job, logs } = fakeJobContext(undefined, controller.signal);
   const run = () =>
     handler.run(context).then(
       () => null,
@@ -161,5 +168,54 @@ describe('BackupJobHandler with hooks', () => {
     const failure = await run();
     expect(failure?.code).toBe('NO_REPO');
     expect(failure?.message).toBe('1 of 1 repositories failed (broken: repository does not exist)');
+  });
+
+  describe('when the job is stopped while restic runs', () => {
+    const afterHooks = [
+      command('on-success', { when: 'success' }),
+      command('restart-db', { when: 'failure' }),
+      command('notify', { when: 'always' }),
+    ];
+
+    it('canceled: still runs the after hooks for failure and always, under their own timeouts', async () => {
+      const controller = new AbortController();
+      const { run, job, scripted } = setup(
+        { before: [command('stop-db')], after: afterHooks },
+        ['slow'],
+        controller,
+      );
+      const outcome = run();
+      await new Promise((r) => setImmediate(r));
+      controller.abort(new Error('canceled'));
+      await expect(outcome).resolves.toBeInstanceOf(Error);
+      expect(scripted.runs.map((r) => r.hook.type === 'command' && r.hook.command[0])).toEqual([
+        'stop-db',
+        'restart-db',
+        'notify',
+      ]);
+      expect(scripted.runs.slice(1).map((r) => [r.run.status, r.run.signal.aborted])).toEqual([
+        ['failure', false],
+        ['failure', false],
+      ]);
+      expect(stepsOf(job).slice(-2)).toEqual([
+        'after[1] command restart-db: succeeded',
+        'after[2] command notify: succeeded',
+      ]);
+    });
+
+    it('shutting down: leaves the after hooks out and says so', async () => {
+      const controller = new AbortController();
+      const { run, logs, scripted } = setup(
+        { before: [command('stop-db')], after: afterHooks },
+        ['slow'],
+        controller,
+      );
+      const outcome = run();
+      await new Promise((r) => setImmediate(r));
+      controller.abort(new Error('shutdown'));
+      await outcome;
+      expect(scripted.runs).toHaveLength(1);
+      expect(logs.map((l) => l.message)).toContain('after hooks not run: the daemon is stopping');
+    });
   });
 });

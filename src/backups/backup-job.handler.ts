@@ -49,20 +49,42 @@ export class BackupJobHandler implements JobHandler {
     const backup = this.backups.get(context.job.backup!);
     const plan = planRepositories(this.config.current, this.repositories, backup);
     // Hooks run once per job, around all the repositories, not around each one.
-    const before = await this.hooks.runStage(context, 'before', backup.hooks.before);
-    if (before.aborted) throw stopped();
     let repositoryFailures: RepositoryFailure[] = [];
-    if (before.broke) {
-      // No restic step is created: the steps list shows what ran, the log says what did not.
-      context.log('warn', 'the backup did not run: a before hook failed with onFailure break');
-    } else {
-      repositoryFailures = await this.backUpRepositories(context, backup, plan);
+    let before: StageOutcome;
+    try {
+      before = await this.hooks.runStage(context, 'before', backup.hooks.before);
+      if (before.aborted) throw stopped();
+      if (before.broke) {
+        // No restic step is created: the steps list shows what ran, the log says what did not.
+        context.log('warn', 'the backup did not run: a before hook failed with onFailure break');
+      } else {
+        repositoryFailures = await this.backUpRepositories(context, backup, plan);
+      }
+    } catch (error) {
+      if (context.signal.aborted) await this.afterStopped(context, backup);
+      throw error;
     }
     // After hooks still run when the backup failed or was skipped: `when: failure` is for that.
     const after = await this.hooks.runStage(context, 'after', backup.hooks.after);
     if (after.aborted) throw stopped();
     const failure = backupFailure(backup, before, repositoryFailures, after);
     if (failure) throw failure;
+  }
+
+  /**
+   * A canceled or timed-out backup still runs its after hooks (those for failure or always), so
+   * that what a before hook stopped is started again. Not while the daemon shuts down: that must
+   * end within seconds, and the next run's hooks will find things as they are.
+   */
+  private async afterStopped(context: JobContext, backup: BackupConfig): Promise<void> {
+    if (backup.hooks.after.length === 0) return;
+    const reason = (context.signal.reason as Error | undefined)?.message;
+    if (reason === 'shutdown') {
+      context.log('warn', 'after hooks not run: the daemon is stopping');
+      return;
+    }
+    context.log('info', `the job was stopped (${reason ?? 'canceled'}); running its after hooks`);
+    await this.hooks.runStage(context, 'after', backup.hooks.after, true);
   }
 
   /** One restic step per repository, in order; a failed one does not stop the others. */

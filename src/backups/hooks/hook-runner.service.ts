@@ -54,20 +54,28 @@ export class HookRunner {
     private readonly scrubber: SecretScrubber,
   ) {}
 
+  /**
+   * `afterStop`: the job was stopped (canceled, timed out) after its before hooks may have
+   * changed something outside (a service stopped for a dump): its after hooks still run, as a
+   * failure, under their own timeouts rather than the job's fired signal.
+   */
   async runStage(
     context: JobContext,
     stage: HookStage,
     hooks: HookConfig[],
+    afterStop = false,
   ): Promise<StageOutcome> {
     const outcome: StageOutcome = { failures: [], broke: false, aborted: false };
+    const signal = afterStop ? new AbortController().signal : context.signal;
     for (const [index, hook] of hooks.entries()) {
       const label = hookLabel(stage, index, hook);
-      if (context.signal.aborted) return { ...outcome, aborted: true };
+      if (signal.aborted) return { ...outcome, aborted: true };
       if (outcome.broke) {
         context.log('info', `${label} not run: an earlier hook failed with onFailure break`);
         continue;
       }
-      const status = stage === 'after' ? backupStatusSoFar(context.job) : undefined;
+      const status =
+        stage !== 'after' ? undefined : afterStop ? 'failure' : backupStatusSoFar(context.job);
       if (status && !hookApplies(hook.when, status)) {
         context.log(
           'info',
@@ -81,11 +89,11 @@ export class HookRunner {
         backup: context.job.backup ?? '',
         jobId: context.job.id,
         status,
-        signal: context.signal,
+        signal,
         log: (level, message, source) => step.log(level, message, source),
       });
       // A stopped job: the runner marks the running step canceled and the job with it.
-      if (context.signal.aborted) return { ...outcome, aborted: true };
+      if (signal.aborted) return { ...outcome, aborted: true };
       if (result.ok) {
         step.succeed();
         continue;
