@@ -33,6 +33,19 @@ describe('DownloadTokenStore', () => {
     expect(store.pending).toBe(0);
   });
 
+  it('takes back a link whose download failed before any byte, until it expires', () => {
+    const { token } = store.issue({ path: '/a' });
+    const taken = store.take(token);
+    if (taken.status !== 'ok') throw new Error('not taken');
+    expect(store.giveBack(token, taken.download)).toBe(true);
+    expect(store.pending).toBe(1);
+    expect(store.take(token)).toEqual({ status: 'ok', download: { path: '/a' } });
+    clock.advance(TTL);
+    expect(store.giveBack(token, taken.download)).toBe(false);
+    expect(store.take(token)).toEqual({ status: 'used' });
+    expect(store.giveBack('never-issued', taken.download)).toBe(false);
+  });
+
   it('refuses a link at and after its expiry, then forgets it', () => {
     const { token } = store.issue({ path: '/a' });
     const other = store.issue({ path: '/b' });

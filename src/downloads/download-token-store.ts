@@ -69,6 +69,19 @@ export class DownloadTokenStore<T> {
     return { status: 'ok', download };
   }
 
+  /**
+   * Makes a taken link usable again, until its first expiry: for a download that failed before
+   * sending a byte (a locked or unreachable repository), so that the person can simply retry.
+   * False when the link is gone or expired meanwhile.
+   */
+  giveBack(token: string, download: T): boolean {
+    const entry = this.entries.get(hash(token));
+    if (!entry || !entry.used || this.clock.now() >= entry.expiresAt) return false;
+    entry.used = false;
+    entry.download = download;
+    return true;
+  }
+
   /** Links that could still be used. */
   get pending(): number {
     const now = this.clock.now();

@@ -56,10 +56,14 @@ export class DownloadsController {
       sendText(res, status, message);
       return;
     }
-    await this.serve(taken.download, res);
+    await this.serve(token, taken.download, res);
   }
 
-  private async serve(download: PendingDownload, res: ServerResponse): Promise<void> {
+  private async serve(
+    token: string,
+    download: PendingDownload,
+    res: ServerResponse,
+  ): Promise<void> {
     const controller = new AbortController();
     // the client went away before the end: stop restic (SIGINT, so it removes its lock)
     res.once('close', () => {
@@ -123,7 +127,11 @@ export class DownloadsController {
                   ? 503
                   : 500
             : 500;
-        sendText(res, status, `the download failed: ${message}`);
+        // Nothing was sent: the link is not spent, the person can try again once the cause is gone.
+        const retry = this.downloads.giveBack(token, download)
+          ? '; the link can be used again until it expires'
+          : '';
+        sendText(res, status, `the download failed: ${message}${retry}`);
       } else {
         // a truncated body must not pass for a whole file: break the connection
         res.destroy();

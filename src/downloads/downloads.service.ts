@@ -144,6 +144,11 @@ export class DownloadsService implements OnModuleDestroy {
     return this.store.take(token);
   }
 
+  /** See DownloadTokenStore.giveBack. */
+  giveBack(token: string, download: PendingDownload): boolean {
+    return this.store.giveBack(token, download);
+  }
+
   /**
    * Runs `restic dump` into `output` (not ended: see ResticService.dump). Aborting `signal` (the
    * client went away) or stopping the daemon sends restic SIGINT.
