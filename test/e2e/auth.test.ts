@@ -1,10 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
-import { stringify } from 'yaml';
 import WebSocket from 'ws';
-import { Daemon, freePort } from './support/daemon';
+import { startDaemon, type StartedDaemon } from './support/daemon';
 import { tempDir, writeRandomFiles } from './support/fixtures';
+import { GraphQLTestClient } from './support/graphql-client';
 
 const TOKENS = {
   viewer: 'viewer-token-0123456789abcdef',
@@ -15,54 +14,32 @@ const TOKENS = {
 /** Bearer tokens and roles, over HTTP and over graphql-ws. */
 describe('API authentication and roles', () => {
   const dir = tempDir('e2e-auth');
-  let daemon: Daemon;
-  let port: number;
+  let started: StartedDaemon;
 
-  const post = async (query: string, token?: string) => {
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify({ query }),
-    });
-    return (await response.json()) as {
-      data?: any;
-      errors?: { message: string; extensions: { code: string } }[];
-    };
-  };
+  const post = (query: string, token?: string) =>
+    new GraphQLTestClient(started.port, token).request(query);
   const code = async (query: string, token?: string) =>
-    (await post(query, token)).errors?.[0]?.extensions.code ?? 'OK';
+    (await post(query, token)).errors?.[0]?.extensions?.code ?? 'OK';
 
   beforeAll(async () => {
     writeRandomFiles(join(dir.path, 'data'), 2, 1024);
-    port = await freePort();
-    const configPath = join(dir.path, 'config.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
-        dataDir: join(dir.path, 'state'),
-        api: {
-          host: '127.0.0.1',
-          port,
-          tokens: Object.entries(TOKENS).map(([role, token]) => ({
-            name: `${role}-client`,
-            role,
-            token,
-          })),
-        },
-        repositories: {
-          local: { location: join(dir.path, 'repo'), password: 'auth-test-password' },
-        },
-        backups: { docs: { paths: [join(dir.path, 'data')], repositories: ['local'] } },
-      }),
-    );
-    daemon = await Daemon.start(configPath);
+    started = await startDaemon(dir.path, {
+      api: {
+        tokens: Object.entries(TOKENS).map(([role, token]) => ({
+          name: `${role}-client`,
+          role,
+          token,
+        })),
+      },
+      repositories: {
+        local: { location: join(dir.path, 'repo'), password: 'auth-test-password' },
+      },
+      backups: { docs: { paths: [join(dir.path, 'data')], repositories: ['local'] } },
+    });
   });
 
   afterAll(async () => {
-    if (daemon) await daemon.stop();
+    await started?.stop();
     dir.cleanup();
   });
 
@@ -117,7 +94,7 @@ describe('API authentication and roles', () => {
           resolve(result);
         };
         const client = createClient({
-          url: `ws://127.0.0.1:${port}/graphql`,
+          url: `ws://127.0.0.1:${started.port}/graphql`,
           webSocketImpl: WebSocket,
           retryAttempts: 0,
           connectionParams,
@@ -141,7 +118,7 @@ describe('API authentication and roles', () => {
   });
 
   it('never logs a token', () => {
-    const output = [...daemon.stdout, ...daemon.stderr].join('\n');
+    const output = [...started.daemon.stdout, ...started.daemon.stderr].join('\n');
     expect(output).toContain('authentication failed');
     for (const token of Object.values(TOKENS)) expect(output).not.toContain(token);
     expect(output).not.toContain('wrong-token-0123456789');

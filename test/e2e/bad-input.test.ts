@@ -1,10 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
-import { stringify } from 'yaml';
-import { Daemon, freePort } from './support/daemon';
+import { startDaemon, type StartedDaemon } from './support/daemon';
 import { tempDir, writeRandomFiles } from './support/fixtures';
-import { GraphQLTestClient } from './support/graphql-client';
+import type { GraphQLTestClient } from './support/graphql-client';
+import { waitForEnd } from './support/wait';
 
 const cursor = (text: string) => Buffer.from(text).toString('base64url');
 const repeat = (times: number, f: (i: number) => string) =>
@@ -363,14 +362,13 @@ const CASES: Case[] = [
 
 describe('bad input', () => {
   const dir = tempDir('e2e-bad-input');
-  let port: number;
-  let daemon: Daemon;
+  let started: StartedDaemon;
   let client: GraphQLTestClient;
   let schemaFields: Set<string>;
   let mutationFields: Set<string>;
 
   const send = async (body: Body) => {
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    const response = await fetch(client.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: 'raw' in body ? body.raw : JSON.stringify(body),
@@ -387,26 +385,14 @@ describe('bad input', () => {
 
   beforeAll(async () => {
     writeRandomFiles(join(dir.path, 'data'), 2, 1024);
-    port = await freePort();
-    const configPath = join(dir.path, 'config.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
-        dataDir: join(dir.path, 'state'),
-        api: { host: '127.0.0.1', port },
-        repositories: { local: { location: join(dir.path, 'repo'), password: 'bad-input-pw' } },
-        backups: { docs: { paths: [join(dir.path, 'data')], repositories: ['local'] } },
-      }),
-    );
-    daemon = await Daemon.start(configPath);
-    client = new GraphQLTestClient(port);
+    started = await startDaemon(dir.path, {
+      repositories: { local: { location: join(dir.path, 'repo'), password: 'bad-input-pw' } },
+      backups: { docs: { paths: [join(dir.path, 'data')], repositories: ['local'] } },
+    });
+    client = started.client;
     // Job 1 initialises the repository: the cases on snapshots and on a job's logs need it.
-    for (let i = 0; ; i++) {
-      const { job } = await client.data<{ job: { state: string } }>('{ job(id: "1") { state } }');
-      if (job.state === 'SUCCEEDED') break;
-      if (i > 600 || ['FAILED', 'CANCELED'].includes(job.state)) throw new Error(job.state);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const init = await waitForEnd(client, '1');
+    if (init.state !== 'SUCCEEDED') throw new Error(init.state);
     const { __schema } = await client.data<{
       __schema: {
         queryType: { fields: { name: string }[] };
@@ -418,8 +404,7 @@ describe('bad input', () => {
   });
 
   afterAll(async () => {
-    await client?.close();
-    if (daemon) await daemon.stop();
+    await started?.stop();
     dir.cleanup();
   });
 
@@ -495,6 +480,8 @@ describe('bad input', () => {
     expect(await client.data('{ status { version } }')).toEqual({
       status: { version: expect.any(String) },
     });
-    expect(daemon.stdout.filter((l) => l.includes('unexpected error answering'))).toEqual([]);
+    expect(started.daemon.stdout.filter((l) => l.includes('unexpected error answering'))).toEqual(
+      [],
+    );
   });
 });

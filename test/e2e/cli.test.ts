@@ -1,7 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { Daemon, freePort } from './support/daemon';
+import { Daemon, writeConfigFile } from './support/daemon';
 import { tempDir } from './support/fixtures';
 
 /** Starting the daemon from the command line, as a person or a service manager would. */
@@ -9,29 +7,23 @@ describe('the hen-backup command', () => {
   const dir = tempDir('e2e-cli');
   afterAll(() => dir.cleanup());
 
-  const write = (name: string, content: unknown): string => {
-    const path = join(dir.path, name);
-    writeFileSync(path, typeof content === 'string' ? content : stringify(content));
-    return path;
-  };
-
-  const validConfig = (port: number) => ({
-    dataDir: join(dir.path, 'data'),
-    api: { host: '127.0.0.1', port },
+  const validConfig = {
     repositories: { local: { location: join(dir.path, 'repo'), password: 'cli-test-password' } },
     backups: { docs: { paths: [dir.path], repositories: ['local'] } },
-  });
+  };
+  /** Writes the configuration (api on a free port) to `name` in the folder. */
+  const write = (name: string, config: Record<string, unknown> = validConfig) =>
+    writeConfigFile(dir.path, config, name);
 
   it('refuses a configuration with problems, listing each with its key path, and does not listen', async () => {
-    const port = await freePort();
-    const config = write('bad.yaml', {
-      ...validConfig(port),
+    const { port, configPath } = await write('bad.yaml', {
+      ...validConfig,
       backups: {
         pictures: { paths: ['/tmp'], repositories: ['nowhere'], schedules: ['1d', '5x'] },
       },
       colour: 'blue',
     });
-    const daemon = Daemon.spawn(['--config', config]);
+    const daemon = Daemon.spawn(['--config', configPath]);
     const exit = await daemon.exited;
     expect(exit.code).toBe(2);
     const stderr = daemon.stderr.join('\n');
@@ -44,15 +36,15 @@ describe('the hen-backup command', () => {
   });
 
   it('checks a configuration with --check-config and exits', async () => {
-    const config = write('good.yaml', validConfig(await freePort()));
-    const daemon = Daemon.spawn(['--check-config', '--config', config]);
+    const { configPath } = await write('good.yaml');
+    const daemon = Daemon.spawn(['--check-config', '--config', configPath]);
     expect((await daemon.exited).code).toBe(0);
     expect(daemon.stdout.join('\n')).toContain('configuration is valid: 1 backups, 1 repositories');
   });
 
   it('takes the configuration path from HEN_BACKUP_CONFIG, and says when there is none', async () => {
-    const config = write('env.yaml', validConfig(await freePort()));
-    const fromEnv = Daemon.spawn(['--check-config'], { HEN_BACKUP_CONFIG: config });
+    const { configPath } = await write('env.yaml');
+    const fromEnv = Daemon.spawn(['--check-config'], { HEN_BACKUP_CONFIG: configPath });
     expect((await fromEnv.exited).code).toBe(0);
     const none = Daemon.spawn([], { HEN_BACKUP_CONFIG: '' });
     expect((await none.exited).code).toBe(2);
@@ -66,9 +58,8 @@ describe('the hen-backup command', () => {
   });
 
   it('does not start without restic, and says how to install it', async () => {
-    const port = await freePort();
-    const config = write('no-restic.yaml', validConfig(port));
-    const daemon = Daemon.spawn(['--config', config], {
+    const { port, configPath } = await write('no-restic.yaml');
+    const daemon = Daemon.spawn(['--config', configPath], {
       RESTIC_BIN: join(dir.path, 'no-such-restic'),
     });
     const exit = await daemon.exited;

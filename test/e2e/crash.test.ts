@@ -1,7 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { Daemon, freePort } from './support/daemon';
+import { Daemon, startDaemon } from './support/daemon';
 import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
 import { GraphQLTestClient } from './support/graphql-client';
 import {
@@ -21,7 +20,7 @@ describe('the daemon killed with SIGKILL', () => {
   const dir = tempDir('e2e-crash');
   const repository = join(dir.path, 'repository');
   const tickRepository = join(dir.path, 'tick');
-  const configPath = join(dir.path, 'config.yaml');
+  let configPath: string;
   let port: number;
   let daemon: Daemon;
   let client: GraphQLTestClient;
@@ -30,35 +29,27 @@ describe('the daemon killed with SIGKILL', () => {
     writeRandomFiles(join(dir.path, 'kept'), 40, 256 * 1024);
     writeRandomFiles(join(dir.path, 'slow'), 8, 512 * 1024);
     writeRandomFiles(join(dir.path, 'tick'), 1, 1024);
-    port = await freePort();
-    writeFileSync(
-      configPath,
-      stringify({
-        hostname: 'crash-host',
-        dataDir: join(dir.path, 'state'),
-        api: { host: '127.0.0.1', port },
-        jobs: { concurrency: 2, maxDuration: '5m' },
-        repositories: {
-          local: { location: repository, password: PASSWORD },
-          tick: { location: tickRepository, password: PASSWORD },
+    ({ daemon, client, port, configPath } = await startDaemon(dir.path, {
+      hostname: 'crash-host',
+      jobs: { concurrency: 2, maxDuration: '5m' },
+      repositories: {
+        local: { location: repository, password: PASSWORD },
+        tick: { location: tickRepository, password: PASSWORD },
+      },
+      backups: {
+        kept: {
+          paths: [join(dir.path, 'kept')],
+          repositories: ['local'],
+          retention: { keepLast: 1 },
         },
-        backups: {
-          kept: {
-            paths: [join(dir.path, 'kept')],
-            repositories: ['local'],
-            retention: { keepLast: 1 },
-          },
-          slow: {
-            paths: [join(dir.path, 'slow')],
-            repositories: ['local'],
-            limits: { upload: '64K' },
-          },
-          ticker: { paths: [join(dir.path, 'tick')], repositories: ['tick'], schedules: ['3s'] },
+        slow: {
+          paths: [join(dir.path, 'slow')],
+          repositories: ['local'],
+          limits: { upload: '64K' },
         },
-      }),
-    );
-    daemon = await Daemon.start(configPath);
-    client = new GraphQLTestClient(port);
+        ticker: { paths: [join(dir.path, 'tick')], repositories: ['tick'], schedules: ['3s'] },
+      },
+    }));
     await waitForJobs(client, 'INIT', 2);
   }, 60_000);
 

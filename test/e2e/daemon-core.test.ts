@@ -1,20 +1,26 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { Daemon, freePort } from './support/daemon';
+import { Daemon, startDaemon } from './support/daemon';
 import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
 import { GraphQLTestClient } from './support/graphql-client';
+import {
+  JOB_FIELDS as BASE_FIELDS,
+  resticPidsOn,
+  waitFor,
+  waitForEnd,
+  waitForJobs,
+  waitForProgress,
+} from './support/wait';
 
 const PASSWORD = 'e2e-repository-password-4711';
 
-const JOB_FIELDS = `id operation backup repository trigger priority state error { code message }
-  snapshotIds warnings progress { percent filesDone totalFiles bytesDone step }
-  steps { name state repository snapshotId error { code message } }`;
+const JOB_FIELDS = `${BASE_FIELDS} priority snapshotIds warnings
+  progress { percent filesDone totalFiles bytesDone step } steps { snapshotId }`;
 
 describe('the daemon, driven through GraphQL', () => {
   const dir = tempDir('e2e-core');
   const repository = join(dir.path, 'repository');
-  const configPath = join(dir.path, 'hen-backup.yaml');
+  let configPath: string;
   let port: number;
   let daemon: Daemon;
   let client: GraphQLTestClient;
@@ -24,27 +30,19 @@ describe('the daemon, driven through GraphQL', () => {
     writeFileSync(join(dir.path, 'quick', 'skip.tmp'), 'excluded');
     // Incompressible data under a tight upload limit keeps this backup running for a while.
     writeRandomFiles(join(dir.path, 'slow'), 8, 512 * 1024);
-    port = await freePort();
-    writeFileSync(
-      configPath,
-      stringify({
-        hostname: 'e2e-host',
-        dataDir: join(dir.path, 'data'),
-        api: { host: '127.0.0.1', port },
-        jobs: { concurrency: 2, maxDuration: '10m' },
-        repositories: { local: { location: repository, password: PASSWORD } },
-        backups: {
-          quick: { paths: [join(dir.path, 'quick')], excludes: ['*.tmp'], repositories: ['local'] },
-          slow: {
-            paths: [join(dir.path, 'slow')],
-            repositories: ['local'],
-            limits: { upload: '64K' },
-          },
+    ({ daemon, client, port, configPath } = await startDaemon(dir.path, {
+      hostname: 'e2e-host',
+      jobs: { concurrency: 2, maxDuration: '10m' },
+      repositories: { local: { location: repository, password: PASSWORD } },
+      backups: {
+        quick: { paths: [join(dir.path, 'quick')], excludes: ['*.tmp'], repositories: ['local'] },
+        slow: {
+          paths: [join(dir.path, 'slow')],
+          repositories: ['local'],
+          limits: { upload: '64K' },
         },
-      }),
-    );
-    daemon = await Daemon.start(configPath);
-    client = new GraphQLTestClient(port);
+      },
+    }));
     await waitForJobs(client, 'INIT', 1);
   });
 
@@ -177,13 +175,7 @@ describe('the daemon, driven through GraphQL', () => {
       `subscription($id: ID!) { jobLogs(jobId: $id) { jobId seq message path } }`,
       { id: runBackup.id },
     );
-    await waitFor(async () => {
-      const { job } = await client.data(
-        `query($id: ID!) { job(id: $id) { state progress { percent } } }`,
-        { id: runBackup.id },
-      );
-      return job.state === 'RUNNING' && job.progress !== null;
-    });
+    await waitForProgress(client, runBackup.id);
     const { cancelJob } = await client.data(`mutation($id: ID!) { cancelJob(id: $id) { id } }`, {
       id: runBackup.id,
     });
@@ -253,7 +245,6 @@ describe('the daemon, driven through GraphQL', () => {
 
     const { buildClientSchema, getIntrospectionQuery } = await import('graphql');
     const { schemaText } = await import('../../src/api/schema-text');
-    const { readFileSync } = await import('node:fs');
     const introspection = await client.data(getIntrospectionQuery());
     const committed = readFileSync(join(__dirname, '..', '..', 'schema.gql'), 'utf8');
     expect(schemaText(buildClientSchema(introspection))).toBe(committed);
@@ -261,13 +252,7 @@ describe('the daemon, driven through GraphQL', () => {
 
   it('marks a backup interrupted when the daemon is killed, unlocks, and backs up again after restart', async () => {
     const { runBackup } = await client.data(`mutation { runBackup(name: "slow") { id } }`);
-    await waitFor(async () => {
-      const { job } = await client.data(
-        `query($id: ID!) { job(id: $id) { state progress { percent } } }`,
-        { id: runBackup.id },
-      );
-      return job.state === 'RUNNING' && job.progress !== null;
-    });
+    await waitForProgress(client, runBackup.id);
     const resticPids = resticPidsOn(repository);
     expect(resticPids.length).toBeGreaterThan(0);
     await client.close();
@@ -300,25 +285,13 @@ describe('the daemon, driven through GraphQL', () => {
     expect(resticDirect(repository, PASSWORD, ['list', 'locks', '--no-lock']).trim()).toBe('');
 
     const { runBackup: after } = await client.data(`mutation { runBackup(name: "quick") { id } }`);
-    await waitFor(async () => {
-      const { job: j } = await client.data(`query($id: ID!) { job(id: $id) { state } }`, {
-        id: after.id,
-      });
-      if (j.state === 'FAILED') throw new Error('backup after restart failed');
-      return j.state === 'SUCCEEDED';
-    });
+    expect((await waitForEnd(client, after.id)).state).toBe('SUCCEEDED');
     expect(resticDirect(repository, PASSWORD, ['check'])).toContain('no errors were found');
   });
 
   it('stops on SIGTERM during a backup: restic gets SIGINT, the job is interrupted, no lock is left', async () => {
     const { runBackup } = await client.data(`mutation { runBackup(name: "slow") { id } }`);
-    await waitFor(async () => {
-      const { job } = await client.data(
-        `query($id: ID!) { job(id: $id) { state progress { percent } } }`,
-        { id: runBackup.id },
-      );
-      return job.state === 'RUNNING' && job.progress !== null;
-    });
+    await waitForProgress(client, runBackup.id);
     await client.close();
     const exit = await daemon.stop();
     expect(exit).toEqual({ code: 0, signal: null });
@@ -333,41 +306,3 @@ describe('the daemon, driven through GraphQL', () => {
     expect(job).toEqual({ state: 'INTERRUPTED', error: { code: 'INTERRUPTED' } });
   });
 });
-
-/** Processes working on the repository (restic gets it in RESTIC_REPOSITORY). */
-function resticPidsOn(repository: string): string[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-        return environ.includes(`RESTIC_REPOSITORY=${repository}`);
-      } catch {
-        return false; // gone, or not ours to read
-      }
-    });
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function waitForJobs(
-  client: GraphQLTestClient,
-  operation: string,
-  count: number,
-): Promise<void> {
-  await waitFor(async () => {
-    const { jobs } = await client.data(
-      `{ jobs(filter: { operations: [${operation}] }) { edges { node { state } } } }`,
-    );
-    const states = jobs.edges.map((e: any) => e.node.state);
-    return (
-      states.length >= count && states.every((s: string) => !['QUEUED', 'RUNNING'].includes(s))
-    );
-  });
-}

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { stringify } from 'yaml';
-import { Daemon, freePort } from './support/daemon';
+import { startDaemon, type StartedDaemon } from './support/daemon';
 import { resticDirect, tempDir } from './support/fixtures';
+import { GraphQLTestClient } from './support/graphql-client';
+import { waitFor, waitForEnd } from './support/wait';
 
 const PASSWORD = 'downloads-password-5521';
 const TOKENS = {
@@ -20,25 +21,12 @@ describe('downloads through the daemon', () => {
   const dir = tempDir('e2e-downloads');
   const data = join(dir.path, 'data');
   const repo = join(dir.path, 'repo');
-  let daemon: Daemon;
-  let port: number;
+  let started: StartedDaemon;
   let snapshotId: string;
   const issuedUrls: string[] = [];
 
-  const graphql = async (query: string, variables: Record<string, unknown>, token?: string) => {
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as {
-      data?: any;
-      errors?: { message: string; extensions: { code: string } }[];
-    };
-  };
+  const graphql = (query: string, variables: Record<string, unknown>, token?: string) =>
+    new GraphQLTestClient(started.port, token).request(query, variables);
   const CREATE = `mutation($r: String!, $s: String!, $p: String!, $f: DownloadFormat!) {
     createDownload(repository: $r, snapshotId: $s, path: $p, format: $f) {
       url expiresAt format filename snapshotId path size
@@ -53,7 +41,7 @@ describe('downloads through the daemon', () => {
     return result.data.createDownload;
   };
   const get = (url: string, init: RequestInit = {}) =>
-    fetch(`http://127.0.0.1:${port}${url}`, init);
+    fetch(`http://127.0.0.1:${started.port}${url}`, init);
 
   beforeAll(async () => {
     mkdirSync(join(data, 'sub', 'deep'), { recursive: true });
@@ -64,15 +52,10 @@ describe('downloads through the daemon', () => {
     writeFileSync(join(data, 'sub', 'deep', 'c.txt'), 'deep\n');
     writeFileSync(join(data, 'sub', 'empty.txt'), '');
     writeFileSync(join(data, 'big.bin'), randomBytes(48 * 1024 * 1024));
-    port = await freePort();
-    const configPath = join(dir.path, 'config.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
-        dataDir: join(dir.path, 'state'),
+    started = await startDaemon(
+      dir.path,
+      {
         api: {
-          host: '127.0.0.1',
-          port,
           tokens: Object.entries(TOKENS).map(([role, token]) => ({
             name: `${role}-client`,
             role,
@@ -81,31 +64,18 @@ describe('downloads through the daemon', () => {
         },
         repositories: { local: { location: repo, password: PASSWORD } },
         backups: { docs: { paths: [data], repositories: ['local'] } },
-      }),
+      },
+      { env: { HEN_BACKUP_DOWNLOAD_TTL: `${TTL_MS}ms` } },
     );
-    daemon = await Daemon.start(configPath, { HEN_BACKUP_DOWNLOAD_TTL: `${TTL_MS}ms` });
     const run = await graphql('mutation { runBackup(name: "docs") { id } }', {}, TOKENS.operator);
-    const jobId = run.data.runBackup.id;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const { data: result } = await graphql(
-        'query($id: ID!) { job(id: $id) { state snapshotIds } }',
-        { id: jobId },
-        TOKENS.viewer,
-      );
-      if (result.job.state === 'SUCCEEDED') {
-        snapshotId = result.job.snapshotIds[0];
-        break;
-      }
-      if (!['QUEUED', 'RUNNING'].includes(result.job.state) || Date.now() > deadline) {
-        throw new Error(`backup ended ${JSON.stringify(result.job)}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const viewer = new GraphQLTestClient(started.port, TOKENS.viewer);
+    const job = await waitForEnd(viewer, run.data.runBackup.id, 60_000, 'snapshotIds');
+    if (job.state !== 'SUCCEEDED') throw new Error(`backup ended ${JSON.stringify(job)}`);
+    snapshotId = job.snapshotIds[0];
   }, 120_000);
 
   afterAll(async () => {
-    if (daemon) await daemon.stop();
+    await started?.stop();
     dir.cleanup();
   });
 
@@ -226,7 +196,7 @@ describe('downloads through the daemon', () => {
         { r: repository, s: id ?? snapshotId, p: path, f: format },
         TOKENS.operator,
       );
-      return result.errors?.[0]?.extensions.code ?? 'OK';
+      return result.errors?.[0]?.extensions?.code ?? 'OK';
     };
     expect(await code(data, 'FILE')).toBe('BAD_USER_INPUT');
     expect(await code(join(data, 'photo.bin'), 'TAR')).toBe('BAD_USER_INPUT');
@@ -243,14 +213,14 @@ describe('downloads through the daemon', () => {
 
   it('needs the operator role to make a link', async () => {
     const viewer = await create(join(data, 'photo.bin'), 'FILE', TOKENS.viewer);
-    expect(viewer.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    expect(viewer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const anonymous = await graphql(CREATE, {
       r: 'local',
       s: snapshotId,
       p: join(data, 'photo.bin'),
       f: 'FILE',
     });
-    expect(anonymous.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('stops restic when the client goes away, leaving no lock', async () => {
@@ -261,16 +231,16 @@ describe('downloads through the daemon', () => {
     const reader = response.body!.getReader();
     await reader.read();
     controller.abort();
-    await daemon.waitForLog(/download abandoned by the client/, 30_000);
-    const deadline = Date.now() + 15_000;
-    while (resticDirect(repo, PASSWORD, ['list', 'locks', '--no-lock']).trim() !== '') {
-      if (Date.now() > deadline) throw new Error('restic left its lock behind');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await started.daemon.waitForLog(/download abandoned by the client/, 30_000);
+    await waitFor(
+      () => resticDirect(repo, PASSWORD, ['list', 'locks', '--no-lock']).trim() === '',
+      15_000,
+      'no lock left by restic',
+    );
   });
 
   it('never logs a link token', () => {
-    const output = [...daemon.stdout, ...daemon.stderr].join('\n');
+    const output = [...started.daemon.stdout, ...started.daemon.stderr].join('\n');
     expect(output).toContain('download link created');
     expect(output).toContain('download finished');
     expect(issuedUrls.length).toBeGreaterThan(5);

@@ -1,12 +1,11 @@
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { S3Server } from '../support/servers/s3-server';
-import { Daemon, freePort } from './support/daemon';
+import { startDaemon, type StartedDaemon } from './support/daemon';
 import { tempDir, writeRandomFiles } from './support/fixtures';
-import { GraphQLTestClient } from './support/graphql-client';
+import type { GraphQLTestClient } from './support/graphql-client';
 import { resticPidsOn, waitFor, waitForEnd, waitForJobs, waitForProgress } from './support/wait';
 
 const PASSWORD = 'faults-password-5521';
@@ -20,7 +19,7 @@ describe('faults around the daemon', () => {
   const s3During = new S3Server();
   const hanging: ServerResponse[] = [];
   let hookServer: Server;
-  let daemon: Daemon;
+  let started: StartedDaemon;
   let client: GraphQLTestClient;
 
   beforeAll(async () => {
@@ -33,14 +32,10 @@ describe('faults around the daemon', () => {
     hookServer.listen(0, '127.0.0.1');
     await new Promise((r) => hookServer.once('listening', r));
     const hookPort = (hookServer.address() as AddressInfo).port;
-    const port = await freePort();
-    const configPath = join(dir.path, 'config.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
+    started = await startDaemon(
+      dir.path,
+      {
         hostname: 'faults-host',
-        dataDir: join(dir.path, 'state'),
-        api: { host: '127.0.0.1', port },
         jobs: { concurrency: 2, maxDuration: '5m' },
         repositories: {
           local: { location: local, password: PASSWORD },
@@ -73,16 +68,15 @@ describe('faults around the daemon', () => {
             },
           },
         },
-      }),
+      },
+      { env: { RESTIC_BIN: resticCopy } },
     );
-    daemon = await Daemon.start(configPath, { RESTIC_BIN: resticCopy });
-    client = new GraphQLTestClient(port);
+    client = started.client;
     await waitForJobs(client, 'INIT', 3);
   }, 60_000);
 
   afterAll(async () => {
-    await client?.close();
-    if (daemon) await daemon.stop();
+    await started?.stop();
     for (const res of hanging) res.destroy();
     hookServer?.close();
     await Promise.all([s3Before.cleanup(), s3During.cleanup()]);

@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { parseExposition, samplesOf, valueOf, type Exposition } from '../../src/metrics/exposition';
-import { Daemon, freePort } from './support/daemon';
+import { Daemon, startDaemon } from './support/daemon';
 import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { GraphQLTestClient } from './support/graphql-client';
+import { waitForEnd, waitForJobs } from './support/wait';
 
 const PASSWORD = 'metrics-e2e-password-2718';
 const TOKENS = {
@@ -19,10 +19,12 @@ describe('metrics and health endpoints', () => {
   const dir = tempDir('e2e-metrics');
   const good = join(dir.path, 'good-repository');
   const wrong = join(dir.path, 'wrong-password-repository');
-  const configPath = join(dir.path, 'hen-backup.yaml');
+  let configPath: string;
   let port: number;
   let daemon: Daemon;
   let startedAt: number;
+  let admin: GraphQLTestClient;
+  let viewer: GraphQLTestClient;
 
   const http = (path: string, token?: string) =>
     fetch(`http://127.0.0.1:${port}${path}`, {
@@ -34,71 +36,39 @@ describe('metrics and health endpoints', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     return parseExposition(await response.text());
   };
-  const gql = async (query: string, token = TOKENS.admin): Promise<any> => {
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query }),
-    });
-    const body = (await response.json()) as { data?: any; errors?: unknown[] };
-    if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
-  const waitForJob = async (id: string): Promise<string> => {
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-      const { job } = await gql(`{ job(id: "${id}") { state } }`);
-      if (!['QUEUED', 'RUNNING'].includes(job.state)) return job.state;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`job ${id} did not end`);
-  };
-  const waitForIdle = async () => {
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-      const { jobs } = await gql(`{ jobs(first: 100) { edges { node { state } } } }`);
-      const states = jobs.edges.map((e: any) => e.node.state);
-      if (states.length && states.every((s: string) => !['QUEUED', 'RUNNING'].includes(s))) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('jobs did not settle');
-  };
+  const stateAtEnd = async (id: string): Promise<string> => (await waitForEnd(admin, id)).state;
 
   beforeAll(async () => {
     writeRandomFiles(join(dir.path, 'docs'), 4, 4096);
     writeRandomFiles(join(dir.path, 'other'), 2, 1024);
     // A repository that exists, under a password the configuration does not know.
     resticDirect(wrong, 'not-the-configured-password', ['init']);
-    port = await freePort();
-    writeFileSync(
-      configPath,
-      stringify({
-        hostname: 'metrics-host',
-        dataDir: join(dir.path, 'data'),
-        api: {
-          host: '127.0.0.1',
-          port,
-          tokens: [
-            { name: 'grafana', role: 'viewer', token: TOKENS.viewer },
-            { name: 'me', role: 'admin', token: TOKENS.admin },
-          ],
-        },
-        repositories: {
-          good: { location: good, password: PASSWORD },
-          wrong: { location: wrong, password: PASSWORD },
-        },
-        backups: {
-          // never run: due at once, so the daemon backs it up by itself at startup
-          docs: {
-            paths: [join(dir.path, 'docs')],
-            repositories: ['good'],
-            schedules: ['1h'],
-            retention: { keepLast: 1 },
-          },
-          broken: { paths: [join(dir.path, 'other')], repositories: ['wrong'] },
-        },
-      }),
-    );
     startedAt = Date.now();
-    daemon = await Daemon.start(configPath);
+    ({ daemon, port, configPath } = await startDaemon(dir.path, {
+      hostname: 'metrics-host',
+      api: {
+        tokens: [
+          { name: 'grafana', role: 'viewer', token: TOKENS.viewer },
+          { name: 'me', role: 'admin', token: TOKENS.admin },
+        ],
+      },
+      repositories: {
+        good: { location: good, password: PASSWORD },
+        wrong: { location: wrong, password: PASSWORD },
+      },
+      backups: {
+        // never run: due at once, so the daemon backs it up by itself at startup
+        docs: {
+          paths: [join(dir.path, 'docs')],
+          repositories: ['good'],
+          schedules: ['1h'],
+          retention: { keepLast: 1 },
+        },
+        broken: { paths: [join(dir.path, 'other')], repositories: ['wrong'] },
+      },
+    }));
+    admin = new GraphQLTestClient(port, TOKENS.admin);
+    viewer = new GraphQLTestClient(port, TOKENS.viewer);
   });
 
   afterAll(async () => {
@@ -138,13 +108,15 @@ describe('metrics and health endpoints', () => {
   });
 
   it('reports successes, failures, bytes, files and snapshots from real backups', async () => {
-    await waitForIdle(); // the startup inits and the scheduled backup of docs
+    await waitForJobs(admin, [], 1); // the startup inits and the scheduled backup of docs
     // a second backup of docs, with new data, and one of broken into the wrong-password repository
     writeRandomFiles(join(dir.path, 'docs', 'more'), 2, 8192);
-    const { runBackup: second } = await gql(`mutation { runBackup(name: "docs") { id } }`);
-    expect(await waitForJob(second.id)).toBe('SUCCEEDED');
-    const { runBackup: failing } = await gql(`mutation { runBackup(name: "broken") { id } }`);
-    expect(await waitForJob(failing.id)).toBe('FAILED');
+    const { runBackup: second } = await admin.data(`mutation { runBackup(name: "docs") { id } }`);
+    expect(await stateAtEnd(second.id)).toBe('SUCCEEDED');
+    const { runBackup: failing } = await admin.data(
+      `mutation { runBackup(name: "broken") { id } }`,
+    );
+    expect(await stateAtEnd(failing.id)).toBe('FAILED');
 
     const m = await scrape();
     const now = Date.now() / 1000;
@@ -208,9 +180,8 @@ describe('metrics and health endpoints', () => {
   });
 
   it('summarises each backup in the status query', async () => {
-    const { status } = await gql(
+    const { status } = await viewer.data(
       `{ status { backups { name lastJob { state endedAt } lastSuccessAt lastFailureAt nextRunAt overdue } } }`,
-      TOKENS.viewer,
     );
     const byName = Object.fromEntries(status.backups.map((b: any) => [b.name, b]));
     expect(byName.docs).toEqual({
@@ -264,8 +235,8 @@ describe('metrics and health endpoints', () => {
   });
 
   it('counts the snapshots a prune kept, and records the prune', async () => {
-    const { pruneBackup } = await gql(`mutation { pruneBackup(name: "docs") { id } }`);
-    expect(await waitForJob(pruneBackup.id)).toBe('SUCCEEDED');
+    const { pruneBackup } = await admin.data(`mutation { pruneBackup(name: "docs") { id } }`);
+    expect(await stateAtEnd(pruneBackup.id)).toBe('SUCCEEDED');
     const m = await scrape();
     expect(
       valueOf(m, 'hen_backup_repository_snapshots', { backup: 'docs', repository: 'good' }),

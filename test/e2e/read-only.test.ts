@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { Daemon, freePort } from './support/daemon';
-import { resticDirect, tempDir } from './support/fixtures';
-import { GraphQLTestClient } from './support/graphql-client';
+import { startDaemon, type StartedDaemon } from './support/daemon';
+import { countingRestic, resticDirect, tempDir } from './support/fixtures';
+import type { GraphQLTestClient } from './support/graphql-client';
+import { waitForEnd } from './support/wait';
 
 const PASSWORD = 'read-only-password-8812';
-const SYSTEM_RESTIC = process.env.RESTIC_BIN || '/usr/bin/restic';
 
 /**
  * A daemon started with --read-only on a repository another tool wrote: it browses and restores,
@@ -17,13 +16,10 @@ describe('a read-only daemon', () => {
   const source = join(dir.path, 'source');
   const repo = join(dir.path, 'repo');
   const restores = join(dir.path, 'restores');
-  const calls = join(dir.path, 'restic-calls.log');
-  let daemon: Daemon;
+  const restic = countingRestic(dir.path);
+  let started: StartedDaemon;
   let client: GraphQLTestClient;
   let snapshotId: string;
-
-  const resticCalls = (): string[] =>
-    existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean) : [];
 
   beforeAll(async () => {
     mkdirSync(join(source, 'notes'), { recursive: true });
@@ -37,18 +33,10 @@ describe('a read-only daemon', () => {
     }[];
     snapshotId = snapshots[0].id;
 
-    const wrapper = join(dir.path, 'restic-counting');
-    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${SYSTEM_RESTIC}' "$@"\n`, {
-      mode: 0o755,
-    });
-    const port = await freePort();
-    const configPath = join(dir.path, 'config.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
+    started = await startDaemon(
+      dir.path,
+      {
         hostname: 'ro-host',
-        dataDir: join(dir.path, 'state'),
-        api: { host: '127.0.0.1', port },
         restore: { allowedTargets: [restores] },
         repositories: {
           local: { location: repo, password: PASSWORD, check: { schedules: ['1s'] } },
@@ -63,16 +51,14 @@ describe('a read-only daemon', () => {
             prune: { schedules: ['1s'] },
           },
         },
-      }),
+      },
+      { env: { RESTIC_BIN: restic.bin }, args: ['--read-only'] },
     );
-    daemon = Daemon.spawn(['--config', configPath, '--read-only'], { RESTIC_BIN: wrapper });
-    await daemon.waitForLog(/listening on http/, 60_000);
-    client = new GraphQLTestClient(port);
+    client = started.client;
   });
 
   afterAll(async () => {
-    await client?.close();
-    if (daemon) await daemon.stop();
+    await started?.stop();
     dir.cleanup();
   });
 
@@ -112,7 +98,7 @@ describe('a read-only daemon', () => {
     expect(snapshotFiles.edges.map((e: any) => e.node)).toEqual([
       { name: 'todo.txt', type: 'FILE' },
     ]);
-    const snapshotRuns = resticCalls().filter((line) => /\bsnapshots\b/.test(line));
+    const snapshotRuns = restic.calls().filter((line) => /\bsnapshots\b/.test(line));
     expect(snapshotRuns.length).toBeGreaterThan(0);
     for (const line of snapshotRuns) expect(line).toContain('--no-lock');
   });
@@ -123,26 +109,18 @@ describe('a read-only daemon', () => {
       `mutation($input: RestoreSnapshotInput!) { restoreSnapshot(input: $input) { id } }`,
       { input: { repository: 'local', snapshotId, target } },
     );
-    const deadline = Date.now() + 40_000;
-    let job: any;
-    for (;;) {
-      ({ job } = await client.data(`query($id: ID!) { job(id: $id) { state operation } }`, {
-        id: restoreSnapshot.id,
-      }));
-      if (!['QUEUED', 'RUNNING'].includes(job.state) || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(job).toEqual({ state: 'SUCCEEDED', operation: 'RESTORE' });
+    const job = await waitForEnd(client, restoreSnapshot.id, 40_000);
+    expect([job.state, job.operation]).toEqual(['SUCCEEDED', 'RESTORE']);
     expect(readFileSync(join(target, source, 'notes', 'todo.txt'), 'utf8')).toBe('restore me\n');
-    const restoreRuns = resticCalls().filter((line) => / restore /.test(line));
+    const restoreRuns = restic.calls().filter((line) => / restore /.test(line));
     expect(restoreRuns).toHaveLength(1);
-    for (const line of resticCalls().filter((l) => / (restore|stats|ls) /.test(l))) {
+    for (const line of restic.calls().filter((l) => / (restore|stats|ls) /.test(l))) {
       expect(line).toContain('--no-lock');
     }
   });
 
   it('never ran a restic command that writes to the repository, nor left a lock', () => {
-    for (const line of resticCalls()) {
+    for (const line of restic.calls()) {
       expect(line).not.toMatch(/(^| )(init|backup|forget|prune|check|unlock)( |$)/);
     }
     expect(readdirSync(join(repo, 'locks'))).toEqual([]);

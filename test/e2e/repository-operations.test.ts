@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { Daemon, freePort } from './support/daemon';
+import { startDaemon, type StartedDaemon } from './support/daemon';
 import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
-import { GraphQLTestClient } from './support/graphql-client';
+import type { GraphQLTestClient } from './support/graphql-client';
+import { listJobs, waitForEnd, waitForJobs } from './support/wait';
 
 const PASSWORD = 'operations-password-8842';
 const OTHER_PASSWORD = 'not-the-configured-one-1234';
@@ -15,50 +15,44 @@ describe('repository operations through the daemon', () => {
   const good = join(dir.path, 'good');
   const foreign = join(dir.path, 'foreign');
   const damaged = join(dir.path, 'damaged');
-  let daemon: Daemon;
+  let started: StartedDaemon;
   let client: GraphQLTestClient;
+  /** Waits until the job has ended; with its snapshots and its steps' summaries. */
+  const ended = (id: string) => waitForEnd(client, id, 40_000, 'snapshotIds steps { summary }');
 
   beforeAll(async () => {
     writeRandomFiles(join(dir.path, 'data'), 3, 4096);
     // A repository that exists with another password: the daemon must say so, not "initialised".
     resticDirect(foreign, OTHER_PASSWORD, ['init']);
-    const port = await freePort();
-    const configPath = join(dir.path, 'config.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
-        hostname: 'ops-host',
-        dataDir: join(dir.path, 'state'),
-        api: { host: '127.0.0.1', port },
-        repositories: {
-          good: { location: good, password: PASSWORD },
-          foreign: { location: foreign, password: PASSWORD },
-          damaged: { location: damaged, password: PASSWORD, check: { readDataSubset: '100%' } },
+    started = await startDaemon(dir.path, {
+      hostname: 'ops-host',
+      repositories: {
+        good: { location: good, password: PASSWORD },
+        foreign: { location: foreign, password: PASSWORD },
+        damaged: { location: damaged, password: PASSWORD, check: { readDataSubset: '100%' } },
+      },
+      backups: {
+        both: { paths: [join(dir.path, 'data')], repositories: ['good', 'foreign'] },
+        kept: {
+          paths: [join(dir.path, 'data')],
+          repositories: ['good'],
+          retention: { keepLast: 1 },
         },
-        backups: {
-          both: { paths: [join(dir.path, 'data')], repositories: ['good', 'foreign'] },
-          kept: {
-            paths: [join(dir.path, 'data')],
-            repositories: ['good'],
-            retention: { keepLast: 1 },
-          },
-          fragile: { paths: [join(dir.path, 'data')], repositories: ['damaged'] },
-        },
-      }),
-    );
-    daemon = await Daemon.start(configPath);
-    client = new GraphQLTestClient(port);
-    await waitForJob(client, { operations: ['INIT'], repository: 'damaged' });
+        fragile: { paths: [join(dir.path, 'data')], repositories: ['damaged'] },
+      },
+    });
+    client = started.client;
+    // the startup init of each of the three repositories
+    await waitForJobs(client, 'INIT', 3);
   });
 
   afterAll(async () => {
-    await client?.close();
-    if (daemon) await daemon.stop();
+    await started?.stop();
     dir.cleanup();
   });
 
   it('reports a wrong password at startup as such', async () => {
-    const job = await waitForJob(client, { operations: ['INIT'], repository: 'foreign' });
+    const job = (await listJobs(client, ['INIT'])).find((j) => j.repository === 'foreign');
     expect(job.state).toBe('FAILED');
     expect(job.error.code).toBe('WRONG_PASSWORD');
     expect(job.error.message).not.toContain(PASSWORD);
@@ -73,7 +67,7 @@ describe('repository operations through the daemon', () => {
 
   it('backs up to the repositories that work when another fails, and fails the job', async () => {
     const { runBackup } = await client.data(`mutation { runBackup(name: "both") { id } }`);
-    const job = await waitForJob(client, { id: runBackup.id });
+    const job = await ended(runBackup.id);
     expect(job.state).toBe('FAILED');
     expect(job.error.code).toBe('WRONG_PASSWORD');
     expect(job.error.message).toMatch(/1 of 2 repositories failed \(foreign: /);
@@ -88,7 +82,7 @@ describe('repository operations through the daemon', () => {
   it('forgets what the retention policy does not keep, for that backup only, and prunes', async () => {
     for (let i = 0; i < 3; i++) {
       const { runBackup } = await client.data(`mutation { runBackup(name: "kept") { id } }`);
-      expect((await waitForJob(client, { id: runBackup.id })).state).toBe('SUCCEEDED');
+      expect((await ended(runBackup.id)).state).toBe('SUCCEEDED');
     }
     const before = await snapshotsOf(client, 'good');
     expect(before.filter((s) => s.backup === 'kept')).toHaveLength(3);
@@ -98,7 +92,7 @@ describe('repository operations through the daemon', () => {
       `mutation { pruneBackup(name: "kept") { id operation trigger } }`,
     );
     expect(pruneBackup).toMatchObject({ operation: 'PRUNE', trigger: 'API' });
-    const job = await waitForJob(client, { id: pruneBackup.id });
+    const job = await ended(pruneBackup.id);
     expect(job.state).toBe('SUCCEEDED');
     expect(job.steps[0].summary).toEqual({ kept: 1, removed: 2 });
 
@@ -120,10 +114,10 @@ describe('repository operations through the daemon', () => {
       `mutation { checkRepository(name: "good", priority: "next") { id operation priority } }`,
     );
     expect(checkRepository).toMatchObject({ operation: 'CHECK', priority: 'next' });
-    expect((await waitForJob(client, { id: checkRepository.id })).state).toBe('SUCCEEDED');
+    expect((await ended(checkRepository.id)).state).toBe('SUCCEEDED');
 
     const { runBackup } = await client.data(`mutation { runBackup(name: "fragile") { id } }`);
-    expect((await waitForJob(client, { id: runBackup.id })).state).toBe('SUCCEEDED');
+    expect((await ended(runBackup.id)).state).toBe('SUCCEEDED');
     // Overwrite every pack with noise of the same size: restic sees the corruption at once
     // (deleted packs would make it retry its reads for minutes).
     const packs = join(damaged, 'data');
@@ -137,7 +131,7 @@ describe('repository operations through the daemon', () => {
     const { checkRepository: bad } = await client.data(
       `mutation { checkRepository(name: "damaged") { id } }`,
     );
-    const job = await waitForJob(client, { id: bad.id });
+    const job = await ended(bad.id);
     expect(job.state).toBe('FAILED');
     const { job: logged } = await client.data(
       `query($id: ID!) { job(id: $id) { logs { edges { node { message path } } } } }`,
@@ -159,14 +153,14 @@ describe('repository operations through the daemon', () => {
       priority: 'next',
       trigger: 'API',
     });
-    expect((await waitForJob(client, { id: unlockRepository.id })).state).toBe('SUCCEEDED');
+    expect((await ended(unlockRepository.id)).state).toBe('SUCCEEDED');
     const unknown = await client.request(`mutation { checkRepository(name: "nope") { id } }`);
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
   it('never writes the repository password to its stdout log', () => {
-    expect(daemon.stdout.length).toBeGreaterThan(20);
-    expect(daemon.stdout.join('\n')).not.toContain(PASSWORD);
+    expect(started.daemon.stdout.length).toBeGreaterThan(20);
+    expect(started.daemon.stdout.join('\n')).not.toContain(PASSWORD);
   });
 });
 
@@ -179,24 +173,4 @@ async function snapshotsOf(
     { r: repository },
   );
   return snapshots.edges.map((e: any) => e.node);
-}
-
-/** Waits until the newest job matching the filter has ended, and returns it. */
-async function waitForJob(
-  client: GraphQLTestClient,
-  filter: Record<string, unknown>,
-): Promise<any> {
-  const deadline = Date.now() + 40_000;
-  for (;;) {
-    const { jobs } = await client.data(
-      `query($f: JobFilterInput) { jobs(filter: $f, first: 1) { edges { node { id state error { code message } snapshotIds steps { repository state summary } } } } }`,
-      { f: filter },
-    );
-    const job = jobs.edges[0]?.node;
-    if (job && !['QUEUED', 'RUNNING'].includes(job.state)) return job;
-    if (Date.now() > deadline) {
-      throw new Error(`no ended job for ${JSON.stringify(filter)}: ${JSON.stringify(job)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -10,13 +10,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
-import { stringify } from 'yaml';
-import { Daemon, freePort } from './support/daemon';
-import { tempDir } from './support/fixtures';
-import { GraphQLTestClient } from './support/graphql-client';
+import { startDaemon, type StartedDaemon } from './support/daemon';
+import { countingRestic, tempDir } from './support/fixtures';
+import type { GraphQLTestClient } from './support/graphql-client';
+import { waitForEnd, waitForJobs } from './support/wait';
 
 const PASSWORD = 'restore-browse-password-5521';
-const SYSTEM_RESTIC = process.env.RESTIC_BIN || '/usr/bin/restic';
 
 /** sha256 of every file (and the target of every link) below root, by relative path. */
 function hashTree(root: string): Record<string, string> {
@@ -42,18 +41,18 @@ describe('restore and snapshot browsing through the daemon', () => {
   const source = join(dir.path, 'source');
   const big = join(dir.path, 'big');
   const restores = join(dir.path, 'restores');
-  const calls = join(dir.path, 'restic-calls.log');
-  let daemon: Daemon;
+  // every restic run the daemon starts leaves one line
+  const restic = countingRestic(dir.path);
+  let started: StartedDaemon;
   let client: GraphQLTestClient;
   let snapshotId: string;
+  /** Waits until the job has ended; with its snapshots, progress and steps' summaries. */
+  const ended = (id: string, timeoutMs = 40_000) =>
+    waitForEnd(client, id, timeoutMs, 'snapshotIds progress { percent } steps { summary }');
 
   /** restic invocations so far whose arguments match */
   const resticRuns = (pattern: RegExp): number =>
-    existsSync(calls)
-      ? readFileSync(calls, 'utf8')
-          .split('\n')
-          .filter((line) => pattern.test(line)).length
-      : 0;
+    restic.calls().filter((line) => pattern.test(line)).length;
 
   beforeAll(async () => {
     mkdirSync(join(source, 'photos', '2024'), { recursive: true });
@@ -67,39 +66,29 @@ describe('restore and snapshot browsing through the daemon', () => {
     writeFileSync(join(source, 'notes', 'old.txt'), 'to be removed\n');
     symlinkSync('notes/todo.txt', join(source, 'todo-link'));
 
-    // the counting wrapper: every restic run the daemon starts leaves one line
-    const wrapper = join(dir.path, 'restic-counting');
-    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${SYSTEM_RESTIC}' "$@"\n`, {
-      mode: 0o755,
-    });
-    const port = await freePort();
-    const configPath = join(dir.path, 'config.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
+    started = await startDaemon(
+      dir.path,
+      {
         hostname: 'restore-host',
-        dataDir: join(dir.path, 'state'),
-        api: { host: '127.0.0.1', port },
         restore: { allowedTargets: [restores] },
         repositories: { local: { location: join(dir.path, 'repo'), password: PASSWORD } },
         backups: {
           files: { paths: [source], repositories: ['local'] },
           big: { paths: [big], repositories: ['local'] },
         },
-      }),
+      },
+      { env: { RESTIC_BIN: restic.bin } },
     );
-    daemon = await Daemon.start(configPath, { RESTIC_BIN: wrapper });
-    client = new GraphQLTestClient(port);
-    await waitForJob(client, { operations: ['INIT'] });
+    client = started.client;
+    await waitForJobs(client, 'INIT', 1);
     const { runBackup } = await client.data(`mutation { runBackup(name: "files") { id } }`);
-    const job = await waitForJob(client, { id: runBackup.id });
+    const job = await ended(runBackup.id);
     expect(job.state).toBe('SUCCEEDED');
     snapshotId = job.snapshotIds[0];
   });
 
   afterAll(async () => {
-    await client?.close();
-    if (daemon) await daemon.stop();
+    await started?.stop();
     dir.cleanup();
   });
 
@@ -110,7 +99,7 @@ describe('restore and snapshot browsing through the daemon', () => {
       { input: { repository: 'local', snapshotId, target } },
     );
     expect(restoreSnapshot).toMatchObject({ operation: 'RESTORE', trigger: 'API' });
-    const job = await waitForJob(client, { id: restoreSnapshot.id });
+    const job = await ended(restoreSnapshot.id);
     expect(job.state).toBe('SUCCEEDED');
     expect(hashTree(join(target, source))).toEqual(hashTree(source));
     const fileCount = Object.keys(hashTree(source)).filter(
@@ -140,7 +129,7 @@ describe('restore and snapshot browsing through the daemon', () => {
         },
       },
     );
-    expect((await waitForJob(client, { id: first.restoreSnapshot.id })).state).toBe('SUCCEEDED');
+    expect((await ended(first.restoreSnapshot.id)).state).toBe('SUCCEEDED');
     expect(readdirSync(join(included, source))).toEqual(['notes']);
     expect(readdirSync(join(included, source, 'notes')).sort()).toEqual([
       'debug.log',
@@ -160,7 +149,7 @@ describe('restore and snapshot browsing through the daemon', () => {
         },
       },
     );
-    expect((await waitForJob(client, { id: second.restoreSnapshot.id })).state).toBe('SUCCEEDED');
+    expect((await ended(second.restoreSnapshot.id)).state).toBe('SUCCEEDED');
     expect(readdirSync(join(excluded, source)).sort()).toEqual(['empty', 'notes', 'todo-link']);
     expect(readdirSync(join(excluded, source, 'notes')).sort()).toEqual(['old.txt', 'todo.txt']);
   });
@@ -295,7 +284,7 @@ describe('restore and snapshot browsing through the daemon', () => {
     writeFileSync(join(source, 'notes', 'todo.txt'), 'restore me, changed\n');
     writeFileSync(join(source, 'notes', 'new.txt'), 'fresh\n');
     const { runBackup } = await client.data(`mutation { runBackup(name: "files") { id } }`);
-    const job = await waitForJob(client, { id: runBackup.id });
+    const job = await ended(runBackup.id);
     const { diffSnapshots } = await client.data(
       `query($from: String!, $to: String!) { diffSnapshots(repository: "local", from: $from, to: $to) {
         added removed changed truncated totals { added removed changed addedBytes removedBytes } } }`,
@@ -337,7 +326,7 @@ describe('restore and snapshot browsing through the daemon', () => {
     }
     const written = Date.now();
     const { runBackup } = await client.data(`mutation { runBackup(name: "big") { id } }`);
-    const job = await waitForJob(client, { id: runBackup.id }, 240_000);
+    const job = await ended(runBackup.id, 240_000);
     expect(job.state).toBe('SUCCEEDED');
     const backedUp = Date.now();
 
@@ -367,26 +356,4 @@ async function jobMessages(client: GraphQLTestClient, id: string): Promise<strin
     { id },
   );
   return job.logs.edges.map((e: any) => e.node.message).join('\n');
-}
-
-/** Waits until the newest job matching the filter has ended, and returns it. */
-async function waitForJob(
-  client: GraphQLTestClient,
-  filter: Record<string, unknown>,
-  timeoutMs = 40_000,
-): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { jobs } = await client.data(
-      `query($f: JobFilterInput) { jobs(filter: $f, first: 1) { edges { node {
-        id state error { code message } snapshotIds progress { percent } steps { repository state summary } } } } }`,
-      { f: filter },
-    );
-    const job = jobs.edges[0]?.node;
-    if (job && !['QUEUED', 'RUNNING'].includes(job.state)) return job;
-    if (Date.now() > deadline) {
-      throw new Error(`no ended job for ${JSON.stringify(filter)}: ${JSON.stringify(job)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -2,12 +2,19 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { RestServer } from '../support/servers/rest-server';
 import { S3Server } from '../support/servers/s3-server';
-import { Daemon, freePort } from './support/daemon';
+import { startDaemon, type StartedDaemon } from './support/daemon';
 import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
-import { JOB_FIELDS, waitFor } from './support/wait';
+import { GraphQLTestClient } from './support/graphql-client';
+import {
+  getJob,
+  listJobs,
+  waitFor,
+  waitForEnd,
+  waitForJobs,
+  waitForProgress,
+} from './support/wait';
 
 // Recognisable values: none of them may ever leave the daemon.
 const SECRETS = {
@@ -29,41 +36,16 @@ describe('secrets never leave the daemon', () => {
   const answers: string[] = [];
   const hookHeaders: IncomingHttpHeaders[] = [];
   let hookServer: Server;
-  let daemon: Daemon;
-  let port: number;
-
-  async function gql(query: string, variables: Record<string, unknown> = {}): Promise<any> {
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${SECRETS.apiToken}`,
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    const text = await response.text();
-    answers.push(text);
-    return JSON.parse(text);
-  }
-
-  async function data(query: string, variables: Record<string, unknown> = {}): Promise<any> {
-    const result = await gql(query, variables);
-    if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
-    return result.data;
-  }
+  let started: StartedDaemon;
+  /** The admin; every answer it gets is kept, to be searched for the secrets. */
+  let client: GraphQLTestClient;
 
   async function runAndWait(name: string): Promise<any> {
-    const { runBackup } = await data(`mutation($n: String!) { runBackup(name: $n) { id } }`, {
-      n: name,
-    });
-    let job: any;
-    await waitFor(async () => {
-      ({ job } = await data(`query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, {
-        id: runBackup.id,
-      }));
-      return !['QUEUED', 'RUNNING'].includes(job.state);
-    }, 60_000);
-    return job;
+    const { runBackup } = await client.data(
+      `mutation($n: String!) { runBackup(name: $n) { id } }`,
+      { n: name },
+    );
+    return waitForEnd(client, runBackup.id);
   }
 
   beforeAll(async () => {
@@ -82,78 +64,64 @@ describe('secrets never leave the daemon', () => {
     writeRandomFiles(join(dir.path, 'slow'), 8, 512 * 1024);
     writeFileSync(join(dir.path, 'repo-password'), `${SECRETS.passwordFile}\n`);
     resticDirect(join(dir.path, 'foreign'), SECRETS.realPassword, ['init']);
-    port = await freePort();
-    const configPath = join(dir.path, 'config.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
-        hostname: 'secrets-host',
-        dataDir: join(dir.path, 'state'),
-        api: {
-          host: '127.0.0.1',
-          port,
-          tokens: [{ name: 'admin', role: 'admin', token: SECRETS.apiToken }],
+    started = await startDaemon(dir.path, {
+      hostname: 'secrets-host',
+      api: { tokens: [{ name: 'admin', role: 'admin', token: SECRETS.apiToken }] },
+      jobs: { concurrency: 2, maxDuration: '5m' },
+      repositories: {
+        inline: { location: join(dir.path, 'inline'), password: SECRETS.password },
+        filed: {
+          location: join(dir.path, 'filed'),
+          passwordFile: join(dir.path, 'repo-password'),
         },
-        jobs: { concurrency: 2, maxDuration: '5m' },
-        repositories: {
-          inline: { location: join(dir.path, 'inline'), password: SECRETS.password },
-          filed: {
-            location: join(dir.path, 'filed'),
-            passwordFile: join(dir.path, 'repo-password'),
-          },
-          foreign: { location: join(dir.path, 'foreign'), password: SECRETS.wrongPassword },
-          rest: {
-            location: rest.location('repo/', { withCredentials: true }),
-            password: SECRETS.password,
-          },
-          s3: {
-            location: s3.location('repo'),
-            password: SECRETS.password,
-            locationParams: {
-              accessKeyId: SECRETS.s3KeyId,
-              secretAccessKey: SECRETS.s3SecretKey,
-              cacert: s3.caCertFile,
-            },
+        foreign: { location: join(dir.path, 'foreign'), password: SECRETS.wrongPassword },
+        rest: {
+          location: rest.location('repo/', { withCredentials: true }),
+          password: SECRETS.password,
+        },
+        s3: {
+          location: s3.location('repo'),
+          password: SECRETS.password,
+          locationParams: {
+            accessKeyId: SECRETS.s3KeyId,
+            secretAccessKey: SECRETS.s3SecretKey,
+            cacert: s3.caCertFile,
           },
         },
-        backups: {
-          good: {
-            paths: [join(dir.path, 'data')],
-            repositories: ['inline', 'filed', 'rest'],
-            hooks: {
-              before: [
-                {
-                  type: 'http',
-                  url: `http://127.0.0.1:${hookPort}/before`,
-                  method: 'POST',
-                  headers: { Authorization: `Bearer ${SECRETS.hookBearer}` },
-                  timeout: '5s',
-                },
-              ],
-            },
-          },
-          wrong: { paths: [join(dir.path, 'data')], repositories: ['foreign'] },
-          denied: { paths: [join(dir.path, 'data')], repositories: ['s3'] },
-          slow: {
-            paths: [join(dir.path, 'slow')],
-            repositories: ['inline'],
-            limits: { upload: '64K' },
+      },
+      backups: {
+        good: {
+          paths: [join(dir.path, 'data')],
+          repositories: ['inline', 'filed', 'rest'],
+          hooks: {
+            before: [
+              {
+                type: 'http',
+                url: `http://127.0.0.1:${hookPort}/before`,
+                method: 'POST',
+                headers: { Authorization: `Bearer ${SECRETS.hookBearer}` },
+                timeout: '5s',
+              },
+            ],
           },
         },
-      }),
-    );
-    daemon = await Daemon.start(configPath);
-    await waitFor(async () => {
-      const { jobs } = await data(
-        `{ jobs(filter: { operations: [INIT] }) { edges { node { state } } } }`,
-      );
-      const states = jobs.edges.map((e: any) => e.node.state);
-      return states.length >= 5 && states.every((s: string) => !['QUEUED', 'RUNNING'].includes(s));
-    }, 60_000);
+        wrong: { paths: [join(dir.path, 'data')], repositories: ['foreign'] },
+        denied: { paths: [join(dir.path, 'data')], repositories: ['s3'] },
+        slow: {
+          paths: [join(dir.path, 'slow')],
+          repositories: ['inline'],
+          limits: { upload: '64K' },
+        },
+      },
+    });
+    client = new GraphQLTestClient(started.port, SECRETS.apiToken, {
+      onAnswer: (text) => answers.push(text),
+    });
+    await waitForJobs(client, 'INIT', 5);
   }, 90_000);
 
   afterAll(async () => {
-    if (daemon) await daemon.stop();
+    await started?.stop();
     hookServer?.close();
     await Promise.all([rest.cleanup(), s3.cleanup()]);
     dir.cleanup();
@@ -175,55 +143,45 @@ describe('secrets never leave the daemon', () => {
     const denied = await runAndWait('denied');
     expect(denied.state).toBe('FAILED');
 
-    const { runBackup: slow } = await data(`mutation { runBackup(name: "slow") { id } }`);
-    await waitFor(async () => {
-      const { job } = await data(
-        `query($id: ID!) { job(id: $id) { state progress { percent } } }`,
-        {
-          id: slow.id,
-        },
-      );
-      return job.state === 'RUNNING' && job.progress !== null;
-    });
-    await data(`mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: slow.id });
-    await waitFor(async () => {
-      const { job } = await data(`query($id: ID!) { job(id: $id) { state } } `, { id: slow.id });
-      return job.state === 'CANCELED';
-    });
+    const { runBackup: slow } = await client.data(`mutation { runBackup(name: "slow") { id } }`);
+    await waitForProgress(client, slow.id);
+    await client.data(`mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: slow.id });
+    await waitFor(async () => (await getJob(client, slow.id)).state === 'CANCELED');
 
-    await data(`{ status { hostname queuedJobs runningJobs }
+    await client.data(`{ status { hostname queuedJobs runningJobs }
       backups { name paths repositories { name location backend } lastJob { state error { code message } } }
       repositories { name location backend } }`);
     for (const repository of ['inline', 'filed', 'rest']) {
-      const { snapshots } = await data(
+      const { snapshots } = await client.data(
         `query($r: String!) { snapshots(repository: $r) { edges { node { id paths tags } } } }`,
         { r: repository },
       );
       expect(snapshots.edges).toHaveLength(1);
     }
     for (const repository of ['foreign', 's3']) {
-      const failed = await gql(
+      const failed = await client.request(
         `query($r: String!) { snapshots(repository: $r) { edges { node { id } } } }`,
         { r: repository },
       );
       expect(failed.errors?.length).toBeGreaterThan(0);
     }
-    await gql(`{ backup(name: "nope") { name } }`);
-    await gql(`mutation { runBackup(name: "good", priority: "urgent") { id } }`);
+    await client.request(`{ backup(name: "nope") { name } }`);
+    await client.request(`mutation { runBackup(name: "good", priority: "urgent") { id } }`);
 
     // every job's whole log, through the API
-    const { jobs } = await data(`{ jobs(first: 500) { edges { node { ${JOB_FIELDS} } } } }`);
-    expect(jobs.edges.length).toBeGreaterThanOrEqual(9);
-    for (const { node } of jobs.edges) {
-      const { job } = await data(
+    const jobs = await listJobs(client, []);
+    expect(jobs.length).toBeGreaterThanOrEqual(9);
+    for (const { id } of jobs) {
+      const { job } = await client.data(
         `query($id: ID!) { job(id: $id) { warnings logs(first: 500) { edges { node { level path message } } } } }`,
-        { id: node.id },
+        { id },
       );
       expect(job.logs.edges.length).toBeGreaterThan(0);
     }
   }, 120_000);
 
   it('shows none of the secrets in stdout, stderr, API answers, job logs or the state database', async () => {
+    const { daemon } = started;
     expect((await daemon.stop()).code).toBe(0);
     const stateFiles = ['state.db', 'state.db-wal', 'state.db-shm']
       .map((name) => join(dir.path, 'state', name))

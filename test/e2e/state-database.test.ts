@@ -1,7 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { Daemon, freePort } from './support/daemon';
+import { Daemon, writeConfigFile } from './support/daemon';
 import { tempDir, writeRandomFiles } from './support/fixtures';
 import { GraphQLTestClient } from './support/graphql-client';
 
@@ -12,19 +11,17 @@ describe('the state database, damaged or unusable', () => {
   const dir = tempDir('e2e-statedb');
 
   const writeConfig = async (name: string) => {
-    const port = await freePort();
     const dataDir = join(dir.path, name);
     mkdirSync(dataDir, { recursive: true });
     writeRandomFiles(join(dir.path, 'data'), 1, 512);
-    const configPath = join(dir.path, `${name}.yaml`);
-    writeFileSync(
-      configPath,
-      stringify({
+    const { port, configPath } = await writeConfigFile(
+      dir.path,
+      {
         dataDir,
-        api: { host: '127.0.0.1', port },
         repositories: { local: { location: join(dir.path, 'repo'), password: 'state-db-pw' } },
         backups: { docs: { paths: [join(dir.path, 'data')], repositories: ['local'] } },
-      }),
+      },
+      `${name}.yaml`,
     );
     return { port, dataDir, configPath };
   };

@@ -1,17 +1,17 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { Daemon, freePort } from './support/daemon';
+import { startDaemon, type StartedDaemon } from './support/daemon';
 import { tempDir } from './support/fixtures';
-import { GraphQLTestClient } from './support/graphql-client';
+import type { GraphQLTestClient } from './support/graphql-client';
+import { waitFor } from './support/wait';
 
 /** A daemon that works by itself: a 5 s schedule, a file watcher, and hooks around each backup. */
 describe('schedules, watchers and hooks, seen through GraphQL', () => {
   const dir = tempDir('e2e-triggers');
   const hookCalls: { method: string; url: string; body: string }[] = [];
   let hookServer: Server;
-  let daemon: Daemon;
+  let started: StartedDaemon;
   let client: GraphQLTestClient;
 
   beforeAll(async () => {
@@ -32,53 +32,44 @@ describe('schedules, watchers and hooks, seen through GraphQL', () => {
     await new Promise((r) => hookServer.once('listening', r));
     const hookPort = (hookServer.address() as { port: number }).port;
 
-    const port = await freePort();
-    const configPath = join(dir.path, 'config.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
-        dataDir: join(dir.path, 'state'),
-        api: { host: '127.0.0.1', port },
-        repositories: {
-          local: { location: join(dir.path, 'repo'), password: 'triggers-password' },
-        },
-        backups: {
-          scheduled: {
-            paths: [join(dir.path, 'scheduled')],
-            repositories: ['local'],
-            schedules: ['5s'],
-            hooks: {
-              before: [
-                {
-                  type: 'http',
-                  url: `http://127.0.0.1:${hookPort}/dump`,
-                  method: 'POST',
-                  body: 'go',
-                },
-              ],
-              after: [
-                {
-                  type: 'command',
-                  command: ['sh', '-c', 'echo "after hook saw $HEN_BACKUP_STATUS"'],
-                },
-              ],
-            },
-          },
-          watched: {
-            paths: [join(dir.path, 'watched')],
-            repositories: ['local'],
-            watch: { wait: { min: '1s', max: '10s' } },
+    started = await startDaemon(dir.path, {
+      repositories: {
+        local: { location: join(dir.path, 'repo'), password: 'triggers-password' },
+      },
+      backups: {
+        scheduled: {
+          paths: [join(dir.path, 'scheduled')],
+          repositories: ['local'],
+          schedules: ['5s'],
+          hooks: {
+            before: [
+              {
+                type: 'http',
+                url: `http://127.0.0.1:${hookPort}/dump`,
+                method: 'POST',
+                body: 'go',
+              },
+            ],
+            after: [
+              {
+                type: 'command',
+                command: ['sh', '-c', 'echo "after hook saw $HEN_BACKUP_STATUS"'],
+              },
+            ],
           },
         },
-      }),
-    );
-    daemon = await Daemon.start(configPath);
-    client = new GraphQLTestClient(port);
+        watched: {
+          paths: [join(dir.path, 'watched')],
+          repositories: ['local'],
+          watch: { wait: { min: '1s', max: '10s' } },
+        },
+      },
+    });
+    client = started.client;
   });
 
   afterAll(async () => {
-    await client?.close();
-    if (daemon) await daemon.stop();
+    await started?.stop();
     hookServer?.close();
     dir.cleanup();
   });
@@ -104,10 +95,14 @@ describe('schedules, watchers and hooks, seen through GraphQL', () => {
     expect(backup.lastJob.trigger).toBe('SCHEDULE');
     // Between runs the next one is announced, about 5 s after the last ended.
     let nextRunAt: string | null = null;
-    for (let i = 0; i < 100 && nextRunAt === null; i++) {
-      ({ nextRunAt } = (await client.data(`{ backup(name: "scheduled") { nextRunAt } }`)).backup);
-      if (nextRunAt === null) await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      async () => {
+        ({ nextRunAt } = (await client.data(`{ backup(name: "scheduled") { nextRunAt } }`)).backup);
+        return nextRunAt !== null;
+      },
+      10_000,
+      'nextRunAt of the scheduled backup',
+    );
     expect(nextRunAt).not.toBeNull();
     const dueIn = Date.parse(nextRunAt!) - Date.now();
     expect(dueIn).toBeGreaterThan(-1000);

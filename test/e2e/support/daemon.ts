@@ -59,13 +59,17 @@ export class Daemon {
     return new Daemon(child);
   }
 
-  /** Starts the daemon and resolves once it listens; rejects with its output if it exits first. */
+  /**
+   * Starts the daemon and resolves once it listens; rejects with its output if it exits first.
+   * `args` go on the command line after `--config PATH` (`--read-only`, say).
+   */
   static async start(
     configPath: string,
     env: NodeJS.ProcessEnv = {},
     entry: 'sources' | 'dist' = 'sources',
+    args: string[] = [],
   ): Promise<Daemon> {
-    const daemon = Daemon.spawn(['--config', configPath], env, entry);
+    const daemon = Daemon.spawn(['--config', configPath, ...args], env, entry);
     await daemon.waitForLog(/listening on http/, 60_000);
     return daemon;
   }
@@ -110,19 +114,32 @@ export interface StartedDaemon {
 }
 
 /**
- * Writes `config` as YAML into `dir` (with `api` on a free loopback port and `dataDir` under
- * `dir` unless given), starts the daemon on it and returns it with a client.
+ * Writes `config` as YAML to `dir/name`, with `api` on a free loopback port and `dataDir` under
+ * `dir` unless given; for tests that start the daemon themselves, or expect it not to start.
+ */
+export async function writeConfigFile(
+  dir: string,
+  config: Record<string, unknown>,
+  name = 'config.yaml',
+): Promise<{ port: number; configPath: string }> {
+  const port = await freePort();
+  const configPath = join(dir, name);
+  const api = { host: '127.0.0.1', ...(config.api as object | undefined), port };
+  writeFileSync(configPath, stringify({ dataDir: join(dir, 'state'), ...config, api }));
+  return { port, configPath };
+}
+
+/**
+ * Writes `config` as YAML into `dir` (see writeConfigFile), starts the daemon on it (with `args`
+ * after `--config PATH`) and returns it with a client.
  */
 export async function startDaemon(
   dir: string,
   config: Record<string, unknown>,
-  options: { env?: NodeJS.ProcessEnv; entry?: 'sources' | 'dist' } = {},
+  options: { env?: NodeJS.ProcessEnv; entry?: 'sources' | 'dist'; args?: string[] } = {},
 ): Promise<StartedDaemon> {
-  const port = await freePort();
-  const configPath = join(dir, 'config.yaml');
-  const api = { host: '127.0.0.1', ...(config.api as object | undefined), port };
-  writeFileSync(configPath, stringify({ dataDir: join(dir, 'state'), ...config, api }));
-  const daemon = await Daemon.start(configPath, options.env, options.entry);
+  const { port, configPath } = await writeConfigFile(dir, config);
+  const daemon = await Daemon.start(configPath, options.env, options.entry, options.args);
   const client = new GraphQLTestClient(port);
   return {
     daemon,

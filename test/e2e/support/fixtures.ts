@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,4 +27,18 @@ export function resticDirect(repository: string, password: string, args: string[
     },
     encoding: 'utf8',
   });
+}
+
+/**
+ * A restic that notes the arguments of each run, a line a run, then runs the real one: pass `bin`
+ * as RESTIC_BIN; `calls` reads the lines so far.
+ */
+export function countingRestic(dir: string): { bin: string; calls: () => string[] } {
+  const log = join(dir, 'restic-calls.log');
+  const bin = join(dir, 'restic-counting');
+  const restic = process.env.RESTIC_BIN || '/usr/bin/restic';
+  writeFileSync(bin, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${restic}' "$@"\n`, { mode: 0o755 });
+  const calls = () =>
+    existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  return { bin, calls };
 }

@@ -11,10 +11,14 @@ export class GraphQLTestClient {
   private ws?: Client;
   private connected?: Promise<void>;
 
-  /** With `token`, every request and the websocket's connection_init carry it. */
+  /**
+   * With `token`, every request and the websocket's connection_init carry it; `onAnswer` sees the
+   * text of every HTTP answer (for tests that search the answers for what must not be there).
+   */
   constructor(
     private readonly port: number,
     private readonly token?: string,
+    private readonly options: { onAnswer?: (text: string) => void } = {},
   ) {}
 
   get url(): string {
@@ -33,7 +37,9 @@ export class GraphQLTestClient {
       },
       body: JSON.stringify({ query, variables }),
     });
-    return (await response.json()) as GraphQLResponse<T>;
+    const text = await response.text();
+    this.options.onAnswer?.(text);
+    return JSON.parse(text) as GraphQLResponse<T>;
   }
 
   /** Like request, but fails the test with the errors when there are any. */

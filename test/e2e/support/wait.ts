@@ -17,22 +17,29 @@ export async function waitFor(
   }
 }
 
-/** One job as the API shows it. */
-export async function getJob(client: GraphQLTestClient, id: string): Promise<any> {
-  const { job } = await client.data(`query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { id });
+/**
+ * One job as the API shows it: JOB_FIELDS, and `moreFields` (`snapshotIds`, `steps { summary }`:
+ * a field named again merges with the one in JOB_FIELDS).
+ */
+export async function getJob(client: GraphQLTestClient, id: string, moreFields = ''): Promise<any> {
+  const { job } = await client.data(
+    `query($id: ID!) { job(id: $id) { ${JOB_FIELDS} ${moreFields} } }`,
+    { id },
+  );
   return job;
 }
 
-/** Waits until the job has ended (neither QUEUED nor RUNNING) and returns it. */
+/** Waits until the job has ended (neither QUEUED nor RUNNING) and returns it, as getJob does. */
 export async function waitForEnd(
   client: GraphQLTestClient,
   id: string,
   timeoutMs = 60_000,
+  moreFields = '',
 ): Promise<any> {
   let job: any;
   await waitFor(
     async () => {
-      job = await getJob(client, id);
+      job = await getJob(client, id, moreFields);
       return !['QUEUED', 'RUNNING'].includes(job.state);
     },
     timeoutMs,
@@ -57,7 +64,7 @@ export async function waitForProgress(client: GraphQLTestClient, id: string): Pr
   );
 }
 
-/** Jobs of these operations, newest first. */
+/** Jobs of these operations (`[]`: of all), newest first. */
 export async function listJobs(client: GraphQLTestClient, operations: string[]): Promise<any[]> {
   const { jobs } = await client.data(
     `query($o: [JobOperation!]) { jobs(first: 500, filter: { operations: $o }) { edges { node { ${JOB_FIELDS} } } } }`,
@@ -66,21 +73,25 @@ export async function listJobs(client: GraphQLTestClient, operations: string[]):
   return jobs.edges.map((e: any) => e.node);
 }
 
-/** Waits until at least `count` jobs of the operation exist and all of them have ended. */
+/**
+ * Waits until at least `count` jobs of the operation (or of any of several; `[]`: of any
+ * operation) exist and all of them have ended.
+ */
 export async function waitForJobs(
   client: GraphQLTestClient,
-  operation: string,
+  operation: string | string[],
   count: number,
   timeoutMs = 60_000,
 ): Promise<any[]> {
+  const operations = typeof operation === 'string' ? [operation] : operation;
   let jobs: any[] = [];
   await waitFor(
     async () => {
-      jobs = await listJobs(client, [operation]);
+      jobs = await listJobs(client, operations);
       return jobs.length >= count && jobs.every((j) => !['QUEUED', 'RUNNING'].includes(j.state));
     },
     timeoutMs,
-    `${count} ended ${operation} jobs`,
+    `${count} ended ${operations.join('/') || 'any'} jobs`,
   );
   return jobs;
 }
