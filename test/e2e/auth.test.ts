@@ -58,6 +58,8 @@ describe('API authentication and roles', () => {
     const prune = 'mutation { pruneBackup(name: "docs") { id } }';
     const unlock = 'mutation { unlockRepository(name: "local") { id } }';
     const cancel = 'mutation { cancelJob(id: "999999") { id } }';
+    // the file is unchanged, so an admin's reload applies it again
+    const reload = 'mutation { reloadConfig { reloaded } }';
     const matrix = Object.fromEntries(
       await Promise.all(
         Object.entries(TOKENS).map(async ([role, token]) => [
@@ -69,14 +71,15 @@ describe('API authentication and roles', () => {
             await code(prune, token),
             await code(cancel, token),
             await code(unlock, token),
+            await code(reload, token),
           ],
         ]),
       ),
     );
     expect(matrix).toEqual({
-      viewer: ['OK', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN'],
-      operator: ['OK', 'OK', 'OK', 'OK', 'NOT_FOUND', 'FORBIDDEN'],
-      admin: ['OK', 'OK', 'OK', 'OK', 'NOT_FOUND', 'OK'],
+      viewer: ['OK', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN'],
+      operator: ['OK', 'OK', 'OK', 'OK', 'NOT_FOUND', 'FORBIDDEN', 'FORBIDDEN'],
+      admin: ['OK', 'OK', 'OK', 'OK', 'NOT_FOUND', 'OK', 'OK'],
     });
   });
 
