@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { startDaemon, type StartedDaemon } from './support/daemon';
@@ -169,6 +169,24 @@ describe('downloads through the daemon', () => {
     for (const [name, bytes] of Object.entries(files)) {
       expect(bytes.equals(readFileSync(name))).toBe(true);
     }
+  });
+
+  it('gives a link back when restic fails before sending a byte, so that a retry works', async () => {
+    const file = join(data, 'notes été "x".txt');
+    const download = await link(file, 'FILE');
+    renameSync(repo, `${repo}-away`);
+    let failed: Response;
+    try {
+      failed = await get(download.url);
+    } finally {
+      renameSync(`${repo}-away`, repo);
+    }
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(await failed.text()).toMatch(/the link can be used again until it expires$/m);
+    const retried = await get(download.url);
+    expect(retried.status).toBe(200);
+    expect(await retried.text()).toBe('bonjour\n');
+    expect((await get(download.url)).status).toBe(410);
   });
 
   it('refuses an expired link', async () => {
