@@ -8,8 +8,19 @@ import type {
   ResticStatsMode,
 } from '../restic/restic.types';
 import { RepositoriesService } from './repositories.service';
-import { ListingCache, SnapshotListing, type ListedEntry } from './snapshot-listing';
-import { InvalidPathError, normaliseBrowsePath, normaliseSnapshotId } from './snapshot-paths';
+import {
+  byName,
+  ListingCache,
+  SnapshotListing,
+  toListedEntry,
+  type ListedEntry,
+} from './snapshot-listing';
+import {
+  InvalidPathError,
+  normaliseBrowsePath,
+  normaliseSnapshotId,
+  parentOf,
+} from './snapshot-paths';
 import { SnapshotsService } from './snapshots.service';
 
 /** A snapshot, a folder or a path that does not exist; the API answers NOT_FOUND. */
@@ -23,6 +34,8 @@ export class SnapshotNotFoundError extends Error {
 /** Listings kept: a few snapshots, and at most this many entries over all of them. */
 export const LISTING_CACHE_LIMITS = { maxListings: 4, maxEntries: 2_000_000 };
 const STATS_CACHE_SIZE = 256;
+/** snapshots remembered as too large to keep: their folders always come from folder runs */
+const TOO_LARGE_REMEMBERED = 64;
 
 export interface FolderPage {
   folder: string;
@@ -30,8 +43,26 @@ export interface FolderPage {
   total: number;
   start: number;
   entries: readonly ListedEntry[];
-  listing: SnapshotListing;
+  /** full 64-hex id */
+  snapshotId: string;
 }
+
+/** A folder's direct children, sorted by name. */
+interface FolderChildren {
+  snapshotId: string;
+  children: readonly ListedEntry[];
+}
+
+/**
+ * How a source answered: the children, or a refusal that holds whatever else says (no such
+ * snapshot or folder, not a folder). A failed restic run is a rejection instead.
+ */
+type FolderAnswer = { children: FolderChildren } | { refused: Error };
+
+const settle = (answer: FolderAnswer): FolderChildren => {
+  if ('refused' in answer) throw answer.refused;
+  return answer.children;
+};
 
 export interface SnapshotDiff {
   added: string[];
@@ -55,6 +86,18 @@ const noSnapshot = (repository: string, id: string) =>
     `no snapshot "${id}" in repository "${repository}" (or the prefix names several)`,
   );
 
+const noFolder = (folder: string, snapshotId: string) =>
+  new SnapshotNotFoundError(`no folder "${folder}" in snapshot ${snapshotId}`);
+const notAFolder = (folder: string) => new InvalidPathError(`"${folder}" is not a folder`);
+
+/** A folder's answer from a listing that is complete for it. */
+function fromListing(listing: SnapshotListing, folder: string): FolderAnswer {
+  const children = listing.children(folder);
+  if (children) return { children: { snapshotId: listing.snapshotId, children } };
+  if (listing.isEntry(folder)) return { refused: notAFolder(folder) };
+  return { refused: noFolder(folder, listing.snapshotId) };
+}
+
 /**
  * Reading snapshots: one snapshot's details, folder listings (from one `restic ls` per snapshot,
  * kept in a bounded cache since snapshots never change), diffs and statistics.
@@ -62,6 +105,11 @@ const noSnapshot = (repository: string, id: string) =>
 @Injectable()
 export class SnapshotBrowserService {
   private readonly listings = new ListingCache(LISTING_CACHE_LIMITS);
+  /** whole listings still loading, by snapshot key: folders the walk has left answer early */
+  private readonly partial = new Map<string, SnapshotListing>();
+  /** folder runs by snapshot key and folder, while they run or the snapshot's listing loads */
+  private readonly folderRuns = new Map<string, Promise<FolderAnswer>>();
+  private readonly tooLarge = new Set<string>();
   private readonly snapshotStats = new Map<string, Promise<ResticStats>>();
 
   constructor(
@@ -99,19 +147,21 @@ export class SnapshotBrowserService {
   /** The whole listing of a snapshot, from the cache or one `restic ls` shared by all callers. */
   listing(repository: string, snapshotId: string): Promise<SnapshotListing> {
     const id = normaliseSnapshotId(snapshotId);
-    return this.listings.get(`${repository}\0${id}`, async () => {
-      const listing = new SnapshotListing();
-      const fullId = await this.restic.ls(this.repositories.target(repository), id, (node) =>
-        listing.add(node),
-      );
-      // restic 0.14 ignores an unknown id with a message and exits 0
-      if (!fullId) throw noSnapshot(repository, id);
-      listing.snapshotId = fullId;
-      return listing.finish();
-    });
+    const key = `${repository}\0${id}`;
+    const kept = this.listings.peek(key);
+    return kept ? Promise.resolve(kept) : this.loadListing(repository, id, key);
   }
 
-  /** The direct children of `path` in the snapshot, sorted by name, from `start`. */
+  /**
+   * The direct children of `path` in the snapshot, sorted by name, from `start`.
+   *
+   * A snapshot listed before answers from memory. Otherwise the first request starts the whole
+   * listing in the background (one `restic ls` at the lowest CPU priority, shared by every
+   * caller, kept once complete) and, at once, a `restic ls <snapshot> <folder>` of the folder
+   * alone; whichever can answer first does: the folder run, or the whole listing once its walk
+   * has left the folder (restic walks depth first, so a folder is complete early or late in the
+   * run depending on where it lies).
+   */
   async folder(
     repository: string,
     snapshotId: string,
@@ -120,20 +170,140 @@ export class SnapshotBrowserService {
     size: number,
   ): Promise<FolderPage> {
     const folder = normaliseBrowsePath(path);
-    const listing = await this.listing(repository, snapshotId);
-    const children = listing.children(folder);
-    if (!children) {
-      if (listing.isEntry(folder)) throw new InvalidPathError(`"${folder}" is not a folder`);
-      throw new SnapshotNotFoundError(`no folder "${folder}" in snapshot ${listing.snapshotId}`);
-    }
+    const id = normaliseSnapshotId(snapshotId);
+    const { snapshotId: fullId, children } = await this.folderChildren(repository, id, folder);
     if (start > children.length) throw new InvalidPathError('after is past the end of the list');
     return {
       folder,
       total: children.length,
       start,
       entries: children.slice(start, start + size),
-      listing,
+      snapshotId: fullId,
     };
+  }
+
+  private async folderChildren(
+    repository: string,
+    id: string,
+    folder: string,
+  ): Promise<FolderChildren> {
+    const key = `${repository}\0${id}`;
+    const kept = this.listings.peek(key);
+    if (kept) return settle(fromListing(kept, folder));
+    const partial = this.partial.get(key);
+    if (partial?.isComplete(folder)) return settle(fromListing(partial, folder));
+    const sources = [this.folderRun(repository, id, key, folder)];
+    if (!this.tooLarge.has(key)) {
+      const whole = this.loadListing(repository, id, key);
+      const listing = this.partial.get(key);
+      sources.push(
+        listing
+          ? Promise.race([listing.whenComplete(folder), whole]).then(() =>
+              fromListing(listing, folder),
+            )
+          : whole.then((done) => fromListing(done, folder)),
+      );
+    }
+    try {
+      return settle(await Promise.any(sources));
+    } catch (error) {
+      // every source failed: say why the folder run did
+      throw error instanceof AggregateError ? error.errors[0] : error;
+    }
+  }
+
+  /**
+   * Starts (or joins) the whole listing of a snapshot. While it loads, its folders fill in
+   * `partial`; a listing that grows beyond the cache's entry bound is stopped (it could not be
+   * kept) and the snapshot remembered, so that its folders come from folder runs only.
+   */
+  private loadListing(repository: string, id: string, key: string): Promise<SnapshotListing> {
+    const loaded = this.listings.get(key, async () => {
+      const listing = new SnapshotListing();
+      const stop = new AbortController();
+      this.partial.set(key, listing);
+      try {
+        const fullId = await this.restic.ls(
+          this.repositories.target(repository),
+          id,
+          (node) => {
+            if (stop.signal.aborted) return;
+            listing.add(node);
+            if (listing.entryCount > LISTING_CACHE_LIMITS.maxEntries) {
+              this.rememberTooLarge(key);
+              stop.abort();
+            }
+          },
+          {
+            signal: stop.signal,
+            background: true,
+            onSnapshot: (fullId) => (listing.snapshotId = fullId),
+          },
+        );
+        if (!fullId) throw noSnapshot(repository, id);
+        listing.snapshotId = fullId;
+        return listing.finish();
+      } finally {
+        this.partial.delete(key);
+        for (const runKey of this.folderRuns.keys()) {
+          if (runKey.startsWith(`${key}\0`)) this.folderRuns.delete(runKey);
+        }
+      }
+    });
+    // its failure reaches the callers waiting on it; nobody else must see it as unhandled
+    loaded.catch(() => undefined);
+    return loaded;
+  }
+
+  /**
+   * `restic ls <snapshot> <folder>`, keeping only the folder's direct children; one run shared by
+   * concurrent callers, kept while the snapshot's whole listing loads (for the next pages).
+   */
+  private folderRun(
+    repository: string,
+    id: string,
+    key: string,
+    folder: string,
+  ): Promise<FolderAnswer> {
+    const runKey = `${key}\0${folder}`;
+    let run = this.folderRuns.get(runKey);
+    if (run) return run;
+    run = this.listFolder(repository, id, folder);
+    this.folderRuns.set(runKey, run);
+    const forget = () => {
+      if (!this.partial.has(key) && this.folderRuns.get(runKey) === run) {
+        this.folderRuns.delete(runKey);
+      }
+    };
+    run.then(forget, () => {
+      if (this.folderRuns.get(runKey) === run) this.folderRuns.delete(runKey);
+    });
+    return run;
+  }
+
+  private async listFolder(repository: string, id: string, folder: string): Promise<FolderAnswer> {
+    const children: ListedEntry[] = [];
+    let self: string | undefined;
+    const fullId = await this.restic.ls(
+      this.repositories.target(repository),
+      id,
+      (node) => {
+        if (node.path === folder) self = node.type;
+        else if (parentOf(node.path) === folder) children.push(toListedEntry(node));
+      },
+      { folder },
+    );
+    if (!fullId) return { refused: noSnapshot(repository, id) };
+    if (folder !== '/' && self === undefined) return { refused: noFolder(folder, fullId) };
+    if (folder !== '/' && self !== 'dir') return { refused: notAFolder(folder) };
+    return { children: { snapshotId: fullId, children: children.sort(byName) } };
+  }
+
+  private rememberTooLarge(key: string): void {
+    this.tooLarge.add(key);
+    if (this.tooLarge.size > TOO_LARGE_REMEMBERED) {
+      this.tooLarge.delete(this.tooLarge.values().next().value!);
+    }
   }
 
   /**

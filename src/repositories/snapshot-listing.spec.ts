@@ -58,6 +58,50 @@ describe('SnapshotListing', () => {
   });
 });
 
+describe('SnapshotListing while it loads', () => {
+  it('completes, sorted, each folder the depth-first walk has left', async () => {
+    const listing = new SnapshotListing();
+    const woken: string[] = [];
+    void listing.whenComplete('/a').then(() => woken.push('/a'));
+    void listing.whenComplete('/a/file').then(() => woken.push('/a/file'));
+    for (const [path, type] of [
+      ['/a', 'dir'],
+      ['/a/z', 'file'],
+      ['/a/b', 'dir'],
+      ['/a/b/y', 'file'],
+      ['/a/b/x', 'file'],
+    ] as const) {
+      listing.add(node(path, type));
+    }
+    expect([listing.isComplete('/a'), listing.isComplete('/a/b')]).toEqual([false, false]);
+    listing.add(node('/a/c'));
+    expect(listing.isComplete('/a/b')).toBe(true);
+    expect(listing.children('/a/b')!.map((e) => e.name)).toEqual(['x', 'y']);
+    listing.add(node('/c', 'dir'));
+    await Promise.resolve();
+    expect(woken).toEqual(['/a']);
+    expect(listing.children('/a')!.map((e) => e.name)).toEqual(['b', 'c', 'z']);
+    expect([listing.isComplete('/'), listing.isComplete('/c')]).toEqual([false, false]);
+    listing.finish();
+    await Promise.resolve();
+    expect(woken).toEqual(['/a', '/a/file']);
+    expect(listing.isComplete('/c')).toBe(true);
+  });
+
+  it('completes nothing early when nodes come out of walk order', () => {
+    const listing = new SnapshotListing();
+    listing.add(node('/a', 'dir'));
+    listing.add(node('/b', 'dir'));
+    listing.add(node('/a/late'));
+    expect(listing.isComplete('/a')).toBe(false);
+    listing.add(node('/c'));
+    expect(listing.isComplete('/b')).toBe(false);
+    listing.finish();
+    expect(listing.children('/a')!.map((e) => e.name)).toEqual(['late']);
+    expect(listing.isComplete('/a')).toBe(true);
+  });
+});
+
 describe('ListingCache', () => {
   const make = (entries: number) => {
     const listing = new SnapshotListing();
@@ -94,6 +138,7 @@ describe('ListingCache', () => {
     expect([cache.has('a'), cache.has('c'), cache.has('d')]).toEqual([false, false, true]);
     await cache.get('huge', () => Promise.resolve(make(11))); // served, never kept
     expect(cache.has('huge')).toBe(false);
+    expect(cache.peek('huge')).toBeUndefined();
     expect(cache.has('d')).toBe(true);
   });
 

@@ -353,28 +353,52 @@ export class ResticService {
 
   /**
    * Streams `restic ls --json <snapshot>`: every node goes to onNode as its line arrives, so a
-   * listing of millions of files is never held as text. Resolves with the snapshot's full id.
+   * listing of millions of files is never held as text. Resolves with the snapshot's full id
+   * ('' when no snapshot matches: restic 0.14 says so on stderr and exits 0), also given to
+   * onSnapshot as soon as restic prints it, before any node.
+   *
+   * With `folder` (absolute), `restic ls --json <snapshot> -- <folder>`: without --recursive,
+   * restic prints only that folder's node (none for "/" or a path not in the snapshot) and its
+   * direct children, and walks no further than the path down to it. `background` runs restic at
+   * the lowest CPU priority (nice 19), so that it leaves the processor to runs someone waits on.
    */
   async ls(
     target: ResticTarget,
     snapshotId: string,
     onNode: (node: ResticLsNode) => void,
-    opts: ResticCallOptions = {},
+    opts: ResticCallOptions & {
+      folder?: string;
+      onSnapshot?: (fullId: string) => void;
+      background?: boolean;
+    } = {},
   ): Promise<string> {
+    const { folder, onSnapshot, background, ...callOpts } = opts;
+    if (folder !== undefined && !isAbsolute(folder)) {
+      throw new TypeError('a snapshot folder must be absolute');
+    }
+    const limits = callOpts.limits ?? this.config.current.limits;
     let fullId = '';
-    await this.run(target, ['ls', snapshotId], {
-      ...opts,
-      json: true,
-      onJson: (message) => {
-        if (!isJsonObject(message)) return;
-        if (message.struct_type === 'snapshot' || message.message_type === 'snapshot') {
-          if (typeof message.id === 'string') fullId = message.id;
-          return;
-        }
-        const node = toLsNode(message);
-        if (node) onNode(node);
+    await this.run(
+      target,
+      folder === undefined ? ['ls', snapshotId] : ['ls', snapshotId, '--', folder],
+      {
+        ...callOpts,
+        limits: background ? { ...limits, nice: 19 } : limits,
+        json: true,
+        onJson: (message) => {
+          if (!isJsonObject(message)) return;
+          if (message.struct_type === 'snapshot' || message.message_type === 'snapshot') {
+            if (typeof message.id === 'string') {
+              fullId = message.id;
+              onSnapshot?.(fullId);
+            }
+            return;
+          }
+          const node = toLsNode(message);
+          if (node) onNode(node);
+        },
       },
-    });
+    );
     return fullId;
   }
 
