@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TempDirs } from '../../test/support/temp-dir';
 import { makeTestConfig } from '../../test/support/test-config';
@@ -250,6 +250,26 @@ describe('ResticService', () => {
     await expect(service.repositoryExists(target)).rejects.toMatchObject({
       code: 'WRONG_PASSWORD',
     });
+  });
+
+  it("takes the full snapshot id from restic's cache when it is there, without a second run", async () => {
+    runner.script({
+      stdout: [
+        '{"message_type":"summary","files_new":1,"total_duration":0.1,"snapshot_id":"c0ff68ed"}',
+      ],
+    });
+    // what restic 0.14 leaves in its cache when it saves the snapshot
+    const folder = join(dataDir, 'cache', 'f00d', 'snapshots', 'c0');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, FULL), '');
+    const result = await service.backup(target, {
+      paths: ['/srv/data'],
+      excludes: [],
+      host: 'laptop',
+      tags: [],
+    });
+    expect(result.snapshotId).toBe(FULL);
+    expect(runner.calls).toHaveLength(1);
   });
 
   it('backs up: progress, warnings, summary and the full snapshot id', async () => {

@@ -9,6 +9,7 @@ import { retryWhileLocked } from './lock-retry';
 import { ProcessRunner, ProcessSpawnError } from './process-runner';
 import { limitFlags, passThroughEnv, tieToDaemon, wrapWithPriority } from './restic-command';
 import { describeNoSpace } from './disk-full';
+import { fullSnapshotIdFromCache } from './snapshot-id-from-cache';
 import { INSTALL_HINT, ResticError, classifyResticFailure, stripAnsi } from './restic-error';
 import {
   describeErrorMessage,
@@ -237,6 +238,8 @@ export class ResticService {
     const secrets = this.secretsFor(target);
     const warnings = new WarningList();
     let summary: Record<string, unknown> | undefined;
+    // wall clock on purpose: compared with the cache file's mtime (see fullSnapshotIdFromCache)
+    const startedAt = Date.now() - 1000;
     const { exitCode } = await this.run(target, args, {
       ...opts,
       json: true,
@@ -270,7 +273,9 @@ export class ResticService {
         { exitCode, repository: target.name },
       );
     }
-    const snapshotId = await this.resolveSnapshotId(target, shortId, opts);
+    const snapshotId =
+      (await fullSnapshotIdFromCache(this.cacheDir(), shortId, startedAt)) ??
+      (await this.resolveSnapshotId(target, shortId, opts));
     return toBackupResult(summary, snapshotId, exitCode === 3, warnings.list());
   }
 
@@ -628,8 +633,12 @@ export class ResticService {
     return [...this.config.current.secrets, ...Object.values(target?.env ?? {})];
   }
 
+  private cacheDir(): string {
+    return join(this.config.current.dataDir, 'cache');
+  }
+
   private async environment(target: ResticTarget | null): Promise<Record<string, string>> {
-    const cacheDir = join(this.config.current.dataDir, 'cache');
+    const cacheDir = this.cacheDir();
     const tmpDir = join(this.config.current.dataDir, 'tmp');
     await Promise.all(
       [cacheDir, tmpDir].map((dir) =>

@@ -179,6 +179,30 @@ describe('ResticService with the real restic', () => {
       expect(listed.filter((p) => p.startsWith(join(source, 'cache')))).toEqual([]);
     });
 
+    it('learns the full snapshot id from the cache restic writes, with no second restic run', async () => {
+      const runner = new ProcessRunner();
+      const commands: string[][] = [];
+      const run = runner.run.bind(runner);
+      jest.spyOn(runner, 'run').mockImplementation((spec) => {
+        commands.push(spec.args);
+        return run(spec);
+      });
+      const counted = new ResticService(
+        new LiveConfig(makeTestConfig({ dataDir: join(root, 'data'), secrets: [TEST_PASSWORD] })),
+        runner,
+      );
+      const result = await counted.backup(target(), {
+        paths: [join(source, 'docs')],
+        excludes: [],
+        host: 'hen-host',
+        tags: ['cache-lookup'],
+      });
+      expect(commands.filter((args) => args.includes('snapshots'))).toEqual([]);
+      expect(commands.filter((args) => args.includes('backup'))).toHaveLength(1);
+      const [made] = await service.snapshots(target(), { tags: ['cache-lookup'] });
+      expect(result.snapshotId).toBe(made.id);
+    });
+
     it('skips missing paths with a warning', async () => {
       const missing = join(root, 'not-there');
       const result = await service.backup(target(), {
