@@ -1,0 +1,259 @@
+import { createClient, type Client } from 'graphql-ws';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
+import { waitFor, waitForEnd, waitForJobs } from '../test/e2e/support/wait';
+import type { Benchmark, BenchResult } from './bench-result';
+import { scaled, writeDataset } from './support/dataset';
+import { cpuSeconds, median, percentile } from './support/measure';
+
+const SUBSCRIBERS = 200;
+const MiB = 1024 * 1024;
+/** `limits.upload` of the repository; restic applies it to the local backend too */
+const UPLOAD_LIMIT = '1M';
+/** about ten seconds of upload under the limit */
+const DATA_BYTES = 10 * MiB;
+const DATA_FILES = 100;
+const PASSWORD = 'bench-fan-out-password';
+const DELAY_GOAL_MS = 100;
+const PROGRESS_GAP_GOAL_MS = 1000;
+
+const SUBSCRIPTION = `subscription {
+  jobUpdated { id operation state queuedAt updatedAt startedAt endedAt
+    steps { name state startedAt endedAt }
+    progress { percent filesDone bytesDone totalBytes secondsElapsed } }
+}`;
+
+interface JobEvent {
+  id: string;
+  operation: string;
+  state: string;
+  queuedAt: string;
+  /** set by the daemon just before it stores and publishes this version of the job */
+  updatedAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  steps: { name: string; state: string; startedAt: string | null; endedAt: string | null }[];
+  progress: { percent: number; bytesDone: number } | null;
+}
+
+interface Received {
+  /** Date.now() at receipt, to compare with the daemon's ISO timestamps (same machine clock) */
+  wall: number;
+  /** performance.now() at receipt, for spreads between subscribers */
+  mono: number;
+  job: JobEvent;
+}
+
+interface Subscriber {
+  client: Client;
+  events: Received[];
+  errors: unknown[];
+}
+
+/** Connects one graphql-ws client (its own websocket) and subscribes it to every job update. */
+async function subscriber(url: string): Promise<Subscriber> {
+  const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+  const connected = new Promise<void>((resolve, reject) => {
+    client.on('connected', () => resolve());
+    client.on('error', reject);
+  });
+  const result: Subscriber = { client, events: [], errors: [] };
+  client.subscribe<{ jobUpdated: JobEvent }>(
+    { query: SUBSCRIPTION },
+    {
+      next: (value) => {
+        const wall = Date.now();
+        const mono = performance.now();
+        if (value.errors) result.errors.push(...value.errors);
+        if (value.data) result.events.push({ wall, mono, job: value.data.jobUpdated });
+      },
+      error: (error) => result.errors.push(error),
+      complete: () => undefined,
+    },
+  );
+  await connected;
+  return result;
+}
+
+/** What tells one published version of a job from another. */
+const eventKey = (job: JobEvent) =>
+  JSON.stringify([job.state, job.steps.map((s) => s.state), job.progress]);
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+async function fanOutBenchmark(): Promise<BenchResult[]> {
+  const count = scaled(SUBSCRIBERS, 10);
+  const root = mkdtempSync(join(tmpdir(), 'hen-bench-fan-out-'));
+  let started: StartedDaemon | undefined;
+  const subscribers: Subscriber[] = [];
+  try {
+    const data = writeDataset(join(root, 'data'), { files: DATA_FILES, bytes: DATA_BYTES });
+    started = await startDaemon(
+      root,
+      {
+        repositories: {
+          local: {
+            location: join(root, 'repo'),
+            password: PASSWORD,
+            limits: { upload: UPLOAD_LIMIT },
+          },
+        },
+        backups: { fan: { paths: [data.root], repositories: ['local'] } },
+      },
+      { entry: 'dist' },
+    );
+    const { client, daemon } = started;
+    await waitForJobs(client, 'INIT', 1, 60_000);
+
+    const url = client.url.replace(/^http/, 'ws');
+    for (let i = 0; i < count; i++) subscribers.push(await subscriber(url));
+
+    // graphql-ws does not acknowledge a subscription: a short job (unlock) shows that every
+    // subscriber's subscription is live before the measured backup starts
+    const { unlockRepository: probe } = await client.data<{ unlockRepository: { id: string } }>(
+      'mutation { unlockRepository(name: "local") { id } }',
+    );
+    await waitForEnd(client, probe.id, 60_000);
+    await waitFor(
+      () =>
+        subscribers.every((s) =>
+          s.events.some(
+            (e) => e.job.id === probe.id && !['QUEUED', 'RUNNING'].includes(e.job.state),
+          ),
+        ),
+      30_000,
+      'the probe job reaching every subscriber',
+    );
+
+    const cpuBefore = cpuSeconds(daemon.pid);
+    const { runBackup: backup } = await client.data<{ runBackup: { id: string } }>(
+      'mutation { runBackup(name: "fan") { id } }',
+    );
+    const ended = (await waitForEnd(client, backup.id, 300_000)) as { state: string };
+    if (ended.state !== 'SUCCEEDED') throw new Error(`the backup ended ${ended.state}`);
+    await waitFor(
+      () =>
+        subscribers.every((s) =>
+          s.events.some((e) => e.job.id === backup.id && e.job.state === 'SUCCEEDED'),
+        ),
+      30_000,
+      'the backup end reaching every subscriber',
+    );
+    const cpu = cpuSeconds(daemon.pid) - cpuBefore;
+
+    const streams = subscribers.map((s) => s.events.filter((e) => e.job.id === backup.id));
+    const errors = subscribers.reduce((n, s) => n + s.errors.length, 0);
+
+    // 1. every state change, in order, for every subscriber
+    const stateOrder = (events: Received[]) =>
+      events.map((e) => e.job.state).filter((state, i, all) => i === 0 || all[i - 1] !== state);
+    const complete = streams.filter(
+      (events) => stateOrder(events).join('>') === 'QUEUED>RUNNING>SUCCEEDED',
+    ).length;
+    const keys = streams.map((events) => events.map((e) => eventKey(e.job)).join('\n'));
+    const identical = keys.every((k) => k === keys[0]);
+    const eventCounts = streams.map((events) => events.length);
+
+    // 2. progress at least once a second while running: the longest silence per subscriber,
+    // from its first event with progress to the SUCCEEDED event
+    const silences = streams.map((events) => {
+      const first = events.findIndex((e) => e.job.progress !== null);
+      const last = events.findIndex((e) => e.job.state === 'SUCCEEDED');
+      const running = events.find((e) => e.job.state === 'RUNNING')?.mono ?? NaN;
+      let longest = { gap: 0, at: NaN, after: '' };
+      for (let i = first + 1; first >= 0 && i <= last; i++) {
+        const gap = events[i].mono - events[i - 1].mono;
+        if (gap > longest.gap) {
+          const progress = events[i - 1].job.progress;
+          longest = {
+            gap,
+            at: (events[i - 1].mono - running) / 1000,
+            after: progress ? `${progress.percent}%` : 'no progress',
+          };
+        }
+      }
+      return longest;
+    });
+    const gaps = silences.map((s) => s.gap);
+    const worstGap = Math.max(...gaps);
+    const worst = silences[gaps.indexOf(worstGap)];
+    const toProgress = streams.map((events) => {
+      const running = events.find((e) => e.job.state === 'RUNNING');
+      const progress = events.find((e) => e.job.progress !== null);
+      return running && progress ? progress.mono - running.mono : NaN;
+    });
+    const toFull = streams.map((events) => {
+      const running = events.find((e) => e.job.state === 'RUNNING');
+      const full = events.find((e) => (e.job.progress?.percent ?? 0) >= 100);
+      return running && full ? full.mono - running.mono : NaN;
+    });
+    const last = streams[0][streams[0].length - 1].job;
+    const runningSeconds =
+      (Date.parse(last.endedAt ?? '') - Date.parse(last.startedAt ?? '')) / 1000;
+
+    // 3a. delay from the daemon's publish (Job.updatedAt, same machine clock) to receipt, for
+    // every event, progress included
+    const delays = streams.flatMap((events) =>
+      events.map((e) => e.wall - Date.parse(e.job.updatedAt)),
+    );
+    // 3b. the spread between the first and the last subscriber receiving the same event (by
+    // position when all streams are identical): what fan-out adds on top of one delivery
+    const spreads: number[] = [];
+    const lags: number[] = [];
+    const byEvent = new Map<string, number[]>();
+    streams.forEach((events) =>
+      events.forEach((e, index) => {
+        const key = identical ? String(index) : eventKey(e.job);
+        if (!byEvent.has(key)) byEvent.set(key, []);
+        byEvent.get(key)!.push(e.mono);
+      }),
+    );
+    for (const times of byEvent.values()) {
+      if (times.length !== count) continue;
+      const earliest = Math.min(...times);
+      spreads.push(Math.max(...times) - earliest);
+      lags.push(...times.map((t) => t - earliest));
+    }
+    const delayP99 = percentile(delays, 99);
+    const spreadP99 = percentile(spreads, 99);
+    const lagP99 = percentile(lags, 99);
+
+    const who = `${count} graphql-ws subscribers (one websocket each) on jobUpdated, during a ${runningSeconds.toFixed(1)} s backup (${DATA_BYTES / MiB} MiB under limits.upload ${UPLOAD_LIMIT}; daemon CPU ${cpu.toFixed(1)} s)`;
+    return [
+      {
+        name: 'Fan-out: state changes',
+        figure: `${who}: ${complete} of ${count} received QUEUED → RUNNING → SUCCEEDED in order; events per subscriber ${Math.min(...eventCounts)}–${Math.max(...eventCounts)}, ${identical ? 'the same sequence for all' : '**sequences differ**'}; ${errors} errors`,
+        goal: 'every subscriber gets every state change',
+        holds: complete === count && identical && errors === 0,
+      },
+      {
+        name: 'Fan-out: progress rate',
+        figure: `longest silence between updates while running, worst subscriber: ${ms(worstGap)} (from ${worst.at.toFixed(1)} s after RUNNING, progress at ${worst.after}; median subscriber ${ms(median(gaps))}); from RUNNING to the first progress: median ${ms(median(toProgress))}; progress showed 100% ${(median(toFull) / 1000).toFixed(1)} s after RUNNING (restic counts bytes read, not uploaded)`,
+        goal: `an update at least every ${PROGRESS_GAP_GOAL_MS} ms for every subscriber`,
+        holds: worstGap <= PROGRESS_GAP_GOAL_MS,
+      },
+      {
+        name: 'Fan-out: delivery delay',
+        figure: `publish (Job.updatedAt) to receipt, every event of every subscriber: p99 ${ms(delayP99)} (median ${ms(median(delays))}, max ${ms(Math.max(...delays))}, ${delays.length} deliveries); receipt after the first subscriber: p99 ${ms(lagP99)}, first-to-last spread per event p99 ${ms(spreadP99)} (median ${ms(median(spreads))}, ${spreads.length} events)`,
+        goal: `p99 ≤ ${DELAY_GOAL_MS} ms`,
+        holds: delayP99 <= DELAY_GOAL_MS,
+      },
+    ];
+  } finally {
+    await Promise.all(subscribers.map(async (s) => s.client.dispose()));
+    await started?.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+export const benchmark: Benchmark = {
+  order: 50,
+  id: 'fan-out',
+  describe:
+    "The built daemon with one local repository limited to `limits.upload: 1M` and one backup of 10 MiB of incompressible data (100 files), so that the backup runs about ten seconds. 200 graphql-ws clients, each on its own websocket, subscribe to `jobUpdated` (no filter); an unlock job first shows that every subscription is live. Then `runBackup`; every event of the backup job is recorded with its receipt time. Figures: subscribers that saw QUEUED → RUNNING → SUCCEEDED (and the same event sequence as the others); the longest silence between two updates from the first progress to the end; delivery delay: each event's `updatedAt` (set by the daemon just before it stores and publishes that version of the job) against its receipt time (same machine clock), for every event of every subscriber, plus the spread between the first and the last subscriber to receive the same event. The subscribers run in the benchmark process, on the same 2 CPUs as the daemon and restic.",
+  run: fanOutBenchmark,
+};
