@@ -245,11 +245,16 @@ describe('ResticService', () => {
       },
       { exitCode: 1, stderr: ['Fatal: wrong password or no key found'] },
     );
-    await expect(service.repositoryExists(target)).resolves.toBe(true);
-    await expect(service.repositoryExists(target)).resolves.toBe(false);
-    await expect(service.repositoryExists(target)).rejects.toMatchObject({
+    const logged: string[] = [];
+    const onLog = (line: { text: string }) => logged.push(line.text);
+    await expect(service.repositoryExists(target, { onLog })).resolves.toBe(true);
+    await expect(service.repositoryExists(target, { onLog })).resolves.toBe(false);
+    // the expected answer for a new repository is not passed on as an error line
+    expect(logged).toEqual([]);
+    await expect(service.repositoryExists(target, { onLog })).rejects.toMatchObject({
       code: 'WRONG_PASSWORD',
     });
+    expect(logged).toEqual(['Fatal: wrong password or no key found']);
   });
 
   it("takes the full snapshot id from restic's cache when it is there, without a second run", async () => {

@@ -206,11 +206,21 @@ export class ResticService {
    * gives false: a wrong password or an unreachable backend rejects.
    */
   async repositoryExists(target: ResticTarget, opts: ResticCallOptions = {}): Promise<boolean> {
+    // restic's "Fatal: unable to open config file" is the expected answer for a new repository,
+    // not an error to log: its lines are passed on only when they say something else
+    const lines: ResticLogLine[] = [];
+    const passOn = () => lines.forEach((line) => opts.onLog?.(line));
     try {
-      await this.run(target, ['cat', 'config'], { ...opts, onStdoutLine: () => undefined });
+      await this.run(target, ['cat', 'config'], {
+        ...opts,
+        onLog: (line) => lines.push(line),
+        onStdoutLine: () => undefined,
+      });
+      passOn();
       return true;
     } catch (error) {
       if (error instanceof ResticError && error.code === 'REPOSITORY_NOT_FOUND') return false;
+      passOn();
       throw error;
     }
   }

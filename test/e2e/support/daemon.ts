@@ -70,7 +70,14 @@ export class Daemon {
     args: string[] = [],
   ): Promise<Daemon> {
     const daemon = Daemon.spawn(['--config', configPath, ...args], env, entry);
-    await daemon.waitForLog(/listening on http/, 60_000);
+    try {
+      // logged at info: a configuration with log.level warn or above never says it
+      await daemon.waitForLog(/listening on http/, 60_000);
+    } catch (error) {
+      // nobody else holds the daemon yet: do not leave it running
+      daemon.kill('SIGKILL');
+      throw error;
+    }
     return daemon;
   }
 
