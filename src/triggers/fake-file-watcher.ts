@@ -7,13 +7,15 @@ export interface FakeWatch {
   closed: boolean;
   /** reports a change, unless the watch's ignore function drops it (as the real watcher does) */
   change(path: string): void;
+  /** ends the initial scan (at once, unless the watcher was made with `autoReady` false) */
+  ready(): void;
 }
 
 /** A FileWatcher for unit tests: nothing touches the disk; tests report changes themselves. */
 export class FakeFileWatcher extends FileWatcher {
   readonly watches: FakeWatch[] = [];
 
-  constructor() {
+  constructor(private readonly autoReady = true) {
     super(new Clock());
   }
 
@@ -25,9 +27,12 @@ export class FakeFileWatcher extends FileWatcher {
       change(path) {
         if (!watch.closed && !options.ignore(path)) options.onChange(path);
       },
+      ready() {
+        options.onReady?.();
+      },
     };
     this.watches.push(watch);
-    options.onReady?.();
+    if (this.autoReady) watch.ready();
     return () => {
       watch.closed = true;
       return Promise.resolve();

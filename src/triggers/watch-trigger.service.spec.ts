@@ -267,4 +267,28 @@ describe('WatchTrigger', () => {
       expect(watcher.watches.map((w) => w.closed)).toEqual([true, true]);
     });
   });
+
+  it('scans at most two trees at a time, the next one as soon as one is done', async () => {
+    watcher = new FakeFileWatcher(false);
+    trigger = makeTrigger(['a', 'b', 'c', 'd'].map((name) => backup(name)));
+    trigger.start();
+    let ready = false;
+    void trigger.whenReady().then(() => (ready = true));
+    expect(watcher.watches.map((w) => w.paths[0])).toEqual(['/home/me/a', '/home/me/b']);
+    watcher.watches[1].ready();
+    expect(watcher.watches.map((w) => w.paths[0])).toEqual([
+      '/home/me/a',
+      '/home/me/b',
+      '/home/me/c',
+    ]);
+    // a watcher closed by a reload before its scan ended frees its place too
+    live.replace(configWith([backup('b'), backup('c'), backup('d')]));
+    expect(watcher.watches[0].closed).toBe(true);
+    expect(watcher.watches.map((w) => w.paths[0])).toContain('/home/me/d');
+    watcher.watches[2].ready();
+    watcher.watches[3].ready();
+    await trigger.whenReady();
+    expect(ready).toBe(true);
+    expect(trigger.activeCount()).toBe(3);
+  });
 });
