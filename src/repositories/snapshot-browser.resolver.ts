@@ -54,7 +54,8 @@ export class SnapshotBrowserResolver {
   @Query(() => SnapshotEntryConnection, {
     description:
       'the direct children of a folder of a snapshot, sorted by name. The first request lists ' +
-      'the whole snapshot once (`restic ls`); later folders of the same snapshot come from memory',
+      'that folder (`restic ls`) while the whole snapshot is listed once in the background; ' +
+      'later folders of the same snapshot come from memory',
   })
   async snapshotFiles(
     @Args('repository') repository: string,

@@ -505,19 +505,25 @@ describe('backup hooks', () => {
       return { ...ended(queued.id), took: Date.now() - started };
     }
 
-    it('stops a running command hook; nothing after it runs', async () => {
+    it('stops a running command hook; the after hooks still run, seeing a failure', async () => {
       const { job, took, messages } = await cancelDuring(command(['sleep', '30']));
       expect(took).toBeLessThan(5_000);
       expect(job.state).toBe('canceled');
-      expect(steps(job)).toEqual(['hook before[0] command sleep: canceled']);
-      expect(messages.join('\n')).not.toContain('after status');
+      expect(steps(job)).toEqual([
+        'hook before[0] command sleep: canceled',
+        'hook after[0] command sh: succeeded',
+      ]);
+      expect(messages).toContain(`after status=failure name=${job.backup} job=${job.id}`);
     });
 
     it('stops a running HTTP hook', async () => {
       const { job, took } = await cancelDuring(http('/hang', { timeoutMs: 60_000 }));
       expect(took).toBeLessThan(5_000);
       expect(job.state).toBe('canceled');
-      expect(steps(job)).toEqual([`hook before[0] http POST ${base}/hang: canceled`]);
+      expect(steps(job)).toEqual([
+        `hook before[0] http POST ${base}/hang: canceled`,
+        'hook after[0] command sh: succeeded',
+      ]);
     });
   });
 });
