@@ -388,9 +388,9 @@ describe('JobRunner', () => {
     const before = published.length;
     for (let t = 0; t < 3000; t += 50) clock.advance(50);
     const restated = published.slice(before);
-    // one restatement per 750 ms of silence, each a little later than the one before
-    expect(restated.length).toBeGreaterThanOrEqual(3);
-    expect(restated.length).toBeLessThanOrEqual(4);
+    // one restatement per 600 ms of silence, each a little later than the one before
+    expect(restated.length).toBeGreaterThanOrEqual(4);
+    expect(restated.length).toBeLessThanOrEqual(5);
     expect(restated.map((j) => j.progress?.secondsElapsed)).toEqual(
       [...restated.map((j) => j.progress?.secondsElapsed)].sort(),
     );

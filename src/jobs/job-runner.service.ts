@@ -33,7 +33,7 @@ const PROGRESS_INTERVAL_MS = 500;
  * past a second. Without news for this long, the runner restates a running job's progress with
  * its elapsed time from the daemon's clock, so that live views keep moving at least once a second.
  */
-const PROGRESS_HEARTBEAT_MS = 750;
+const PROGRESS_HEARTBEAT_MS = 600;
 
 interface ProgressPacing {
   /** when progress was last announced */
@@ -401,7 +401,7 @@ export class JobRunner implements BeforeApplicationShutdown {
       const pacing: ProgressPacing = { last: 0, reported };
       pacing.stopHeartbeat = this.clock.setInterval(
         () => this.heartbeat(job, pacing),
-        PROGRESS_HEARTBEAT_MS / 3,
+        PROGRESS_HEARTBEAT_MS / 4,
       );
       this.progressTimers.set(job.id, pacing);
       state = pacing;
