@@ -213,6 +213,23 @@ describe('ResticService', () => {
     expect(runner.calls.map((c) => line(c).slice(1))).toEqual([['backup'], ['unlock']]);
   });
 
+  it.each([
+    ['ls, which never locks', false, ['ls', FULL]],
+    ['a run with --no-lock', false, ['stats', '--no-lock', FULL]],
+    ['any run of a read-only daemon', true, ['stats', FULL]],
+  ])('cleans up no lock after a canceled %s', async (_case, readOnly, args) => {
+    service = new ResticService(
+      new LiveConfig(makeTestConfig({ dataDir, limits: {}, readOnly })),
+      runner,
+    );
+    runner.script({ exitCode: 130, aborted: true });
+    await expect(
+      service.run(target, args, { signal: new AbortController().signal }),
+    ).rejects.toMatchObject({ code: 'CANCELED' });
+    expect(runner.calls).toHaveLength(1);
+    expect(line(runner.calls[0])).not.toContain('unlock');
+  });
+
   it('tells how to install restic when it is missing', async () => {
     runner.script({ spawnError: 'ENOENT' });
     const error = await service.version().catch((e: unknown) => e);

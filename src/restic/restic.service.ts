@@ -108,7 +108,6 @@ class WarningList {
   }
 }
 
-/** The only code that runs restic. Secrets travel in the environment, never in arguments. */
 /**
  * Commands that honour the global --no-lock on restic 0.14 and later (measured: without it,
  * snapshots, stats, dump, restore, diff and find fail on a repository whose locks folder cannot be
@@ -125,6 +124,10 @@ const NO_LOCK_COMMANDS: ReadonlySet<string> = new Set([
   'find',
 ]);
 
+/** Commands that take no lock, so that a canceled run leaves none to clean up. */
+const NEVER_LOCKING_COMMANDS: ReadonlySet<string> = new Set(['ls', 'unlock', 'version']);
+
+/** The only code that runs restic. Secrets travel in the environment, never in arguments. */
 @Injectable()
 export class ResticService {
   constructor(
@@ -159,12 +162,19 @@ export class ResticService {
         ? ['--no-lock']
         : [];
     const resticArgs = [...(target.args ?? []), ...limitFlags(limits), ...json, ...noLock, ...args];
+    // whether a canceled run may have left its lock behind (`ls` never locks); a read-only
+    // daemon never cleans up, since removing a lock is a write to the repository
+    const commandLocks =
+      !this.config.current.readOnly &&
+      !resticArgs.includes('--no-lock') &&
+      !NEVER_LOCKING_COMMANDS.has(args[0]);
     const attempt = () =>
       this.exec(
         target,
         resticArgs,
         opts,
         tieToDaemon(wrapWithPriority([this.binary, ...resticArgs], limits)),
+        commandLocks,
       );
     return opts.lockWait
       ? retryWhileLocked(attempt, opts.lockWait, this.clock, opts.signal)
@@ -674,6 +684,7 @@ export class ResticService {
     resticArgs: string[],
     opts: ResticRunOptions,
     commandLine = { command: this.binary, args: resticArgs },
+    commandLocks = false,
   ): Promise<ResticRunResult> {
     const repoName = target?.name ?? '';
     const secrets = this.secretsFor(target);
@@ -739,7 +750,7 @@ export class ResticService {
     if (result.aborted) {
       // restic 0.14 does not always remove its lock on SIGINT (dump exits 130 with it in place);
       // its process is gone now, so `unlock` sees the lock as stale and removes only that
-      if (target && !resticArgs.includes('unlock')) await this.removeStaleLocks(target);
+      if (target && commandLocks) await this.removeStaleLocks(target);
       throw canceled();
     }
     throw classifyResticFailure(exitCode, tail.text(), repoName, secrets, {
