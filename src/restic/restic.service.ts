@@ -125,7 +125,7 @@ const NO_LOCK_COMMANDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Commands that take no lock, so that a canceled run leaves none to clean up. */
-const NEVER_LOCKING_COMMANDS: ReadonlySet<string> = new Set(['ls', 'unlock', 'version']);
+const NEVER_LOCKING_COMMANDS: ReadonlySet<string> = new Set(['ls', 'unlock']);
 
 /** The only code that runs restic. Secrets travel in the environment, never in arguments. */
 @Injectable()
@@ -162,8 +162,8 @@ export class ResticService {
         ? ['--no-lock']
         : [];
     const resticArgs = [...(target.args ?? []), ...limitFlags(limits), ...json, ...noLock, ...args];
-    // whether a canceled run may have left its lock behind (`ls` never locks); a read-only
-    // daemon never cleans up, since removing a lock is a write to the repository
+    // whether a canceled run may have left its lock behind; a read-only daemon never cleans up,
+    // since removing a lock is a write to the repository
     const commandLocks =
       !this.config.current.readOnly &&
       !resticArgs.includes('--no-lock') &&
