@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import type { HenConfig } from './config.types';
 import { ConfigError } from './config-error';
 import { loadConfig } from './config-loader';
+import { NOTIFICATION_EVENTS, type NotificationEventName } from './notifications.types';
 import { PRIORITY } from './priority';
 
 const FIXTURES = resolve(__dirname, '../../test/fixtures/config');
@@ -54,10 +55,33 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
     AWS_SECRET_ACCESS_KEY: 'aws-secret-key',
     PG_PASSWORD: 'pg-pw-secret',
     NOTIFY_TOKEN: 'notify-token-xyz',
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0001/B0002/slackhooksecret42',
+    SMTP_PASSWORD: 'smtp-pw-secret',
   };
 
   it('loads into the exact typed values', () => {
     const config = loadConfig(join(VALID, 'full.yaml'), env);
+    const outcomes = {
+      events: NOTIFICATION_EVENTS.filter((e) => e !== 'job.queued' && e !== 'job.started'),
+      backups: [],
+      repositories: [],
+      minSeverity: 'info' as const,
+    };
+    const heartbeat = {
+      events: [
+        'job.started',
+        'job.succeeded',
+        'job.warnings',
+        'job.failed',
+        'job.timed-out',
+        'job.canceled',
+        'job.interrupted',
+      ] as NotificationEventName[],
+      operations: ['backup' as const],
+      backups: [],
+      repositories: [],
+      minSeverity: 'info' as const,
+    };
     const expected: HenConfig = {
       source: join(VALID, 'full.yaml'),
       hostname: 'laptop',
@@ -257,6 +281,97 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           },
         },
       },
+      notifications: {
+        retry: { initialDelayMs: 5_000, maxDelayMs: 10 * 60_000, factor: 3, maxAttempts: 100 },
+        targets: {
+          'team-chat': {
+            name: 'team-chat',
+            type: 'webhook',
+            url: 'https://hooks.slack.com/services/T0001/B0002/slackhooksecret42',
+            method: 'POST',
+            headers: {},
+            preset: 'slack',
+            body: null,
+            timeoutMs: 10_000,
+            filter: {
+              events: ['job.failed', 'backup.overdue'],
+              operations: ['backup', 'check'],
+              backups: ['pictures'],
+              repositories: ['aws-ireland'],
+              minSeverity: 'warning',
+            },
+          },
+          custom: {
+            name: 'custom',
+            type: 'webhook',
+            url: 'https://hooks.example/hen',
+            method: 'PUT',
+            headers: { 'X-Api-Key': 'webhook-key-4242', 'X-Source': 'hen' },
+            preset: null,
+            body: '{"event":"{{event}}","backup":"{{backup}}"}',
+            timeoutMs: 30_000,
+            filter: { ...outcomes, operations: [] },
+          },
+          phone: {
+            name: 'phone',
+            type: 'ntfy',
+            url: 'https://ntfy.sh/hen-laptop',
+            token: 'tk_ntfy0123456789',
+            title: 'Backup {{event}}',
+            message: null,
+            timeoutMs: 30_000,
+            filter: { ...outcomes, operations: [] },
+          },
+          gotify: {
+            name: 'gotify',
+            type: 'gotify',
+            url: 'https://gotify.example',
+            token: 'gotify-app-token-77',
+            title: null,
+            message: null,
+            timeoutMs: 30_000,
+            filter: { ...outcomes, operations: [] },
+          },
+          pings: {
+            name: 'pings',
+            type: 'healthchecks',
+            url: 'https://hc-ping.com/ping-key-1234567/{{backup}}',
+            timeoutMs: 30_000,
+            filter: heartbeat,
+          },
+          kuma: {
+            name: 'kuma',
+            type: 'uptime-kuma',
+            url: 'https://kuma.example/api/push/kuma4242push',
+            timeoutMs: 30_000,
+            filter: { ...heartbeat, backups: ['documents'] },
+          },
+          mail: {
+            name: 'mail',
+            type: 'email',
+            host: 'smtp.example',
+            port: 465,
+            security: 'tls',
+            username: 'hen@example.org',
+            password: 'smtp-pw-secret',
+            from: 'hen <hen@example.org>',
+            to: ['me@example.org'],
+            subject: '[hen] {{summary}}',
+            body: null,
+            allowInvalidCertificate: false,
+            timeoutMs: 30_000,
+            filter: { ...outcomes, operations: [] },
+          },
+          script: {
+            name: 'script',
+            type: 'command',
+            command: ['logger', '-t', 'hen', '{{summary}}'],
+            env: { SCRIPT_TOKEN: 'script-token-99' },
+            timeoutMs: 30_000,
+            filter: { ...outcomes, operations: [] },
+          },
+        },
+      },
       secrets: expect.any(Array) as string[],
     };
     expect(config).toStrictEqual(expected);
@@ -282,6 +397,21 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
         'pg-pw-secret', // command hook env PGPASSWORD
         'Bearer notify-token-xyz', // http hook Authorization header
         'notify-token-xyz',
+        // notifications: whole target URLs, generated-looking parts of their paths, tokens
+        'https://hooks.slack.com/services/T0001/B0002/slackhooksecret42',
+        'slackhooksecret42',
+        'webhook-key-4242',
+        'https://hooks.example/hen',
+        'https://ntfy.sh/hen-laptop',
+        'tk_ntfy0123456789',
+        'https://gotify.example',
+        'gotify-app-token-77',
+        'https://hc-ping.com/ping-key-1234567/{{backup}}',
+        'ping-key-1234567',
+        'https://kuma.example/api/push/kuma4242push',
+        'kuma4242push',
+        'smtp-pw-secret',
+        'script-token-99',
       ].sort(),
     );
     expect(new Set(secrets).size).toBe(secrets.length);
@@ -341,6 +471,10 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
           prune: null,
           hooks: { before: [], after: [] },
         },
+      },
+      notifications: {
+        retry: { initialDelayMs: 10_000, maxDelayMs: 3_600_000, factor: 2, maxAttempts: 60 },
+        targets: {},
       },
       secrets: ['home-repo-password'],
     });
@@ -796,6 +930,88 @@ const INVALID_CASES: InvalidCase[] = [
     file: '50-bad-location-param-value',
     path: 'repositories.main.locationParams.accountKey',
     message: 'expected a string, number or boolean, got a list',
+  },
+  {
+    file: '51-notification-bad-webhook-url',
+    path: 'notifications.targets.chat.url',
+    message: 'expected an http or https URL',
+  },
+  {
+    file: '52-notification-unknown-event',
+    path: 'notifications.targets.chat.events[1]',
+    message: '"job.exploded" is not one of job.queued',
+  },
+  {
+    file: '53-notification-email-without-host',
+    path: 'notifications.targets.chat.host',
+    message: 'is required',
+  },
+  {
+    file: '54-notification-bad-preset',
+    path: 'notifications.targets.chat.preset',
+    message: '"skype" is not one of slack, discord, mattermost, teams',
+  },
+  {
+    file: '55-notification-ntfy-bad-url',
+    path: 'notifications.targets.chat.url',
+    message: 'expected an http or https URL',
+  },
+  {
+    file: '56-notification-gotify-without-token',
+    path: 'notifications.targets.chat.token',
+    message: 'is required',
+  },
+  {
+    file: '57-notification-healthchecks-bad-url',
+    path: 'notifications.targets.chat.url',
+    message: 'expected an http or https URL',
+  },
+  {
+    file: '58-notification-uptime-kuma-without-url',
+    path: 'notifications.targets.chat.url',
+    message: 'is required',
+  },
+  {
+    file: '59-notification-email-bad-address',
+    path: 'notifications.targets.chat.to[0]',
+    message: 'expected an email address',
+  },
+  {
+    file: '60-notification-command-as-string',
+    path: 'notifications.targets.chat.command',
+    message: 'it runs without a shell',
+  },
+  {
+    file: '61-notification-bad-template',
+    path: 'notifications.targets.chat.body',
+    message: 'not a valid template',
+  },
+  {
+    file: '62-notification-unknown-type',
+    path: 'notifications.targets.chat.type',
+    message:
+      '"telegram" is not one of webhook, ntfy, gotify, healthchecks, uptime-kuma, email, command',
+  },
+  {
+    file: '63-notification-unknown-backup',
+    path: 'notifications.targets.chat.backups[1]',
+    message: 'unknown backup "movies"',
+  },
+  {
+    file: '64-notification-unknown-key',
+    path: 'notifications.targets.chat.evnets',
+    message: 'unknown key (did you mean "events"?)',
+  },
+  {
+    file: '65-notification-retry-max-below-initial',
+    path: 'notifications.retry.maxDelay',
+    message: 'must not be shorter than initialDelay',
+  },
+  {
+    file: '66-notification-smtp-password-without-user',
+    path: 'notifications.targets.chat.password',
+    message: 'is given without a username',
+    env: { SMTP_PW: 'smtp-secret-pw' },
   },
 ];
 

@@ -3,6 +3,7 @@
  * milliseconds, sizes bytes (per second for limits), priorities ranks (see priority.ts), and every
  * path absolute.
  */
+import type { NotificationsConfig } from './notifications.types';
 import type { Priority } from './priority';
 
 export type Schedule =
@@ -128,6 +129,7 @@ export interface HenConfig {
   restore: { allowedTargets: string[] };
   repositories: Record<string, RepositoryConfig>;
   backups: Record<string, BackupConfig>;
+  notifications: NotificationsConfig;
   /**
    * Every secret value found while loading (passwords, tokens, credential-like locationParams,
    * credentials inside locations) so that logs and answers can be scrubbed of them.

@@ -6,6 +6,7 @@ import { checkName } from './config-names';
 import { readApi } from './read-api';
 import { readBackup, type RepositoryRegistry } from './read-backup';
 import { readLimits } from './read-limits';
+import { readNotifications } from './read-notifications';
 import { readRepository } from './read-repository';
 import { typeName } from './value-type';
 
@@ -33,6 +34,7 @@ const ROOT_KEYS = [
   'restore',
   'repositories',
   'backups',
+  'notifications',
 ] as const;
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
@@ -74,6 +76,10 @@ export function readConfig(r: ConfigReader, document: unknown, source: string): 
     }),
     repositories: registry.repositories,
     backups,
+    notifications: readNotifications(r, root.notifications, ['notifications'], {
+      backups: new Set(Object.keys(backups)),
+      repositories: new Set(Object.keys(registry.repositories)),
+    }),
   };
   return { config, plainTokens };
 }

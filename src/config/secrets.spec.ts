@@ -68,6 +68,10 @@ describe('collectSecrets', () => {
     jobs: { concurrency: 1, maxDurationMs: 1, history: { keepDays: 1, keepCount: 1 } },
     limits: {},
     restore: { allowedTargets: [] },
+    notifications: {
+      retry: { initialDelayMs: 1, maxDelayMs: 1, factor: 1, maxAttempts: 1 },
+      targets: {},
+    },
     repositories: {
       a: {
         name: 'a',

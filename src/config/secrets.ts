@@ -1,4 +1,5 @@
 import type { HenConfig } from './config.types';
+import type { NotificationsConfig } from './notifications.types';
 
 /** Shorter values would mask innocent text everywhere and hide little. */
 export const MIN_SECRET_LENGTH = 4;
@@ -54,7 +55,57 @@ export function collectSecrets(
       }
     }
   }
+  found.push(...notificationSecrets(config.notifications));
   return [...new Set(found)].filter((secret) => secret.length >= MIN_SECRET_LENGTH);
+}
+
+/**
+ * A notification target's address is itself the credential for most services (a Slack or
+ * Discord webhook, a healthchecks ping URL, an Uptime Kuma push token, an ntfy topic anyone could
+ * post to), so whole URLs are secrets, as are tokens, SMTP passwords, secret-named headers and
+ * environment variables.
+ */
+function notificationSecrets(notifications: NotificationsConfig): string[] {
+  const found: string[] = [];
+  for (const target of Object.values(notifications.targets)) {
+    switch (target.type) {
+      case 'webhook':
+        found.push(target.url, ...urlCredentials(target.url), ...urlPathSecrets(target.url));
+        for (const [name, value] of Object.entries(target.headers)) {
+          if (isSecretName(name)) found.push(value, ...authorizationCredentials(value));
+        }
+        break;
+      case 'ntfy':
+      case 'gotify':
+        found.push(target.url, ...urlCredentials(target.url), ...urlPathSecrets(target.url));
+        if (target.token) found.push(target.token);
+        break;
+      case 'healthchecks':
+      case 'uptime-kuma':
+        found.push(target.url, ...urlCredentials(target.url), ...urlPathSecrets(target.url));
+        break;
+      case 'email':
+        if (target.password) found.push(target.password);
+        break;
+      case 'command':
+        for (const [name, value] of Object.entries(target.env)) {
+          if (isSecretName(name)) found.push(value);
+        }
+        break;
+    }
+  }
+  return found;
+}
+
+/**
+ * Parts of a URL's path and query that look generated (at least 8 characters with a digit): where
+ * webhook services put their key (`/services/T0/B0/XXXX`, `/api/push/TOKEN`, `/<uuid>`). Plain
+ * words stay readable, since a topic like `/backups` would otherwise mask every path that has it.
+ */
+function urlPathSecrets(text: string): string[] {
+  const literal = text.split('{{')[0];
+  const afterHost = literal.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '');
+  return afterHost.split(/[/?&=#]/).filter((part) => part.length >= 8 && /\d/.test(part));
 }
 
 const URL_USERINFO = /[a-z][a-z0-9+.-]*:\/\/([^/?#@\s]*)@/gi;

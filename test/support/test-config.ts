@@ -23,6 +23,10 @@ export function makeTestConfig(overrides: Partial<HenConfig> = {}): HenConfig {
     restore: { allowedTargets: [] },
     repositories: {},
     backups: {},
+    notifications: {
+      retry: { initialDelayMs: 1000, maxDelayMs: 5000, factor: 2, maxAttempts: 5 },
+      targets: {},
+    },
     secrets: [],
     ...overrides,
   };
