@@ -14,6 +14,7 @@ import { DownloadsModule } from './downloads/downloads.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { ResticModule } from './restic/restic.module';
 import { TriggersModule } from './triggers/triggers.module';
@@ -37,6 +38,7 @@ export class AppModule {
         RepositoriesModule,
         BackupsModule,
         TriggersModule,
+        NotificationsModule,
         ApiModule,
         DownloadsModule,
         MetricsModule,

@@ -24,6 +24,7 @@ const RESTART_ONLY: { path: string; value: (config: HenConfig) => unknown }[] = 
 @Injectable()
 export class ConfigReloader {
   private readonly logger = new Logger('Config');
+  private readonly refusedListeners = new Set<(issues: ConfigIssue[]) => void>();
 
   constructor(
     private readonly live: LiveConfig,
@@ -60,12 +61,19 @@ export class ConfigReloader {
     return { reloaded: true, change };
   }
 
+  /** Told of every file refused (a successful reload is LiveConfig.onChange's news). */
+  onRefused(listener: (issues: ConfigIssue[]) => void): () => void {
+    this.refusedListeners.add(listener);
+    return () => this.refusedListeners.delete(listener);
+  }
+
   private refuse(source: string, requestedBy: string, issues: ConfigIssue[]): ReloadOutcome {
     this.logger.error({
       msg: `configuration not reloaded (${requestedBy}): ${source} has ${issues.length} problem(s); the one in force stays`,
       requestedBy,
       issues,
     });
+    for (const listener of this.refusedListeners) listener(issues);
     return { reloaded: false, issues };
   }
 }

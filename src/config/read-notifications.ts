@@ -287,7 +287,9 @@ function checkTemplate(r: ConfigReader, text: string, path: ConfigPath): string 
     Handlebars.precompile(text, { strict: false });
     return text;
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    // Handlebars quotes the template between its first and last lines; the ends suffice.
+    const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+    const reason = lines.length > 1 ? `${lines[0]} ${lines[lines.length - 1]}` : lines[0];
     return r.issue(path, `not a valid template: ${reason}`);
   }
 }

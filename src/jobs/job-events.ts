@@ -23,20 +23,32 @@ type Listener = (job: Job) => void;
 export class JobEvents {
   private readonly logger = new Logger('JobEvents');
   private readonly finishedListeners = new Set<Listener>();
+  private readonly updatedListeners = new Set<Listener>();
 
   constructor(@Inject(PUB_SUB) private readonly pubSub: PubSub) {}
 
   updated(job: Job): void {
     // A copy, because delivery is asynchronous and the runner keeps mutating its job.
     this.publish(JOB_UPDATED, { jobUpdated: structuredClone(job) });
+    this.tell(this.updatedListeners, job, 'a job-updated listener failed');
+  }
+
+  /** Every recorded change of a job (queued, started, progress, ended), in the order made. */
+  onUpdated(listener: Listener): () => void {
+    this.updatedListeners.add(listener);
+    return () => this.updatedListeners.delete(listener);
   }
 
   finished(job: Job): void {
-    for (const listener of this.finishedListeners) {
+    this.tell(this.finishedListeners, job, 'a job-finished listener failed');
+  }
+
+  private tell(listeners: Set<Listener>, job: Job, failure: string): void {
+    for (const listener of listeners) {
       try {
         listener(structuredClone(job));
       } catch (error) {
-        this.logger.error({ msg: 'a job-finished listener failed', error: String(error) });
+        this.logger.error({ msg: failure, error: String(error) });
       }
     }
   }

@@ -7,6 +7,7 @@ import { JobLogService } from './job-log.service';
 import { JobRecovery } from './job-recovery';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
+import { NotificationOutboxStore } from './notification-outbox-store';
 import { JobsResolver } from './jobs.resolver';
 import { StateDatabase } from './state-database';
 import { LiveConfig } from '../config/live-config';
@@ -20,6 +21,7 @@ import { LiveConfig } from '../config/live-config';
       useFactory: (config: LiveConfig) => new StateDatabase(config.current),
     },
     JobStore,
+    NotificationOutboxStore,
     JobEvents,
     JobLogService,
     JobHandlers,
@@ -28,6 +30,15 @@ import { LiveConfig } from '../config/live-config';
     JobHistory,
     JobsResolver,
   ],
-  exports: [JobStore, JobEvents, JobHandlers, JobRunner, JobRecovery, JobLogService, StateDatabase],
+  exports: [
+    JobStore,
+    NotificationOutboxStore,
+    JobEvents,
+    JobHandlers,
+    JobRunner,
+    JobRecovery,
+    JobLogService,
+    StateDatabase,
+  ],
 })
 export class JobsModule {}

@@ -58,6 +58,24 @@ const MIGRATIONS: string[] = [
    CREATE INDEX IF NOT EXISTS jobs_repository_state ON jobs(repository, state, id);`,
   // Job.updatedAt; older rows read as their latest known time (see job-store.ts).
   `ALTER TABLE jobs ADD COLUMN updated_at TEXT;`,
+  // The notification outbox (jobs/notification-outbox-store.ts): written before any delivery.
+  `CREATE TABLE IF NOT EXISTS notifications (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     target TEXT NOT NULL,
+     event TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     state TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL,
+     next_attempt_at TEXT NOT NULL,
+     last_attempt_at TEXT,
+     sent_at TEXT,
+     last_error TEXT,
+     response TEXT
+   );
+   CREATE INDEX IF NOT EXISTS notifications_target_state ON notifications(target, state, id);
+   CREATE INDEX IF NOT EXISTS notifications_state ON notifications(state, id);`,
 ];
 
 /**

@@ -6,13 +6,15 @@ import { TriggersModule } from '../triggers/triggers.module';
 import { DiskSpaceGauge } from './disk-space-gauge';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { NotificationMetrics } from './notification-metrics';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { StatusBackupsResolver } from './status-backups.resolver';
 
 /** `/metrics` for Prometheus, and the per-backup summary of the `status` query. */
 @Module({
-  imports: [JobsModule, TriggersModule, AuthModule, HealthModule],
+  imports: [JobsModule, TriggersModule, AuthModule, HealthModule, NotificationsModule],
   controllers: [MetricsController],
-  providers: [MetricsService, StatusBackupsResolver, DiskSpaceGauge],
+  providers: [MetricsService, StatusBackupsResolver, DiskSpaceGauge, NotificationMetrics],
   exports: [MetricsService],
 })
 export class MetricsModule {}

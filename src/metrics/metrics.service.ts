@@ -12,7 +12,7 @@ import { scheduledDefinitions } from '../triggers/schedule-definitions';
 import { SCHEDULE_TIME_ZONE, ScheduleTrigger } from '../triggers/schedule-trigger.service';
 import { WatchTrigger } from '../triggers/watch-trigger.service';
 import { BackupRecords, hookFailures, secondsBetween } from './backup-records';
-import { isOverdue } from './overdue';
+import { isOverdue, overdueMinGraceMs } from '../config/overdue';
 
 export const METRICS_PREFIX = 'hen_backup_';
 
@@ -118,6 +118,7 @@ export class MetricsService implements OnModuleDestroy {
       nextRunAt: this.schedules.nextRunAt(`backup:${backup}`)?.getTime() ?? null,
       nowMs: now,
       timeZone: this.timeZone,
+      minGraceMs: overdueMinGraceMs(),
     });
   }
 

@@ -1,6 +1,7 @@
 import type { Schedule } from '../config/config.types';
 import { parseSchedule } from '../config/schedule';
-import { nextCronOccurrence, nextDueAt } from './next-run';
+import { nextCronOccurrence } from '../config/cron-occurrence';
+import { nextDueAt } from './next-run';
 
 const schedule = (source: string) => parseSchedule(source) as Schedule;
 const at = (iso: string) => Date.parse(iso);

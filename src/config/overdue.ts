@@ -1,5 +1,6 @@
-import type { Schedule } from '../config/config.types';
-import { nextCronOccurrence } from '../triggers/next-run';
+import type { Schedule } from './config.types';
+import { nextCronOccurrence } from './cron-occurrence';
+import { parseDuration } from './duration';
 
 /** The least grace, so that short test schedules and queue waits do not flap. */
 export const OVERDUE_MIN_GRACE_MS = 10 * 60_000;
@@ -30,8 +31,8 @@ export function shortestIntervalMs(
 }
 
 /** How late a scheduled backup may be before it counts as overdue: half its interval, 10 min at least. */
-export function overdueGraceMs(intervalMs: number): number {
-  return Math.max(OVERDUE_MIN_GRACE_MS, intervalMs / 2);
+export function overdueGraceMs(intervalMs: number, minGraceMs = OVERDUE_MIN_GRACE_MS): number {
+  return Math.max(minGraceMs, intervalMs / 2);
 }
 
 export interface OverdueInput {
@@ -44,6 +45,8 @@ export interface OverdueInput {
   nextRunAt: number | null;
   nowMs: number;
   timeZone?: string;
+  /** the least grace; OVERDUE_MIN_GRACE_MS unless shortened (overdueMinGraceMs) */
+  minGraceMs?: number;
 }
 
 /**
@@ -65,8 +68,20 @@ export interface OverdueInput {
 export function isOverdue(input: OverdueInput): boolean {
   const interval = shortestIntervalMs(input.schedules, input.nowMs, input.timeZone);
   if (interval === null) return false;
-  const grace = overdueGraceMs(interval);
+  const grace = overdueGraceMs(interval, input.minGraceMs);
   const since = input.lastSuccessAt ?? input.knownSinceAt;
   if (input.nowMs - since > interval + grace) return true;
   return input.nextRunAt !== null && input.nowMs - input.nextRunAt > grace;
+}
+
+/**
+ * The least grace this process uses: HEN_BACKUP_OVERDUE_MIN_GRACE (a duration such as `2s`, for
+ * tests and demonstrations with short schedules) or 10 minutes. The status, the metric and the
+ * notifications read it the same way, so that they always agree.
+ */
+export function overdueMinGraceMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.HEN_BACKUP_OVERDUE_MIN_GRACE?.trim();
+  if (!raw) return OVERDUE_MIN_GRACE_MS;
+  const ms = parseDuration(raw);
+  return typeof ms === 'number' && ms > 0 ? ms : OVERDUE_MIN_GRACE_MS;
 }

@@ -1,4 +1,4 @@
-import type { Schedule } from '../config/config.types';
+import type { Schedule } from './config.types';
 import { isOverdue, overdueGraceMs, shortestIntervalMs } from './overdue';
 
 const HOUR = 3_600_000;

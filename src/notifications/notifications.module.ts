@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
+import { CommandRunner } from './command-runner';
+import { DaemonNotifier } from './daemon-notifier';
+import { HttpSender } from './http-sender';
+import { JobNotifier } from './job-notifier';
+import { NotificationOutbox } from './notification-outbox.service';
+import { NotificationSender } from './notification-sender';
+import { OverdueWatcher } from './overdue-watcher';
+import { SmtpSender } from './smtp-sender';
+
+/** Notifications to people and monitors, through the outbox (see NotificationOutbox). */
+@Module({
+  imports: [JobsModule],
+  providers: [
+    HttpSender,
+    SmtpSender,
+    CommandRunner,
+    NotificationSender,
+    NotificationOutbox,
+    JobNotifier,
+    OverdueWatcher,
+    DaemonNotifier,
+  ],
+  exports: [NotificationOutbox],
+})
+export class NotificationsModule {}
