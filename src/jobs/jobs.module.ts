@@ -8,7 +8,9 @@ import { JobRecovery } from './job-recovery';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
 import { NotificationOutboxStore } from './notification-outbox-store';
-import { JobsResolver } from './jobs.resolver';
+import { JobLogEntryNodeFetcher, JobNodeFetcher, JobStepNodeFetcher } from './job-node-fetchers';
+import { JobPages } from './job-pages';
+import { JobLogEntryFieldsResolver, JobsResolver } from './jobs.resolver';
 import { StateDatabase } from './state-database';
 import { LiveConfig } from '../config/live-config';
 
@@ -28,11 +30,17 @@ import { LiveConfig } from '../config/live-config';
     JobRunner,
     JobRecovery,
     JobHistory,
+    JobPages,
     JobsResolver,
+    JobLogEntryFieldsResolver,
+    JobNodeFetcher,
+    JobStepNodeFetcher,
+    JobLogEntryNodeFetcher,
   ],
   exports: [
     JobStore,
     NotificationOutboxStore,
+    JobPages,
     JobEvents,
     JobHandlers,
     JobRunner,
