@@ -79,6 +79,7 @@ export default tseslint.config(
               'ConfigReload',
               'ConfigIssue',
               'NameChanges',
+              'TestNotificationResult',
             ],
           },
         },

@@ -22,6 +22,7 @@ import {
   RepositoryScheduleResolver,
 } from '../triggers/schedule-fields.resolver';
 import { NodeResolver } from './node.resolver';
+import { NotificationsResolver } from '../notifications/notifications.resolver';
 import { describeRootTypes } from './root-type-descriptions';
 import { StatusResolver } from './status.resolver';
 
@@ -47,6 +48,7 @@ export const API_RESOLVERS = [
   JobStepRepositoryResolver,
   JobBackupResolver,
   SnapshotBackupResolver,
+  NotificationsResolver,
 ];
 
 export const SCHEMA_HEADER =

@@ -238,7 +238,7 @@ export interface KeysetPage<T> {
  * One page of an integer-keyed list, in either order, with exact page flags: one extra row tells
  * whether the page could go on, and a one-row probe whether anything lies beyond the cursor.
  */
-function keysetPage<Row>(
+export function keysetPage<Row>(
   database: StateDatabase,
   query: {
     from: string;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
+import { keysetPage, type KeysetPage, type KeysetWindow } from './job-store';
 import { StateDatabase } from './state-database';
 
 export const OUTBOX_STATES = ['pending', 'sent', 'failed'] as const;
@@ -162,34 +163,19 @@ export class NotificationOutboxStore {
     return (this.pendingTargets.all() as { target: string }[]).map((row) => row.target);
   }
 
-  /** Newest first; `beforeId` is the keyset cursor. Asks for one extra row to tell if more exist. */
-  list(
-    filter: OutboxFilter,
-    first: number,
-    beforeId?: number,
-  ): { entries: OutboxEntry[]; hasMore: boolean } {
+  /** A page of the outbox, newest first; keys are ids (see keysetPage). */
+  page(filter: OutboxFilter, window: KeysetWindow): KeysetPage<OutboxEntry> {
     const { where, params } = conditions(filter);
-    if (beforeId !== undefined) {
-      where.push('id < ?');
-      params.push(beforeId);
-    }
-    const rows = this.database.db
-      .prepare(
-        `SELECT * FROM notifications ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY id DESC LIMIT ?`,
-      )
-      .all(...params, first + 1) as OutboxRow[];
-    return { entries: rows.slice(0, first).map(toEntry), hasMore: rows.length > first };
-  }
-
-  count(filter: OutboxFilter): number {
-    const { where, params } = conditions(filter);
-    const row = this.database.db
-      .prepare(
-        `SELECT COUNT(*) AS count FROM notifications ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-      )
-      .get(...params) as { count: number };
-    return row.count;
+    const page = keysetPage<OutboxRow>(this.database, {
+      from: 'notifications',
+      columns: '*',
+      key: 'id',
+      descending: true,
+      where,
+      params,
+      window,
+    });
+    return { ...page, items: page.items.map(toEntry) };
   }
 
   /** Forgets delivered and abandoned notifications created before `cutoff` (ISO time). */

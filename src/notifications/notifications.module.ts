@@ -5,7 +5,11 @@ import { DaemonNotifier } from './daemon-notifier';
 import { HttpSender } from './http-sender';
 import { JobNotifier } from './job-notifier';
 import { NotificationOutbox } from './notification-outbox.service';
+import { NotificationNodeFetcher } from './notification-node-fetcher';
+import { NotificationPages } from './notification-pages';
 import { NotificationSender } from './notification-sender';
+import { NotificationTester } from './notification-test.service';
+import { NotificationsResolver } from './notifications.resolver';
 import { OverdueWatcher } from './overdue-watcher';
 import { SmtpSender } from './smtp-sender';
 
@@ -21,6 +25,10 @@ import { SmtpSender } from './smtp-sender';
     JobNotifier,
     OverdueWatcher,
     DaemonNotifier,
+    NotificationPages,
+    NotificationNodeFetcher,
+    NotificationTester,
+    NotificationsResolver,
   ],
   exports: [NotificationOutbox],
 })

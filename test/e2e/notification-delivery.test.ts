@@ -17,9 +17,9 @@ async function metric(port: number, name: string, target: string, result?: strin
 }
 
 async function backup(client: GraphQLTestClient): Promise<number> {
-  const { runBackup } = await client.data(`mutation { runBackup(name: "docs") { id } }`);
+  const { runBackup } = await client.data(`mutation { runBackup(name: "docs") { id number } }`);
   expect((await waitForEnd(client, runBackup.id)).state).toBe('SUCCEEDED');
-  return Number(runBackup.id);
+  return runBackup.number as number;
 }
 
 /** What a receiver got, as `job:event` in the order it arrived. */

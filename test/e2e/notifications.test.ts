@@ -2,9 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordingHttpServer } from '../support/servers/recording-http-server';
 import { SmtpReceiver } from '../support/servers/smtp-receiver';
-import { startDaemon, type StartedDaemon } from './support/daemon';
+import { freePort, startDaemon, type StartedDaemon } from './support/daemon';
 import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { GraphQLTestClient } from './support/graphql-client';
 import { waitFor, waitForEnd } from './support/wait';
+
+const ADMIN_TOKEN = 'notify-admin-token-0123456789';
+const VIEWER_TOKEN = 'notify-viewer-token-0123456789';
 
 /**
  * Notifications reach real receivers on loopback: an HTTP server recording webhook, ntfy, Gotify,
@@ -17,16 +21,25 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
   const smtp = new SmtpReceiver('hen-mailer', 'SeCrEt-smtp-password-Q8');
   const commandLog = join(dir.path, 'command-notifications.jsonl');
   let started: StartedDaemon;
+  let admin: GraphQLTestClient;
+  let viewer: GraphQLTestClient;
 
   beforeAll(async () => {
     await Promise.all([http.up(), smtp.start(dir.path)]);
     writeRandomFiles(join(dir.path, 'data'), 3, 4096);
     resticDirect(join(dir.path, 'broken'), 'the-real-password', ['init']);
     const docs = { backups: ['docs'] };
+    const deadPort = await freePort();
     started = await startDaemon(
       dir.path,
       {
         hostname: 'notify-host',
+        api: {
+          tokens: [
+            { name: 'admin', role: 'admin', token: ADMIN_TOKEN },
+            { name: 'viewer', role: 'viewer', token: VIEWER_TOKEN },
+          ],
+        },
         repositories: {
           good: { location: join(dir.path, 'good'), password: 'good-repo-password' },
           broken: { location: join(dir.path, 'broken'), password: 'not-the-password' },
@@ -83,6 +96,11 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
             },
             pings: { type: 'healthchecks', url: http.url('/hc/{{backup}}'), ...docs },
             kuma: { type: 'uptime-kuma', url: http.url('/kuma/push/KumaPush123'), ...docs },
+            dead: {
+              type: 'webhook',
+              url: `http://127.0.0.1:${deadPort}/nobody`,
+              events: ['config.refused'],
+            },
             script: {
               type: 'command',
               command: ['tee', '-a', commandLog],
@@ -94,17 +112,20 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
       },
       { env: { SMTP_PASSWORD: 'SeCrEt-smtp-password-Q8', HEN_BACKUP_OVERDUE_MIN_GRACE: '1s' } },
     );
+    admin = new GraphQLTestClient(started.port, ADMIN_TOKEN);
+    viewer = new GraphQLTestClient(started.port, VIEWER_TOKEN);
   }, 120_000);
 
   afterAll(async () => {
+    await Promise.all([admin?.close(), viewer?.close()]);
     await started?.stop();
     await Promise.all([http.close(), smtp.stop()]);
     dir.cleanup();
   });
 
   it('a backup that succeeds: ntfy, Gotify, healthchecks start and success, Uptime Kuma, the command', async () => {
-    const { runBackup } = await started.client.data(`mutation { runBackup(name: "docs") { id } }`);
-    const job = await waitForEnd(started.client, runBackup.id);
+    const { runBackup } = await admin.data(`mutation { runBackup(name: "docs") { id number } }`);
+    const job = await waitForEnd(admin, runBackup.id);
     expect(job.state).toBe('SUCCEEDED');
     await waitFor(() => http.on('/hc/docs').length === 1, 30_000, 'the success ping');
     await waitFor(() => existsSync(commandLog), 30_000, 'the command');
@@ -116,7 +137,7 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
     expect(ntfy.method).toBe('POST');
     expect(ntfy.headers.authorization).toBe('Bearer tk_SeCrEtntfy0099');
     expect(ntfy.headers.title).toBe('hen-backup on notify-host: job.succeeded');
-    expect(ntfy.body).toContain(`backup docs (job ${runBackup.id}) succeeded`);
+    expect(ntfy.body).toContain(`backup docs (job ${runBackup.number}) succeeded`);
 
     const [gotify] = http.on('/gotify/message');
     expect(gotify.headers['x-gotify-key']).toBe('SeCrEt-gotify-app');
@@ -133,7 +154,7 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
     expect(JSON.parse(lines[0])).toMatchObject({
       event: 'job.succeeded',
       backup: 'docs',
-      jobId: Number(runBackup.id),
+      jobId: runBackup.number,
       host: 'notify-host',
     });
     // nothing about the backup went to the check-only targets
@@ -141,10 +162,10 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
   });
 
   it('a failing check: the webhook with its template and a mail through SMTP with TLS and auth, once each', async () => {
-    const { checkRepository } = await started.client.data(
-      `mutation { checkRepository(name: "broken") { id } }`,
+    const { checkRepository } = await admin.data(
+      `mutation { checkRepository(name: "broken") { id number } }`,
     );
-    const job = await waitForEnd(started.client, checkRepository.id);
+    const job = await waitForEnd(admin, checkRepository.id);
     expect(job.state).toBe('FAILED');
     await waitFor(() => http.on('/ops').length === 1, 30_000, 'the webhook');
     await waitFor(() => smtp.mails.length === 1, 30_000, 'the mail');
@@ -158,7 +179,7 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
     expect(mail.user).toBe('hen-mailer');
     expect(mail.to).toEqual(['admin@example.org']);
     expect(mail.subject).toBe('[notify-host] check of broken failed');
-    expect(mail.text).toContain(`check broken (job ${checkRepository.id}) failed`);
+    expect(mail.text).toContain(`check broken (job ${checkRepository.number}) failed`);
     expect(mail.text).toContain('error: WRONG_PASSWORD: wrong password for repository "broken"');
     // the backup-only targets heard nothing of it
     expect(http.on('/gotify/message')).toHaveLength(1);
@@ -177,5 +198,77 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
     expect(smtp.mails).toHaveLength(1);
     expect(http.on('/ops')).toHaveLength(1);
     expect(http.on('/hc/late')).toHaveLength(0);
+  });
+
+  it('shows the outbox in the notifications query, and pages it', async () => {
+    const fields = `totalCount pageInfo { hasNextPage endCursor }
+      nodes { id number target event severity state attempts createdAt sentAt lastError response summary payload }`;
+    const { notifications } = await viewer.data(
+      `query { notifications(filter: { targets: ["ops"] }) { ${fields} } }`,
+    );
+    expect(notifications.totalCount).toBe(1);
+    const [entry] = notifications.nodes;
+    expect(entry).toMatchObject({
+      id: `Notification:${entry.number}`,
+      target: 'ops',
+      event: 'JOB_FAILED',
+      severity: 'ERROR',
+      state: 'SENT',
+      attempts: 1,
+      lastError: null,
+      response: 'HTTP 200: OK',
+    });
+    expect(entry.summary).toMatch(/^check broken \(job \d+\) failed/);
+    expect(entry.payload).toMatchObject({ repository: 'broken', errorCode: 'WRONG_PASSWORD' });
+    const { node } = await viewer.data(
+      `query($id: ID!) { node(id: $id) { id ... on Notification { target } } }`,
+      {
+        id: entry.id,
+      },
+    );
+    expect(node).toEqual({ id: entry.id, target: 'ops' });
+
+    const first = await viewer.data(
+      `query { notifications(first: 2, filter: { states: [SENT] }) { ${fields} } }`,
+    );
+    expect(first.notifications.nodes).toHaveLength(2);
+    expect(first.notifications.pageInfo.hasNextPage).toBe(true);
+    const pending = await viewer.data(
+      `query { notifications(filter: { states: [PENDING, FAILED] }) { totalCount } }`,
+    );
+    expect(pending.notifications.totalCount).toBe(0);
+  });
+
+  it('testNotification (admin only) sends a sample event to one target and answers what it said', async () => {
+    const refused = await viewer.request(
+      `mutation { testNotification(target: "phone") { delivered } }`,
+    );
+    expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+    const before = http.on('/ntfy/hen-backups').length;
+    const { testNotification } = await admin.data(
+      `mutation { testNotification(target: "phone") { target delivered response error } }`,
+    );
+    expect(testNotification).toEqual({
+      target: 'phone',
+      delivered: true,
+      response: 'HTTP 200: OK',
+      error: null,
+    });
+    const sample = http.on('/ntfy/hen-backups')[before];
+    expect(sample.headers.title).toBe('[test] hen-backup on notify-host: job.succeeded');
+    expect(sample.body).toContain('test notification from hen-backup on notify-host');
+
+    const dead = await admin.data(
+      `mutation { testNotification(target: "dead") { delivered response error } }`,
+    );
+    expect(dead.testNotification.delivered).toBe(false);
+    expect(dead.testNotification.error).toContain('ECONNREFUSED');
+
+    const unknown = await admin.request(
+      `mutation { testNotification(target: "nope") { delivered } }`,
+    );
+    expect(unknown.data?.testNotification).toBeNull();
+    expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 });

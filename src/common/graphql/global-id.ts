@@ -14,6 +14,7 @@ export const NODE_TYPES = {
   JobLogEntry: 2,
   Snapshot: 2,
   SnapshotEntry: 3,
+  Notification: 1,
 } as const;
 
 export type NodeTypeName = keyof typeof NODE_TYPES;
