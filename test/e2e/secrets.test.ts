@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { RestServer } from '../support/servers/rest-server';
 import { S3Server } from '../support/servers/s3-server';
-import { startDaemon, type StartedDaemon } from './support/daemon';
+import { freePort, startDaemon, type StartedDaemon } from './support/daemon';
 import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
 import { GraphQLTestClient } from './support/graphql-client';
 import {
@@ -27,6 +27,11 @@ const SECRETS = {
   apiToken: 'SeCrEt-api-token-Hx5Ku2Ee',
   hookBearer: 'SeCrEt-hook-bearer-P0qZs3Mm',
   restPassword: '', // set from the REST server
+  webhookPath: 'SeCrEt-webhook-path-K2p9Xc',
+  ntfyToken: 'SeCrEt-ntfy-token-W7e4Rt',
+  gotifyToken: 'SeCrEt-gotify-token-N3b8Vu',
+  smtpPassword: 'SeCrEt-smtp-password-F6g1Hj',
+  commandToken: 'SeCrEt-command-token-Z5q0Lp',
 };
 
 describe('secrets never leave the daemon', () => {
@@ -52,8 +57,15 @@ describe('secrets never leave the daemon', () => {
     await Promise.all([rest.start(), s3.start()]);
     SECRETS.restPassword = rest.password;
     hookServer = createServer((req, res) => {
-      hookHeaders.push(req.headers);
       req.resume();
+      if (req.url?.startsWith('/notify')) {
+        // a receiver that repeats what it got: the daemon stores and shows answers, scrubbed
+        res.end(
+          `got ${req.url} ${req.headers.authorization ?? ''} ${req.headers['x-gotify-key'] ?? ''}`,
+        );
+        return;
+      }
+      hookHeaders.push(req.headers);
       res.end('ok');
     });
     hookServer.listen(0, '127.0.0.1');
@@ -63,57 +75,99 @@ describe('secrets never leave the daemon', () => {
     writeRandomFiles(join(dir.path, 'data'), 3, 4096);
     writeRandomFiles(join(dir.path, 'slow'), 8, 512 * 1024);
     writeFileSync(join(dir.path, 'repo-password'), `${SECRETS.passwordFile}\n`);
+    writeFileSync(join(dir.path, 'smtp-password'), `${SECRETS.smtpPassword}\n`);
+    const deadPort = await freePort();
     resticDirect(join(dir.path, 'foreign'), SECRETS.realPassword, ['init']);
-    started = await startDaemon(dir.path, {
-      hostname: 'secrets-host',
-      api: { tokens: [{ name: 'admin', role: 'admin', token: SECRETS.apiToken }] },
-      jobs: { concurrency: 2, maxDuration: '5m' },
-      repositories: {
-        inline: { location: join(dir.path, 'inline'), password: SECRETS.password },
-        filed: {
-          location: join(dir.path, 'filed'),
-          passwordFile: join(dir.path, 'repo-password'),
+    started = await startDaemon(
+      dir.path,
+      {
+        hostname: 'secrets-host',
+        api: { tokens: [{ name: 'admin', role: 'admin', token: SECRETS.apiToken }] },
+        jobs: { concurrency: 2, maxDuration: '5m' },
+        repositories: {
+          inline: { location: join(dir.path, 'inline'), password: SECRETS.password },
+          filed: {
+            location: join(dir.path, 'filed'),
+            passwordFile: join(dir.path, 'repo-password'),
+          },
+          foreign: { location: join(dir.path, 'foreign'), password: SECRETS.wrongPassword },
+          rest: {
+            location: rest.location('repo/', { withCredentials: true }),
+            password: SECRETS.password,
+          },
+          s3: {
+            location: s3.location('repo'),
+            password: SECRETS.password,
+            locationParams: {
+              accessKeyId: SECRETS.s3KeyId,
+              secretAccessKey: SECRETS.s3SecretKey,
+              cacert: s3.caCertFile,
+            },
+          },
         },
-        foreign: { location: join(dir.path, 'foreign'), password: SECRETS.wrongPassword },
-        rest: {
-          location: rest.location('repo/', { withCredentials: true }),
-          password: SECRETS.password,
+        backups: {
+          good: {
+            paths: [join(dir.path, 'data')],
+            repositories: ['inline', 'filed', 'rest'],
+            hooks: {
+              before: [
+                {
+                  type: 'http',
+                  url: `http://127.0.0.1:${hookPort}/before`,
+                  method: 'POST',
+                  headers: { Authorization: `Bearer ${SECRETS.hookBearer}` },
+                  timeout: '5s',
+                },
+              ],
+            },
+          },
+          wrong: { paths: [join(dir.path, 'data')], repositories: ['foreign'] },
+          denied: { paths: [join(dir.path, 'data')], repositories: ['s3'] },
+          slow: {
+            paths: [join(dir.path, 'slow')],
+            repositories: ['inline'],
+            limits: { upload: '64K' },
+          },
         },
-        s3: {
-          location: s3.location('repo'),
-          password: SECRETS.password,
-          locationParams: {
-            accessKeyId: SECRETS.s3KeyId,
-            secretAccessKey: SECRETS.s3SecretKey,
-            cacert: s3.caCertFile,
+        notifications: {
+          retry: { initialDelay: '1s', maxDelay: '2s', maxAttempts: 2 },
+          targets: {
+            chat: {
+              type: 'webhook',
+              preset: 'slack',
+              url: `http://127.0.0.1:${hookPort}/notify/services/${SECRETS.webhookPath}`,
+            },
+            phone: {
+              type: 'ntfy',
+              url: `http://127.0.0.1:${hookPort}/notify/topic`,
+              token: SECRETS.ntfyToken,
+            },
+            gotify: {
+              type: 'gotify',
+              url: `http://127.0.0.1:${hookPort}/notify`,
+              token: SECRETS.gotifyToken,
+            },
+            mail: {
+              type: 'email',
+              host: '127.0.0.1',
+              port: deadPort,
+              security: 'none',
+              username: 'hen',
+              password: '${HEN_SMTP_PASSWORD}', // from HEN_SMTP_PASSWORD_FILE
+              from: 'hen@example.org',
+              to: ['me@example.org'],
+              events: ['job.failed'],
+            },
+            script: {
+              type: 'command',
+              command: ['printenv', 'API_TOKEN'],
+              env: { API_TOKEN: SECRETS.commandToken },
+            },
           },
         },
       },
-      backups: {
-        good: {
-          paths: [join(dir.path, 'data')],
-          repositories: ['inline', 'filed', 'rest'],
-          hooks: {
-            before: [
-              {
-                type: 'http',
-                url: `http://127.0.0.1:${hookPort}/before`,
-                method: 'POST',
-                headers: { Authorization: `Bearer ${SECRETS.hookBearer}` },
-                timeout: '5s',
-              },
-            ],
-          },
-        },
-        wrong: { paths: [join(dir.path, 'data')], repositories: ['foreign'] },
-        denied: { paths: [join(dir.path, 'data')], repositories: ['s3'] },
-        slow: {
-          paths: [join(dir.path, 'slow')],
-          repositories: ['inline'],
-          limits: { upload: '64K' },
-        },
-      },
-    });
+      { env: { HEN_SMTP_PASSWORD_FILE: join(dir.path, 'smtp-password') } },
+    );
     client = new GraphQLTestClient(started.port, SECRETS.apiToken, {
       onAnswer: (text) => answers.push(text),
     });
@@ -179,6 +233,37 @@ describe('secrets never leave the daemon', () => {
       expect(job.logs.edges.length).toBeGreaterThan(0);
     }
   }, 120_000);
+
+  it('sends notifications with the secrets to the targets, and answers testNotification', async () => {
+    for (const target of ['chat', 'phone', 'gotify', 'mail', 'script']) {
+      await client.data(
+        `mutation($t: String!) { testNotification(target: $t) { delivered response error } }`,
+        { t: target },
+      );
+    }
+    // the mail target is down: its attempts fail, with errors to show
+    await waitFor(async () => {
+      const { notifications } = await client.data(
+        `{ notifications(filter: { targets: ["mail"], states: [FAILED] }) { totalCount } }`,
+      );
+      return notifications.totalCount > 0;
+    }, 30_000);
+    await waitFor(async () => {
+      const { notifications } = await client.data(
+        `{ notifications(filter: { states: [PENDING] }) { totalCount } }`,
+      );
+      return notifications.totalCount === 0;
+    }, 30_000);
+    const { notifications } = await client.data(
+      `{ notifications(first: 500) { totalCount nodes { target state lastError response summary payload } } }`,
+    );
+    expect(notifications.totalCount).toBeGreaterThan(10);
+    const responses = notifications.nodes.map((n: { response: string | null }) => n.response);
+    expect(responses).toContain('HTTP 200: got /notify/services/***');
+    expect(responses).toContain('HTTP 200: got /notify/topic Bearer ***');
+    expect(responses).toContain('HTTP 200: got /notify/message  ***');
+    expect(responses).toContain('***');
+  }, 60_000);
 
   it('shows none of the secrets in stdout, stderr, API answers, job logs or the state database', async () => {
     const { daemon } = started;
