@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordingHttpServer } from '../support/servers/recording-http-server';
 import { SmtpReceiver } from '../support/servers/smtp-receiver';
@@ -99,7 +99,13 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
             dead: {
               type: 'webhook',
               url: `http://127.0.0.1:${deadPort}/nobody`,
-              events: ['config.refused'],
+              events: ['check.damage'],
+            },
+            lifecycle: {
+              type: 'webhook',
+              url: http.url('/lifecycle'),
+              body: '{"event":{{json event}},"detail":{{json detail}} }',
+              events: ['daemon.started', 'config.reloaded', 'config.refused'],
             },
             script: {
               type: 'command',
@@ -270,5 +276,24 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
     );
     expect(unknown.data?.testNotification).toBeNull();
     expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('tells the daemon started, and a configuration reloaded or refused', async () => {
+    const events = () => http.on('/lifecycle').map((r) => JSON.parse(r.body).event as string);
+    await waitFor(() => events().length === 1, 30_000, 'daemon.started');
+    expect(events()).toEqual(['daemon.started']);
+
+    const reload = `mutation { reloadConfig { reloaded } }`;
+    expect((await admin.data(reload)).reloadConfig.reloaded).toBe(true);
+    await waitFor(() => events().length === 2, 30_000, 'config.reloaded');
+
+    const text = readFileSync(started.configPath, 'utf8');
+    writeFileSync(started.configPath, `${text}\nhostnmae: typo\n`);
+    expect((await admin.data(reload)).reloadConfig.reloaded).toBe(false);
+    await waitFor(() => events().length === 3, 30_000, 'config.refused');
+    expect(events()).toEqual(['daemon.started', 'config.reloaded', 'config.refused']);
+    const refused = JSON.parse(http.on('/lifecycle')[2].body);
+    expect(refused.detail).toContain('hostnmae: unknown key');
+    writeFileSync(started.configPath, text);
   });
 });
