@@ -78,8 +78,9 @@ describe('MetricsService', () => {
     const watchers = { activeCount: () => 1 } as unknown as WatchTrigger;
     const runtime = Object.assign(new RuntimeInfo(), { resticVersion: '0.14.0' });
     Object.assign(runtime, { startedAt: clock.now() });
+    const live = new LiveConfig(config);
     const service = new MetricsService(
-      new LiveConfig(config),
+      live,
       store,
       runner,
       schedules,
@@ -90,7 +91,7 @@ describe('MetricsService', () => {
       'UTC',
     );
     const scrape = async () => parseExposition((await service.render()).body);
-    return { store, events, service, scrape, clock };
+    return { store, events, service, scrape, clock, live };
   }
 
   function finishedBackup(
@@ -351,5 +352,36 @@ describe('MetricsService', () => {
       if (m.types[name] !== 'counter') expect(name).not.toMatch(/_total$/);
     }
     expect(m.types.nodejs_active_handles).toBe('gauge');
+  });
+
+  it('follows a reload: new schedules, a zero bytes counter for a new backup, a new hostname', async () => {
+    const { scrape, live } = build();
+    live.replace({
+      ...config,
+      hostname: 'renamed-host',
+      backups: {
+        ...config.backups,
+        photos: {
+          name: 'photos',
+          repositories: ['local'],
+          schedules: [{ kind: 'interval', everyMs: 6 * HOUR, source: '6h' }],
+          watch: null,
+          prune: null,
+        },
+      },
+    } as unknown as HenConfig);
+    const m = await scrape();
+    expect(
+      valueOf(m, 'hen_backup_schedule_interval_seconds', {
+        operation: 'backup',
+        backup: 'photos',
+        hostname: 'renamed-host',
+      }),
+    ).toBe(6 * 3600);
+    expect(valueOf(m, 'hen_backup_schedules_configured')).toBe(3);
+    expect(
+      valueOf(m, 'hen_backup_added_bytes_total', { backup: 'photos', repository: 'local' }),
+    ).toBe(0);
+    expect(valueOf(m, 'hen_backup_info', { hostname: 'renamed-host' })).toBe(1);
   });
 });

@@ -122,18 +122,31 @@ export class MetricsService implements OnModuleDestroy {
       labelNames: ['backup', 'repository'],
       registers,
     });
-    for (const backup of Object.values(config.current.backups)) {
-      for (const repository of backup.repositories) {
-        this.addedBytes.inc({ backup: backup.name, repository }, 0);
-      }
-    }
+    this.zeroAddedBytes();
     this.registerGauges();
     this.rebuild();
-    this.stopListening = events.onFinished((job) => this.jobFinished(job));
+    const stopFinished = events.onFinished((job) => this.jobFinished(job));
+    const stopConfig = config.onChange(() => this.zeroAddedBytes());
+    this.stopListening = () => {
+      stopFinished();
+      stopConfig();
+    };
   }
 
   onModuleDestroy(): void {
     this.stopListening();
+  }
+
+  /**
+   * A series for every backup and repository pair from the start, at 0, so that `increase()`
+   * counts the first backup's bytes too (a series that appears at its first value counts none).
+   */
+  private zeroAddedBytes(): void {
+    for (const backup of Object.values(this.config.current.backups)) {
+      for (const repository of backup.repositories) {
+        this.addedBytes.inc({ backup: backup.name, repository }, 0);
+      }
+    }
   }
 
   /** The text exposition format. */
@@ -433,9 +446,10 @@ export class MetricsService implements OnModuleDestroy {
       },
     });
     const schedules = this.schedules;
-    const definitions = scheduledDefinitions(live.current);
+    // read at each scrape: a reload may change the schedules
+    const definitions = () => scheduledDefinitions(live.current);
     const timeZone = this.timeZone;
-    const subjectLabel = (definition: (typeof definitions)[number]) =>
+    const subjectLabel = (definition: ReturnType<typeof definitions>[number]) =>
       definition.operation === 'check'
         ? { operation: definition.operation, repository: definition.subject }
         : { operation: definition.operation, backup: definition.subject };
@@ -446,7 +460,7 @@ export class MetricsService implements OnModuleDestroy {
       registers,
       collect() {
         this.reset();
-        for (const definition of definitions) {
+        for (const definition of definitions()) {
           const next = schedules.nextRunAt(definition.key);
           if (next) this.set(subjectLabel(definition), next.getTime() / 1000);
         }
@@ -459,7 +473,7 @@ export class MetricsService implements OnModuleDestroy {
       registers,
       collect() {
         this.reset();
-        for (const definition of definitions) {
+        for (const definition of definitions()) {
           const ms = shortestIntervalMs(definition.schedules, clock.now(), timeZone);
           if (ms !== null) this.set(subjectLabel(definition), ms / 1000);
         }
@@ -470,7 +484,7 @@ export class MetricsService implements OnModuleDestroy {
       help: 'Scheduled definitions (backups, prunes, repository checks)',
       registers,
       collect() {
-        this.set(definitions.length);
+        this.set(definitions().length);
       },
     });
     const runtime = this.runtime;
