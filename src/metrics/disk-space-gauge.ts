@@ -4,9 +4,10 @@ import { DiskSpace } from '../health/disk-space';
 import { METRICS_PREFIX, MetricsService } from './metrics.service';
 
 /**
- * `hen_backup_data_dir_free_bytes{folder}` and `hen_backup_data_dir_size_bytes{folder}`: free space where the daemon writes (the data
- * directory, restic's cache and temp folders), read with statfs at scrape time only, so that an
- * alert can fire before backups and the state database fail for lack of space.
+ * `hen_backup_data_dir_free_bytes{folder}` and `hen_backup_data_dir_size_bytes{folder}`: free
+ * space, and the size of its file system, where the daemon writes (the data directory, restic's
+ * cache and temp folders), read with statfs at scrape time only, so that an alert can fire before
+ * backups and the state database fail for lack of space.
  */
 @Injectable()
 export class DiskSpaceGauge {
