@@ -61,7 +61,7 @@ describe('secrets never leave the daemon', () => {
       if (req.url?.startsWith('/notify')) {
         // a receiver that repeats what it got: the daemon stores and shows answers, scrubbed
         res.end(
-          `got ${req.url} ${req.headers.authorization ?? ''} ${req.headers['x-gotify-key'] ?? ''}`,
+          `got ${req.url} ${req.headers.authorization ?? ''} ${String(req.headers['x-gotify-key'] ?? '')}`,
         );
         return;
       }
