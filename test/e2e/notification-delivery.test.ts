@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseExposition, valueOf } from '../../src/metrics/exposition';
 import { RecordingHttpServer } from '../support/servers/recording-http-server';
@@ -92,6 +93,13 @@ describe('notification delivery: a receiver down then up, and a SIGKILL with not
     expect(received(flaky, '/flaky')).toEqual(expected(jobs));
     expect(await metric(port, 'hen_backup_notifications_pending', 'flaky')).toBe(0);
     expect(await metric(port, 'hen_backup_notification_deliveries_total', 'flaky', 'sent')).toBe(9);
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(text).toContain('hen_backup_notifications_pending{');
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect({ status: check.status, output: check.stdout + check.stderr }).toEqual({
+      status: 0,
+      output: '',
+    });
   });
 
   it('delivers after a restart what was pending when the daemon was SIGKILLed', async () => {
