@@ -4,7 +4,15 @@ import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'var/', 'coverage/', 'eslint.config.mjs', 'jest.config.js'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'src/cli/generated/',
+      'var/',
+      'coverage/',
+      'eslint.config.mjs',
+      'jest.config.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
