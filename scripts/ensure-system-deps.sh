@@ -16,7 +16,7 @@ sudo_cmd=()
 packages=()
 for tool in "${missing[@]}"; do
   case "$tool" in
-    setpriv) packages+=(util-linux) ;;
+    setpriv | script) packages+=(util-linux) ;;
     sshd) packages+=(openssh-server) ;;
     ssh | ssh-keygen) packages+=(openssh-client) ;;
     *) packages+=("$tool") ;;

@@ -152,7 +152,7 @@ export async function followJob(
   let stop = () => {};
   if (terminal.isTty) {
     const bar = new SingleBar({
-      format: '{bar} {percentage}% {bytes} {speed} {eta} {step} {file}',
+      format: '{bar} {percentage}% {bytes} {speed} {remaining} {step} {file}',
       stream: process.stdout,
       barsize: 24,
       hideCursor: true,
@@ -166,7 +166,7 @@ export async function followJob(
       const payload = {
         bytes: p ? `${formatBytes(p.bytesDone)}/${formatBytes(p.totalBytes)}` : '',
         speed: p && p.secondsElapsed > 0 ? `${formatBytes(p.bytesDone / p.secondsElapsed)}/s` : '',
-        eta: p?.secondsRemaining != null ? `${formatDuration(p.secondsRemaining)} left` : '',
+        remaining: p?.secondsRemaining != null ? `${formatDuration(p.secondsRemaining)} left` : '',
         step: job.state === 'QUEUED' ? 'queued' : currentStep(job),
         file: p?.currentFiles[0] ?? '',
       };

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { graphql } from '../generated';
 import { hostHead, hostRows, jsonOfHosts, readEveryHost } from '../many-hosts';
-import { relativeTime } from '../output/format';
 import { stateText } from '../output/job-text';
 import { renderTable } from '../output/table';
 import { act, type Session } from '../session';
@@ -41,9 +40,9 @@ async function backups(session: Session): Promise<number> {
       b.repositories.map((r) => r.name).join(' '),
       [...b.schedules, ...(b.watched ? ['watch'] : [])].join(' ') || '-',
       b.lastJob
-        ? `${stateText(terminal.colours, b.lastJob.state)} ${relativeTime(b.lastJob.endedAt)}`
+        ? `${stateText(terminal.colours, b.lastJob.state)} ${terminal.time(b.lastJob.endedAt)}`
         : '-',
-      relativeTime(b.nextRunAt),
+      terminal.time(b.nextRunAt),
     ]),
   );
   terminal.write(

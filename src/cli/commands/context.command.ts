@@ -11,16 +11,15 @@ function mustExist(name: string, names: string[]): void {
   }
 }
 
-function add(
-  session: Session,
-  name: string,
-  options: { url: string; token?: string; use?: boolean },
-) {
+function add(session: Session, name: string, options: { use?: boolean }) {
   checkContextName(name);
-  const url = normaliseUrl(options.url);
+  // --url and --token are the program's own options, which commander reads after any command
+  const { url: given, token } = session.options;
+  if (!given) throw new CliError('context add needs --url URL', ExitCode.USAGE);
+  const url = normaliseUrl(given);
   const file = readContexts();
   const replaced = name in file.contexts;
-  file.contexts[name] = { url, ...(options.token ? { token: options.token } : {}) };
+  file.contexts[name] = { url, ...(token ? { token } : {}) };
   if (options.use || !file.current) file.current = name;
   writeContexts(file);
   session.terminal.write(
@@ -84,10 +83,11 @@ export function registerContext(program: Command): void {
   context
     .command('add')
     .argument('<name>', 'a name for the daemon')
-    .requiredOption('--url <url>', "the daemon's API address, e.g. http://127.0.0.1:4000")
-    .option('--token <token>', 'the bearer token, if the daemon has tokens')
+    .usage('<name> --url <url> [--token <token>] [--use]')
     .option('--use', 'make it the current context (the first one added always is)')
-    .description('add a context, or replace one of that name')
+    .description(
+      "add a context, or replace one of that name: --url is the daemon's API address, --token its bearer token if it has tokens",
+    )
     .action(act(add));
   context
     .command('use')

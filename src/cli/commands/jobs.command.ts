@@ -3,7 +3,7 @@ import { enumList, positiveInt } from '../arguments';
 import { graphql } from '../generated';
 import type { JobOperation, JobState } from '../generated/graphql';
 import { hostHead, hostRows, jsonOfHosts, readEveryHost } from '../many-hosts';
-import { formatBytes, formatDuration, relativeTime } from '../output/format';
+import { formatBytes, formatDuration } from '../output/format';
 import { shortId, stateText } from '../output/job-text';
 import { renderTable } from '../output/table';
 import { act, type Session } from '../session';
@@ -136,7 +136,7 @@ async function jobs(session: Session, options: JobsOptions): Promise<number> {
       j.backup ?? j.repository ?? '-',
       stateText(terminal.colours, j.state) + (j.warnings.length ? ' (warnings)' : ''),
       j.trigger.toLowerCase(),
-      relativeTime(j.queuedAt),
+      terminal.time(j.queuedAt),
       took(j.startedAt, j.endedAt),
     ]),
   );
@@ -162,9 +162,9 @@ async function job(session: Session, id: string): Promise<number> {
     `job ${c.bold(j.id)}: ${j.operation.toLowerCase()} ${j.backup ?? j.repository ?? ''}`,
     `state:     ${stateText(c, j.state)}`,
     `trigger:   ${j.trigger.toLowerCase()}, priority ${j.priority}`,
-    `queued:    ${relativeTime(j.queuedAt)}`,
-    `started:   ${relativeTime(j.startedAt)}`,
-    `ended:     ${relativeTime(j.endedAt)} (took ${took(j.startedAt, j.endedAt)})`,
+    `queued:    ${terminal.time(j.queuedAt)}`,
+    `started:   ${terminal.time(j.startedAt)}`,
+    `ended:     ${terminal.time(j.endedAt)} (took ${took(j.startedAt, j.endedAt)})`,
   ];
   if (j.progress && j.state === 'RUNNING') {
     const p = j.progress;
@@ -200,7 +200,11 @@ async function job(session: Session, id: string): Promise<number> {
 async function cancel(session: Session, id: string): Promise<number> {
   const { cancelJob } = await session.client().request(CANCEL, { id });
   if (session.options.json) session.printJson({ cancelJob });
-  else session.terminal.write(`job ${cancelJob.id}: ${cancelJob.state.toLowerCase()}\n`);
+  else {
+    // a running job is asked to stop; it ends as canceled once restic has let go of its lock
+    const state = cancelJob.state === 'RUNNING' ? 'stopping' : cancelJob.state.toLowerCase();
+    session.terminal.write(`job ${cancelJob.id}: ${state}\n`);
+  }
   return 0;
 }
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { positiveInt, since } from '../arguments';
 import { graphql } from '../generated';
 import { hostHead, hostRows, jsonOfHosts, readEveryHost } from '../many-hosts';
-import { formatBytes, relativeTime } from '../output/format';
+import { formatBytes } from '../output/format';
 import { shortId } from '../output/job-text';
 import { renderTable } from '../output/table';
 import { act, type Session } from '../session';
@@ -118,7 +118,7 @@ async function snapshots(session: Session, repository: string, options: Snapshot
   const rows = hostRows(session, results, ({ snapshots }) =>
     snapshots.edges.map(({ node: s }) => [
       shortId(s.id),
-      terminal.isTty ? relativeTime(s.time) : s.time,
+      terminal.time(s.time),
       s.hostname,
       s.backup ?? '-',
       s.paths.join(' '),
@@ -172,7 +172,7 @@ async function ls(session: Session, repository: string, snapshotId: string, path
       entries.map((e) => [
         modeText(e.type, e.mode),
         e.type === 'FILE' ? formatBytes(e.size) : '-',
-        terminal.isTty ? relativeTime(e.mtime) : e.mtime,
+        terminal.time(e.mtime),
         e.type === 'DIR' ? c.blue(`${e.name}/`) : e.name,
       ]),
     ),

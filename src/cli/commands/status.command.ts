@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { graphql } from '../generated';
 import { hostHead, hostRows, jsonOfHosts, readEveryHost } from '../many-hosts';
-import { formatDuration, relativeTime } from '../output/format';
+import { formatDuration } from '../output/format';
 import { stateText } from '../output/job-text';
 import { renderTable } from '../output/table';
 import { act, type Session } from '../session';
@@ -52,9 +52,9 @@ async function status(session: Session): Promise<number> {
     status.backups.map((b) => [
       b.name,
       b.lastJob ? `${stateText(c, b.lastJob.state)} (job ${b.lastJob.id})` : '-',
-      relativeTime(b.lastSuccessAt),
-      relativeTime(b.lastFailureAt),
-      relativeTime(b.nextRunAt),
+      terminal.time(b.lastSuccessAt),
+      terminal.time(b.lastFailureAt),
+      terminal.time(b.nextRunAt),
       b.overdue ? c.red('overdue') : 'ok',
     ]),
   );

@@ -1,4 +1,5 @@
 import pc from 'picocolors';
+import { relativeTime } from './format';
 
 /**
  * What stdout is: a terminal gets aligned tables with colour (when it has colours and NO_COLOR
@@ -9,6 +10,8 @@ export interface Terminal {
   readonly isTty: boolean;
   readonly colours: ReturnType<typeof pc.createColors>;
   write(text: string): void;
+  /** "3 minutes ago" on a terminal, the ISO time otherwise (for scripts and logs) */
+  time(iso: string | null | undefined): string;
 }
 
 export function stdoutTerminal(): Terminal {
@@ -18,5 +21,6 @@ export function stdoutTerminal(): Terminal {
     isTty,
     colours: pc.createColors(colour),
     write: (text) => void process.stdout.write(text),
+    time: (iso) => (isTty ? relativeTime(iso) : (iso ?? '-')),
   };
 }
