@@ -116,3 +116,11 @@ export class ApiClient {
     await this.ws?.dispose();
   }
 }
+
+/** A nullable root field that came back null without an error: the daemon is not what we expect. */
+export function present<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) {
+    throw new CliError(`the daemon answered without ${what}`, ExitCode.JOB_FAILED);
+  }
+  return value;
+}

@@ -50,3 +50,7 @@ export function since(value: string, now = Date.now()): string {
   }
   return new Date(time).toISOString();
 }
+
+/** What the API takes wherever a snapshot is named. */
+export const SNAPSHOT_ARGUMENT =
+  'a snapshot id, 8 or more of its first hex digits, latest, or latest:BACKUP';

@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { ApiClient } from './api-client';
+import { present, type ApiClient } from './api-client';
 import { ExitCode } from './exit-codes';
 import { graphql } from './generated';
 import type { CliFollowedJobFragment } from './generated/graphql';
@@ -10,6 +10,7 @@ import type { Terminal } from './output/terminal';
 graphql(`
   fragment CliFollowedJob on Job {
     id
+    number
     operation
     state
     updatedAt
@@ -92,7 +93,7 @@ export async function waitForJob(
   );
   const poll = async () => {
     while (!done.signal.aborted) {
-      seen((await client.request(JOB_NOW, { id })).job);
+      seen(present((await client.request(JOB_NOW, { id })).job, 'the job'));
       await new Promise((r) => setTimeout(r, POLL_MS).unref());
     }
   };
@@ -124,7 +125,7 @@ export function outcomeLine(terminal: Terminal, job: FollowedJob): string {
   const snapshots = job.snapshotIds.length
     ? `: snapshot ${job.snapshotIds.map(shortId).join(' ')}`
     : '';
-  const name = `job ${job.id} (${job.operation.toLowerCase()})`;
+  const name = `job ${job.number} (${job.operation.toLowerCase()})`;
   if (job.state === 'SUCCEEDED') {
     const n = job.warnings.length;
     const warned = n ? c.yellow(` with ${n} warning${n === 1 ? '' : 's'}`) : '';
@@ -182,7 +183,7 @@ export async function followJob(
     let said = '';
     render = (job) => {
       const step = currentStep(job);
-      const line = `job ${job.id} ${job.state.toLowerCase()}${step ? `: ${step}` : ''}`;
+      const line = `job ${job.number} ${job.state.toLowerCase()}${step ? `: ${step}` : ''}`;
       if (line !== said && !FINAL_STATES.has(job.state)) terminal.write(`${line}\n`);
       said = line;
     };

@@ -114,7 +114,7 @@ describe('henctl', () => {
 
     const backups = await json(['backups']);
     const docs = backups.backups.find((b: any) => b.name === 'docs');
-    expect(docs).toMatchObject({ paths: [source], repositories: [{ name: 'local' }] });
+    expect(docs).toMatchObject({ paths: [source], repositoryNames: ['local'] });
     const table = await cli(['backups']);
     expect(table.stdout).toMatch(new RegExp(`^docs\\s+${source}\\s+local\\b`, 'm'));
   });
@@ -162,7 +162,8 @@ describe('henctl', () => {
     const { jobs } = await json(['jobs', '--backup', 'broken']);
     expect(jobs.edges).toHaveLength(1);
     const failed = jobs.edges[0].node;
-    expect(failed).toMatchObject({ backup: 'broken', state: 'FAILED', operation: 'BACKUP' });
+    expect(failed).toMatchObject({ backupName: 'broken', state: 'FAILED', operation: 'BACKUP' });
+    expect(failed.id).toBe(`Job:${failed.number}`);
 
     const table = await cli(['jobs', '--state', 'failed,succeeded', '--limit', '10']);
     expect(table.code).toBe(0);
@@ -170,7 +171,8 @@ describe('henctl', () => {
     expect(table.stdout).toMatch(/\bbackup\s+broken\s+failed\b/);
     expect(table.stdout).toMatch(/\bbackup\s+partial\s+succeeded \(warnings\)/);
 
-    const { job } = await json(['job', failed.id]);
+    // a job is named by its number, or by its global id
+    const { job } = await json(['job', String(failed.number)]);
     expect(job).toMatchObject({
       id: failed.id,
       state: 'FAILED',
@@ -192,14 +194,14 @@ describe('henctl', () => {
 
   it('cancels a running job; following it exits 1', async () => {
     const follower = cli(['run', 'slow', '--follow']);
-    let id: string | undefined;
+    let id: number | undefined;
     for (let i = 0; i < 200 && !id; i++) {
       const { jobs } = await json(['jobs', '--backup', 'slow', '--state', 'running']);
-      id = jobs.edges[0]?.node.id;
+      id = jobs.edges[0]?.node.number;
       if (!id) await new Promise((r) => setTimeout(r, 100));
     }
     expect(id).toBeDefined();
-    const canceled = await cli(['cancel', id!]);
+    const canceled = await cli(['cancel', String(id)]);
     expect(canceled.code).toBe(0);
     expect(canceled.stdout).toMatch(new RegExp(`^job ${id}: (canceled|stopping)`));
     const result = await follower;
@@ -210,7 +212,7 @@ describe('henctl', () => {
   it('lists, browses and compares snapshots', async () => {
     const { snapshots } = await json(['snapshots', 'local', '--backup', 'docs']);
     expect(snapshots.edges.length).toBe(2);
-    const [newest, oldest] = snapshots.edges.map((e: any) => e.node.id);
+    const [newest, oldest] = snapshots.edges.map((e: any) => e.node.snapshotId);
     expect(newest).toMatch(/^[0-9a-f]{64}$/);
     const table = await cli(['snapshots', 'local', '--since', '1h']);
     expect(table.stdout).toMatch(
@@ -218,12 +220,15 @@ describe('henctl', () => {
     );
 
     const listing = await json(['ls', 'local', docsSnapshot, source]);
+    expect(listing.snapshotId).toBe(oldest);
     expect(listing.entries.map((e: any) => e.name)).toEqual(['big.bin', 'notes']);
+    expect((await json(['ls', 'local', 'latest', source])).snapshotId).toBe(newest);
     const ls = await cli(['ls', 'local', docsSnapshot, source]);
     expect(ls.stdout).toMatch(/^-rw\S+\s+8\.00 MiB\s+\S+\s+big\.bin$/m);
     expect(ls.stdout).toMatch(/^drwx\S+\s+-\s+\S+\s+notes\/$/m);
 
-    const diff = await cli(['diff', 'local', oldest.slice(0, 8), newest.slice(0, 8)]);
+    // `latest:docs` names the newest snapshot of that backup
+    const diff = await cli(['diff', 'local', oldest.slice(0, 8), 'latest:docs']);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toMatch(/^0 added \(0 B\), 0 removed \(0 B\), 0 changed$/m);
   });

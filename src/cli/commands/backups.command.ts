@@ -3,6 +3,7 @@ import { graphql } from '../generated';
 import { hostHead, hostRows, jsonOfHosts, readEveryHost } from '../many-hosts';
 import { stateText } from '../output/job-text';
 import { renderTable } from '../output/table';
+import { present } from '../api-client';
 import { act, type Session } from '../session';
 
 const BACKUPS = graphql(`
@@ -14,11 +15,9 @@ const BACKUPS = graphql(`
       watched
       priority
       nextRunAt
-      repositories {
-        name
-      }
+      repositoryNames
       lastJob {
-        id
+        number
         state
         endedAt
       }
@@ -27,7 +26,9 @@ const BACKUPS = graphql(`
 `);
 
 async function backups(session: Session): Promise<number> {
-  const { results, exitCode } = await readEveryHost(session, (client) => client.request(BACKUPS));
+  const { results, exitCode } = await readEveryHost(session, async (client) => ({
+    backups: present((await client.request(BACKUPS)).backups, 'backups'),
+  }));
   if (session.options.json) {
     session.printJson(jsonOfHosts(session, results));
     return exitCode;
@@ -37,7 +38,7 @@ async function backups(session: Session): Promise<number> {
     backups.map((b) => [
       b.name,
       b.paths.join(' '),
-      b.repositories.map((r) => r.name).join(' '),
+      b.repositoryNames.join(' '),
       [...b.schedules, ...(b.watched ? ['watch'] : [])].join(' ') || '-',
       b.lastJob
         ? `${stateText(terminal.colours, b.lastJob.state)} ${terminal.time(b.lastJob.endedAt)}`

@@ -3,6 +3,8 @@ import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { present } from '../api-client';
+import { SNAPSHOT_ARGUMENT } from '../arguments';
 import { CliError, ExitCode } from '../exit-codes';
 import { graphql } from '../generated';
 import type { DownloadFormat } from '../generated/graphql';
@@ -12,11 +14,11 @@ import { act, type Session } from '../session';
 const CREATE_DOWNLOAD = graphql(`
   mutation CliCreateDownload(
     $repository: String!
-    $snapshotId: String!
+    $snapshot: String!
     $path: String!
     $format: DownloadFormat!
   ) {
-    createDownload(repository: $repository, snapshotId: $snapshotId, path: $path, format: $format) {
+    createDownload(repository: $repository, snapshot: $snapshot, path: $path, format: $format) {
       url
       filename
       size
@@ -36,7 +38,7 @@ interface DownloadOptions {
 async function download(
   session: Session,
   repository: string,
-  snapshotId: string,
+  snapshot: string,
   path: string,
   options: DownloadOptions,
 ): Promise<number> {
@@ -45,12 +47,13 @@ async function download(
   if (output && output !== '-' && existsSync(output) && !options.force) {
     throw new CliError(`${output} exists (add --force to replace it)`, ExitCode.USAGE);
   }
-  const { createDownload: link } = await client.request(CREATE_DOWNLOAD, {
+  const answer = await client.request(CREATE_DOWNLOAD, {
     repository,
-    snapshotId,
+    snapshot,
     path,
     format: FORMATS[options.format],
   });
+  const link = present(answer.createDownload, 'a download link');
   const file = output ?? link.filename;
   if (file !== '-' && existsSync(file) && !options.force) {
     throw new CliError(`${file} exists (add -o FILE or --force)`, ExitCode.USAGE);
@@ -94,7 +97,7 @@ export function registerDownload(program: Command): void {
   program
     .command('download')
     .argument('<repository>', 'the repository')
-    .argument('<snapshot>', 'a snapshot id, 8 or more of its first hex digits, or latest')
+    .argument('<snapshot>', SNAPSHOT_ARGUMENT)
     .argument('<path>', 'absolute path inside the snapshot; / is the whole snapshot')
     .description('download a file of a snapshot, or a folder as a tar or zip archive')
     .addOption(

@@ -6,6 +6,7 @@ import { hostHead, hostRows, jsonOfHosts, readEveryHost } from '../many-hosts';
 import { formatBytes, formatDuration } from '../output/format';
 import { shortId, stateText } from '../output/job-text';
 import { renderTable } from '../output/table';
+import { present } from '../api-client';
 import { act, type Session } from '../session';
 
 const JOBS = graphql(`
@@ -14,9 +15,10 @@ const JOBS = graphql(`
       edges {
         node {
           id
+          number
           operation
-          backup
-          repository
+          backupName
+          repositoryName
           state
           trigger
           queuedAt
@@ -33,9 +35,10 @@ const JOB = graphql(`
   query CliJob($id: ID!) {
     job(id: $id) {
       id
+      number
       operation
-      backup
-      repository
+      backupName
+      repositoryName
       state
       trigger
       priority
@@ -60,7 +63,7 @@ const JOB = graphql(`
       steps {
         name
         kind
-        repository
+        repositoryName
         state
         startedAt
         endedAt
@@ -78,6 +81,7 @@ const CANCEL = graphql(`
   mutation CliCancelJob($id: ID!) {
     cancelJob(id: $id) {
       id
+      number
       state
     }
   }
@@ -121,9 +125,9 @@ async function jobs(session: Session, options: JobsOptions): Promise<number> {
     backup: options.backup,
     repository: options.repository,
   };
-  const { results, exitCode } = await readEveryHost(session, (client) =>
-    client.request(JOBS, { first: options.limit, filter }),
-  );
+  const { results, exitCode } = await readEveryHost(session, async (client) => ({
+    jobs: present((await client.request(JOBS, { first: options.limit, filter })).jobs, 'jobs'),
+  }));
   if (session.options.json) {
     session.printJson(jsonOfHosts(session, results));
     return exitCode;
@@ -131,9 +135,9 @@ async function jobs(session: Session, options: JobsOptions): Promise<number> {
   const { terminal } = session;
   const rows = hostRows(session, results, ({ jobs }) =>
     jobs.edges.map(({ node: j }) => [
-      j.id,
+      String(j.number),
       j.operation.toLowerCase(),
-      j.backup ?? j.repository ?? '-',
+      j.backupName ?? j.repositoryName ?? '-',
       stateText(terminal.colours, j.state) + (j.warnings.length ? ' (warnings)' : ''),
       j.trigger.toLowerCase(),
       terminal.time(j.queuedAt),
@@ -151,7 +155,7 @@ async function jobs(session: Session, options: JobsOptions): Promise<number> {
 }
 
 async function job(session: Session, id: string): Promise<number> {
-  const { job: j } = await session.client().request(JOB, { id });
+  const j = present((await session.client().request(JOB, { id })).job, 'the job');
   if (session.options.json) {
     session.printJson({ job: j });
     return 0;
@@ -159,7 +163,7 @@ async function job(session: Session, id: string): Promise<number> {
   const { terminal } = session;
   const c = terminal.colours;
   const lines = [
-    `job ${c.bold(j.id)}: ${j.operation.toLowerCase()} ${j.backup ?? j.repository ?? ''}`,
+    `job ${c.bold(String(j.number))}: ${j.operation.toLowerCase()} ${j.backupName ?? j.repositoryName ?? ''}`,
     `state:     ${stateText(c, j.state)}`,
     `trigger:   ${j.trigger.toLowerCase()}, priority ${j.priority}`,
     `queued:    ${terminal.time(j.queuedAt)}`,
@@ -185,7 +189,7 @@ async function job(session: Session, id: string): Promise<number> {
         ['STEP', 'KIND', 'STATE', 'TOOK', 'SNAPSHOT', 'ERROR'],
         j.steps.map((s) => [
           s.name,
-          s.kind,
+          s.kind.toLowerCase(),
           stateText(c, s.state),
           took(s.startedAt, s.endedAt),
           s.snapshotId ? shortId(s.snapshotId) : '-',
@@ -198,12 +202,12 @@ async function job(session: Session, id: string): Promise<number> {
 }
 
 async function cancel(session: Session, id: string): Promise<number> {
-  const { cancelJob } = await session.client().request(CANCEL, { id });
+  const cancelJob = present((await session.client().request(CANCEL, { id })).cancelJob, 'the job');
   if (session.options.json) session.printJson({ cancelJob });
   else {
     // a running job is asked to stop; it ends as canceled once restic has let go of its lock
     const state = cancelJob.state === 'RUNNING' ? 'stopping' : cancelJob.state.toLowerCase();
-    session.terminal.write(`job ${cancelJob.id}: ${state}\n`);
+    session.terminal.write(`job ${cancelJob.number}: ${state}\n`);
   }
   return 0;
 }
@@ -235,7 +239,7 @@ export function registerJobs(program: Command): void {
 
   program
     .command('job')
-    .argument('<id>', 'the job id')
+    .argument('<id>', 'the job: its number (42) or global id (Job:42)')
     .description('one job: state, times, progress, steps, error, warnings and snapshots')
     .option('--json', 'print the API answer as JSON')
     .addHelpText('after', '\nExamples:\n  henctl job 42\n  henctl job 42 --json | jq .job.state')
@@ -243,7 +247,7 @@ export function registerJobs(program: Command): void {
 
   program
     .command('cancel')
-    .argument('<id>', 'the job id')
+    .argument('<id>', 'the job: its number (42) or global id (Job:42)')
     .description('cancel a waiting job, or abort a running one (restic removes its lock)')
     .option('--json', 'print the API answer as JSON')
     .addHelpText('after', '\nExample:\n  henctl cancel 42')

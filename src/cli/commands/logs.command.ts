@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
 import { positiveInt } from '../arguments';
-import type { ApiClient } from '../api-client';
+import { present, type ApiClient } from '../api-client';
 import { exitCodeOfJob, waitForJob } from '../follow';
 import { graphql } from '../generated';
+import type { CliJobLogAddedSubscription } from '../generated/graphql';
 import type { Terminal } from '../output/terminal';
 import { act, type Session } from '../session';
 
 const JOB_LOGS = graphql(`
   query CliJobLogs($id: ID!, $after: String) {
     job(id: $id) {
-      id
-      state
       logs(first: 500, after: $after) {
         edges {
           node {
@@ -30,6 +29,29 @@ const JOB_LOGS = graphql(`
   }
 `);
 
+const JOB_LOG_TAIL = graphql(`
+  query CliJobLogTail($id: ID!, $last: Int!, $before: String) {
+    job(id: $id) {
+      logs(last: $last, before: $before) {
+        edges {
+          node {
+            seq
+            time
+            level
+            path
+            message
+          }
+        }
+        pageInfo {
+          startCursor
+          endCursor
+          hasPreviousPage
+        }
+      }
+    }
+  }
+`);
+
 const LOG_ADDED = graphql(`
   subscription CliJobLogAdded($jobId: ID!) {
     jobLogs(jobId: $jobId) {
@@ -42,38 +64,49 @@ const LOG_ADDED = graphql(`
   }
 `);
 
-interface LogLine {
-  seq: number;
-  time: string;
-  level: string;
-  path: string;
-  message: string;
-}
+type LogLine = CliJobLogAddedSubscription['jobLogs'];
 
 function lineText(terminal: Terminal, line: LogLine): string {
   const c = terminal.colours;
   // a terminal's reader knows the day; a file or pipe keeps the whole timestamp
   const time = terminal.isTty ? new Date(line.time).toLocaleTimeString() : line.time;
+  const name = line.level.toLowerCase().padEnd(5);
   const level =
-    line.level === 'error'
-      ? c.red(line.level)
-      : line.level === 'warn'
-        ? c.yellow(line.level)
-        : line.level;
-  return `${c.dim(time)} ${level.padEnd(5)} ${c.dim(line.path)} ${line.message}\n`;
+    line.level === 'ERROR' ? c.red(name) : line.level === 'WARN' ? c.yellow(name) : name;
+  return `${c.dim(time)} ${level} ${c.dim(line.path)} ${line.message}\n`;
 }
 
 /** Reads the job's log lines after `cursor` (every page), with the cursor to continue from. */
-async function readLogs(client: ApiClient, id: string, cursor?: string) {
+async function readLogs(client: ApiClient, id: string, cursor?: string | null) {
   const lines: LogLine[] = [];
-  let state = '';
   for (;;) {
-    const { job } = await client.request(JOB_LOGS, { id, after: cursor });
-    state = job.state;
-    lines.push(...job.logs.edges.map((e) => e.node));
-    cursor = job.logs.pageInfo.endCursor ?? cursor;
-    if (!job.logs.pageInfo.hasNextPage) return { lines, cursor, state };
+    const { logs } = present(
+      (await client.request(JOB_LOGS, { id, after: cursor })).job,
+      'the job',
+    );
+    lines.push(...logs.edges.map((e) => e.node));
+    cursor = logs.pageInfo.endCursor ?? cursor;
+    if (!logs.pageInfo.hasNextPage) return { lines, cursor };
   }
+}
+
+/** The last `count` lines, read backwards a page at a time, with the cursor to continue from. */
+async function readTail(client: ApiClient, id: string, count: number) {
+  const lines: LogLine[] = [];
+  let before: string | null | undefined;
+  let cursor: string | null | undefined;
+  while (lines.length < count) {
+    const last = Math.min(500, count - lines.length);
+    const { logs } = present(
+      (await client.request(JOB_LOG_TAIL, { id, last, before })).job,
+      'the job',
+    );
+    cursor ??= logs.pageInfo.endCursor;
+    lines.unshift(...logs.edges.map((e) => e.node));
+    before = logs.pageInfo.startCursor;
+    if (!logs.pageInfo.hasPreviousPage || !before) break;
+  }
+  return { lines, cursor };
 }
 
 interface LogsOptions {
@@ -86,19 +119,23 @@ async function logs(session: Session, id: string, options: LogsOptions): Promise
   const client = session.client();
   const { terminal } = session;
   const printed = new Set<number>();
+  let from = 0;
   const print = (line: LogLine) => {
-    if (printed.has(line.seq)) return;
+    if (printed.has(line.seq) || line.seq < from) return;
     printed.add(line.seq);
     terminal.write(options.json ? `${JSON.stringify(line)}\n` : lineText(terminal, line));
   };
-  const first = await readLogs(client, id);
-  const shown = options.tail === undefined ? first.lines : first.lines.slice(-options.tail);
+  const first =
+    options.tail === undefined
+      ? await readLogs(client, id)
+      : await readTail(client, id, options.tail);
   if (options.json && !options.follow) {
-    session.printJson(shown);
+    session.printJson(first.lines);
     return 0;
   }
-  for (const line of first.lines) if (!shown.includes(line)) printed.add(line.seq);
-  shown.forEach(print);
+  first.lines.forEach(print);
+  // a tail starts there: older lines are not wanted even if the subscription replays them
+  if (options.tail !== undefined) from = first.lines[0]?.seq ?? 0;
   if (!options.follow) return 0;
 
   const done = new AbortController();
@@ -122,7 +159,7 @@ async function logs(session: Session, id: string, options: LogsOptions): Promise
 export function registerLogs(program: Command): void {
   program
     .command('logs')
-    .argument('<id>', 'the job id')
+    .argument('<id>', 'the job: its number (42) or global id (Job:42)')
     .description("a job's log, oldest first")
     .option(
       '-f, --follow',

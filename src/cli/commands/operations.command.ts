@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { priority } from '../arguments';
-import type { ApiClient } from '../api-client';
+import { present, type ApiClient } from '../api-client';
 import { exitCodeOfJob, followJob, waitForJob } from '../follow';
+import { SNAPSHOT_ARGUMENT } from '../arguments';
 import { graphql } from '../generated';
 import { act, type Session } from '../session';
 
@@ -9,6 +10,7 @@ const RUN_BACKUP = graphql(`
   mutation CliRunBackup($name: String!, $priority: Priority) {
     runBackup(name: $name, priority: $priority) {
       id
+      number
       state
       operation
     }
@@ -19,6 +21,7 @@ const PRUNE_BACKUP = graphql(`
   mutation CliPruneBackup($name: String!, $priority: Priority) {
     pruneBackup(name: $name, priority: $priority) {
       id
+      number
       state
       operation
     }
@@ -29,6 +32,7 @@ const CHECK_REPOSITORY = graphql(`
   mutation CliCheckRepository($name: String!, $priority: Priority) {
     checkRepository(name: $name, priority: $priority) {
       id
+      number
       state
       operation
     }
@@ -39,6 +43,7 @@ const UNLOCK_REPOSITORY = graphql(`
   mutation CliUnlockRepository($name: String!) {
     unlockRepository(name: $name) {
       id
+      number
       state
       operation
     }
@@ -49,6 +54,7 @@ const RESTORE_SNAPSHOT = graphql(`
   mutation CliRestoreSnapshot($input: RestoreSnapshotInput!) {
     restoreSnapshot(input: $input) {
       id
+      number
       state
       operation
     }
@@ -57,6 +63,7 @@ const RESTORE_SNAPSHOT = graphql(`
 
 interface QueuedJob {
   id: string;
+  number: number;
   state: string;
   operation: string;
 }
@@ -71,10 +78,11 @@ interface JobOptions {
 async function queued(
   session: Session,
   client: ApiClient,
-  job: QueuedJob,
+  queuedJob: QueuedJob | null,
   what: string,
   options: JobOptions,
 ): Promise<number> {
+  const job = present(queuedJob, 'the job');
   if (options.json) {
     if (!options.follow) {
       session.printJson({ job });
@@ -85,7 +93,7 @@ async function queued(
     return exitCodeOfJob(final);
   }
   session.terminal.write(
-    `job ${job.id}: ${job.operation.toLowerCase()} ${what} ${job.state.toLowerCase()}\n`,
+    `job ${job.number}: ${job.operation.toLowerCase()} ${what} ${job.state.toLowerCase()}\n`,
   );
   if (!options.follow) return 0;
   const final = await followJob(client, session.terminal, job.id);
@@ -181,7 +189,7 @@ export function registerOperations(program: Command): void {
   program
     .command('restore')
     .argument('<repository>', 'the repository')
-    .argument('<snapshot>', 'a snapshot id, 8 or more of its first hex digits, or latest')
+    .argument('<snapshot>', SNAPSHOT_ARGUMENT)
     .description("queue a restore of a snapshot into a folder on the daemon's machine")
     .requiredOption(
       '--target <dir>',
@@ -200,20 +208,20 @@ export function registerOperations(program: Command): void {
         async (
           session,
           repository: string,
-          snapshotId: string,
+          snapshot: string,
           options: JobOptions & { target: string; include?: string[] },
         ) => {
           const client = session.client();
           const { restoreSnapshot } = await client.request(RESTORE_SNAPSHOT, {
             input: {
               repository,
-              snapshotId,
+              snapshot,
               target: options.target,
               include: options.include,
               priority: options.priority,
             },
           });
-          return queued(session, client, restoreSnapshot, `${repository} ${snapshotId}`, options);
+          return queued(session, client, restoreSnapshot, `${repository} ${snapshot}`, options);
         },
       ),
     );

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { present } from '../api-client';
 import { ExitCode } from '../exit-codes';
 import { graphql } from '../generated';
 import { act, type Session } from '../session';
@@ -27,7 +28,7 @@ const RELOAD = graphql(`
 `);
 
 async function reload(session: Session): Promise<number> {
-  const { reloadConfig: r } = await session.client().request(RELOAD);
+  const r = present((await session.client().request(RELOAD)).reloadConfig, 'the reload');
   if (session.options.json) {
     session.printJson({ reloadConfig: r });
     return r.reloaded ? ExitCode.OK : ExitCode.USAGE;

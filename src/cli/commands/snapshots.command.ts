@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { positiveInt, since } from '../arguments';
+import { positiveInt, since, SNAPSHOT_ARGUMENT } from '../arguments';
 import { graphql } from '../generated';
 import { hostHead, hostRows, jsonOfHosts, readEveryHost } from '../many-hosts';
 import { formatBytes } from '../output/format';
 import { shortId } from '../output/job-text';
 import { renderTable } from '../output/table';
+import { present } from '../api-client';
 import { act, type Session } from '../session';
 
 const SNAPSHOTS = graphql(`
@@ -14,7 +15,7 @@ const SNAPSHOTS = graphql(`
     $backup: String
     $host: String
     $tag: String
-    $takenAfter: String
+    $takenAfter: DateTime
   ) {
     snapshots(
       repository: $repository
@@ -27,10 +28,10 @@ const SNAPSHOTS = graphql(`
       edges {
         node {
           id
-          shortId
+          snapshotId
           time
           hostname
-          backup
+          backupName
           paths
           tags
         }
@@ -40,34 +41,26 @@ const SNAPSHOTS = graphql(`
 `);
 
 const SNAPSHOT_FILES = graphql(`
-  query CliSnapshotFiles(
-    $repository: String!
-    $snapshotId: String!
-    $path: String
-    $after: String
-  ) {
-    snapshotFiles(
-      repository: $repository
-      snapshotId: $snapshotId
-      path: $path
-      first: 500
-      after: $after
-    ) {
-      path
-      totalCount
-      edges {
-        node {
-          name
-          path
-          type
-          mode
-          size
-          mtime
+  query CliSnapshotFiles($repository: String!, $snapshot: String!, $path: String, $after: String) {
+    snapshot(repository: $repository, snapshot: $snapshot) {
+      snapshotId
+      files(path: $path, first: 500, after: $after) {
+        path
+        totalCount
+        edges {
+          node {
+            name
+            path
+            type
+            mode
+            size
+            mtime
+          }
         }
-      }
-      pageInfo {
-        endCursor
-        hasNextPage
+        pageInfo {
+          endCursor
+          hasNextPage
+        }
       }
     }
   }
@@ -100,16 +93,17 @@ interface SnapshotsOptions {
 }
 
 async function snapshots(session: Session, repository: string, options: SnapshotsOptions) {
-  const { results, exitCode } = await readEveryHost(session, (client) =>
-    client.request(SNAPSHOTS, {
+  const { results, exitCode } = await readEveryHost(session, async (client) => {
+    const answer = await client.request(SNAPSHOTS, {
       repository,
       first: options.limit,
       backup: options.backup,
       host: options.host,
       tag: options.tag,
       takenAfter: options.since,
-    }),
-  );
+    });
+    return { snapshots: present(answer.snapshots, 'snapshots') };
+  });
   if (session.options.json) {
     session.printJson(jsonOfHosts(session, results));
     return exitCode;
@@ -117,10 +111,10 @@ async function snapshots(session: Session, repository: string, options: Snapshot
   const { terminal } = session;
   const rows = hostRows(session, results, ({ snapshots }) =>
     snapshots.edges.map(({ node: s }) => [
-      shortId(s.id),
+      shortId(s.snapshotId),
       terminal.time(s.time),
       s.hostname,
-      s.backup ?? '-',
+      s.backupName ?? '-',
       s.paths.join(' '),
       s.tags.join(',') || '-',
     ]),
@@ -144,23 +138,28 @@ function modeText(type: string, mode: number): string {
   return kind + bits;
 }
 
-async function ls(session: Session, repository: string, snapshotId: string, path?: string) {
+async function ls(session: Session, repository: string, snapshot: string, path?: string) {
   const client = session.client();
-  type Page = Awaited<ReturnType<typeof readPage>>['snapshotFiles'];
-  const readPage = (after?: string) =>
-    client.request(SNAPSHOT_FILES, { repository, snapshotId, path, after });
-  const entries: Page['edges'][number]['node'][] = [];
+  const readPage = async (after?: string) => {
+    const answer = await client.request(SNAPSHOT_FILES, { repository, snapshot, path, after });
+    return present(answer.snapshot, 'the snapshot');
+  };
+  type Entry = Awaited<ReturnType<typeof readPage>>['files']['edges'][number]['node'];
+  const entries: Entry[] = [];
   let folder = '';
+  let snapshotId = '';
   let after: string | undefined;
   for (;;) {
-    const { snapshotFiles: page } = await readPage(after);
+    const found = await readPage(after);
+    const page = found.files;
+    snapshotId = found.snapshotId;
     folder = page.path;
     entries.push(...page.edges.map((e) => e.node));
     if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) break;
     after = page.pageInfo.endCursor;
   }
   if (session.options.json) {
-    session.printJson({ path: folder, entries });
+    session.printJson({ snapshotId, path: folder, entries });
     return 0;
   }
   const { terminal } = session;
@@ -181,7 +180,8 @@ async function ls(session: Session, repository: string, snapshotId: string, path
 }
 
 async function diff(session: Session, repository: string, from: string, to: string) {
-  const { diffSnapshots: d } = await session.client().request(DIFF, { repository, from, to });
+  const answer = await session.client().request(DIFF, { repository, from, to });
+  const d = present(answer.diffSnapshots, 'the difference');
   if (session.options.json) {
     session.printJson({ diffSnapshots: d });
     return 0;
@@ -201,8 +201,6 @@ async function diff(session: Session, repository: string, from: string, to: stri
   terminal.write(`${lines.join('\n')}\n`);
   return 0;
 }
-
-const SNAPSHOT_ARG = 'a snapshot id, 8 or more of its first hex digits, or latest';
 
 export function registerSnapshots(program: Command): void {
   program
@@ -227,7 +225,7 @@ export function registerSnapshots(program: Command): void {
   program
     .command('ls')
     .argument('<repository>', 'the repository')
-    .argument('<snapshot>', SNAPSHOT_ARG)
+    .argument('<snapshot>', SNAPSHOT_ARGUMENT)
     .argument('[path]', 'a folder inside the snapshot', '/')
     .description('the contents of a folder of a snapshot')
     .option('--json', 'print the entries as JSON')
@@ -237,8 +235,8 @@ export function registerSnapshots(program: Command): void {
   program
     .command('diff')
     .argument('<repository>', 'the repository')
-    .argument('<from>', SNAPSHOT_ARG)
-    .argument('<to>', SNAPSHOT_ARG)
+    .argument('<from>', SNAPSHOT_ARGUMENT)
+    .argument('<to>', SNAPSHOT_ARGUMENT)
     .description('what changed from one snapshot to another (+ added, - removed, M changed)')
     .option('--json', 'print the API answer as JSON')
     .addHelpText('after', '\nExample:\n  henctl diff nas 1a2b3c4d latest')

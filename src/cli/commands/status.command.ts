@@ -4,6 +4,7 @@ import { hostHead, hostRows, jsonOfHosts, readEveryHost } from '../many-hosts';
 import { formatDuration } from '../output/format';
 import { stateText } from '../output/job-text';
 import { renderTable } from '../output/table';
+import { present } from '../api-client';
 import { act, type Session } from '../session';
 
 const STATUS = graphql(`
@@ -24,7 +25,7 @@ const STATUS = graphql(`
         lastFailureAt
         nextRunAt
         lastJob {
-          id
+          number
           state
         }
       }
@@ -33,7 +34,9 @@ const STATUS = graphql(`
 `);
 
 async function status(session: Session): Promise<number> {
-  const { results, exitCode } = await readEveryHost(session, (client) => client.request(STATUS));
+  const { results, exitCode } = await readEveryHost(session, async (client) => ({
+    status: present((await client.request(STATUS)).status, 'status'),
+  }));
   if (session.options.json) {
     session.printJson(jsonOfHosts(session, results));
     return exitCode;
@@ -51,7 +54,7 @@ async function status(session: Session): Promise<number> {
   const rows = hostRows(session, results, ({ status }) =>
     status.backups.map((b) => [
       b.name,
-      b.lastJob ? `${stateText(c, b.lastJob.state)} (job ${b.lastJob.id})` : '-',
+      b.lastJob ? `${stateText(c, b.lastJob.state)} (job ${b.lastJob.number})` : '-',
       terminal.time(b.lastSuccessAt),
       terminal.time(b.lastFailureAt),
       terminal.time(b.nextRunAt),
