@@ -201,12 +201,19 @@ describe('henctl', () => {
       if (!id) await new Promise((r) => setTimeout(r, 100));
     }
     expect(id).toBeDefined();
+    // a second follower tails the running job's log until it ends
+    const tail = cli(['logs', String(id), '--follow']);
+    await new Promise((r) => setTimeout(r, 500));
     const canceled = await cli(['cancel', String(id)]);
     expect(canceled.code).toBe(0);
     expect(canceled.stdout).toMatch(new RegExp(`^job ${id}: (canceled|stopping)`));
     const result = await follower;
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`job ${id} \\(backup\\) canceled`));
+    const logs = await tail;
+    expect(logs.code).toBe(1);
+    expect(logs.stdout).toMatch(/ info  \S.* started backup slow/);
+    expect(logs.stdout.trim().split('\n').at(-1)).toMatch(/ended canceled/);
   });
 
   it('lists, browses and compares snapshots', async () => {
@@ -222,7 +229,7 @@ describe('henctl', () => {
     const listing = await json(['ls', 'local', docsSnapshot, source]);
     expect(listing.snapshotId).toBe(oldest);
     expect(listing.entries.map((e: any) => e.name)).toEqual(['big.bin', 'notes']);
-    expect((await json(['ls', 'local', 'latest', source])).snapshotId).toBe(newest);
+    expect((await json(['ls', 'local', 'latest:docs', source])).snapshotId).toBe(newest);
     const ls = await cli(['ls', 'local', docsSnapshot, source]);
     expect(ls.stdout).toMatch(/^-rw\S+\s+8\.00 MiB\s+\S+\s+big\.bin$/m);
     expect(ls.stdout).toMatch(/^drwx\S+\s+-\s+\S+\s+notes\/$/m);
