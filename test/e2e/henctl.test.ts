@@ -212,7 +212,7 @@ describe('henctl', () => {
     expect(result.stdout).toMatch(new RegExp(`job ${id} \\(backup\\) canceled`));
     const logs = await tail;
     expect(logs.code).toBe(1);
-    expect(logs.stdout).toMatch(/ info  \S.* started backup slow/);
+    expect(logs.stdout).toMatch(/ info {2}\S.* started backup slow/);
     expect(logs.stdout.trim().split('\n').at(-1)).toMatch(/ended canceled/);
   });
 
