@@ -145,6 +145,18 @@ describe('henctl', () => {
     expect(output).toMatch(/ in \d+s: snapshot [0-9a-f]{8}\r?\n/);
   });
 
+  it('on a terminal: relative times, and colour unless NO_COLOR is set', async () => {
+    const args = ['--url', url, '--token', TOKEN, 'jobs', '--limit', '3'];
+    const coloured = await henctlInTerminal(args, { XDG_CONFIG_HOME: config });
+    expect(coloured.code).toBe(0);
+    expect(coloured.output).toContain('\u001b[1mID\u001b[22m');
+    expect(coloured.output).toMatch(/(just now|\d+ seconds? ago)/);
+    const plain = await henctlInTerminal(args, { XDG_CONFIG_HOME: config, NO_COLOR: '1' });
+    expect(plain.output).toMatch(/^ID\s+OPERATION/);
+    expect(plain.output).toMatch(/(just now|\d+ seconds? ago)/);
+    expect(plain.output).not.toMatch(ESCAPE);
+  });
+
   it('exits 3 when the backup succeeded with warnings (an unreadable file)', async () => {
     const result = await cli(['run', 'partial', '--follow']);
     expect(result.code).toBe(3);
