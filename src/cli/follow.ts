@@ -188,10 +188,20 @@ export async function followJob(
       said = line;
     };
   }
+  // Ctrl-C stops watching, not the job; the bar gives the cursor back first
+  const interrupted = () => {
+    stop();
+    process.stderr.write(
+      `\nhenctl: stopped following; the job goes on (henctl cancel ${id.replace(/^Job:/, '')} stops it)\n`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   let job: FollowedJob;
   try {
     job = await waitForJob(client, id, render);
   } finally {
+    process.removeListener('SIGINT', interrupted);
     stop();
   }
   for (const warning of job.warnings) terminal.write(`warning: ${warning}\n`);
