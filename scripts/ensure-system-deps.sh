@@ -19,7 +19,7 @@ packages=()
 quiet_packages=()
 for tool in "${missing[@]}"; do
   case "$tool" in
-    setpriv) packages+=(util-linux) ;;
+    setpriv | script) packages+=(util-linux) ;;
     sshd) packages+=(openssh-server) ;;
     ssh | ssh-keygen) packages+=(openssh-client) ;;
     # /usr/bin/prometheus and /usr/bin/promtool; the tests start their own servers on free ports
