@@ -1,9 +1,10 @@
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { SecretScrubber } from '../common/secret-scrubber';
+import { LiveConfig } from '../config/live-config';
 import { JobsModule } from '../jobs/jobs.module';
 import { AuthModule } from './auth/auth.module';
 import { authenticateConnection, graphqlContext } from './auth/graphql-context';
@@ -12,6 +13,7 @@ import { RoleGuard } from './auth/role.guard';
 import { TokenAuthenticator } from './auth/token-authenticator';
 import { ArgumentLimitsPipe } from './argument-limits';
 import { formatGraphQLError } from './error-formatter';
+import { GraphQLExceptionFilter } from './graphql-exception.filter';
 import { QUERY_LIMITS, queryLimitsRule, validateWithLimits } from './query-limits';
 import { StatusResolver } from './status.resolver';
 import { WebSocketMessageSizeModule } from './websocket-message-size';
@@ -26,17 +28,27 @@ export const GRAPHQL_PATH = '/graphql';
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       imports: [AuthModule],
-      inject: [SecretScrubber, TokenAuthenticator],
-      useFactory: (scrubber: SecretScrubber, authenticator: TokenAuthenticator) => ({
+      inject: [SecretScrubber, TokenAuthenticator, LiveConfig],
+      useFactory: (
+        scrubber: SecretScrubber,
+        authenticator: TokenAuthenticator,
+        config: LiveConfig,
+      ) => ({
         path: GRAPHQL_PATH,
         // The committed schema.gql is written by `npm run schema`, not by a running daemon.
         autoSchemaFile: true,
         sortSchema: true,
         playground: false,
+        // Introspection needs a token like any query once tokens are configured, unless
+        // api.openIntrospection says otherwise (see graphqlContext).
         introspection: true,
         includeStacktraceInErrorResponses: false,
-        plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true })],
-        context: graphqlContext(authenticator),
+        // Automatic persisted queries are off: a request carrying a hash is answered
+        // PERSISTED_QUERY_NOT_SUPPORTED, on which Apollo Client's link sends full queries.
+        persistedQueries: false,
+        // The IDE at GET /graphql is served by GraphiqlMiddleware, from the package itself.
+        plugins: [ApolloServerPluginLandingPageDisabled()],
+        context: graphqlContext(authenticator, () => config.current.api.openIntrospection),
         subscriptions: {
           'graphql-ws': {
             path: GRAPHQL_PATH,
@@ -63,6 +75,7 @@ export const GRAPHQL_PATH = '/graphql';
     { provide: APP_GUARD, useClass: RoleGuard },
     { provide: APP_PIPE, useClass: ArgumentLimitsPipe },
     { provide: APP_INTERCEPTOR, useClass: RevocableSubscriptionsInterceptor },
+    { provide: APP_FILTER, useClass: GraphQLExceptionFilter },
   ],
 })
 export class ApiModule {}

@@ -4,7 +4,7 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import { LiveConfig } from '../../config/live-config';
 import type { ApiRole } from '../../config/config.types';
 import { apiError } from '../graphql-errors';
-import type { RequestContext } from './graphql-context';
+import { authenticationMessage, type RequestContext } from './graphql-context';
 import { allows } from './principal';
 import { REQUIRED_ROLE } from './require-role.decorator';
 import { READ_ONLY_MESSAGE, WRITES_REPOSITORY } from './writes-repository.decorator';
@@ -26,7 +26,7 @@ export class RoleGuard implements CanActivate {
     if (!auth?.ok) {
       throw apiError(
         'UNAUTHENTICATED',
-        auth?.reason === 'invalid' ? 'the token is not valid' : 'a bearer token is required',
+        authenticationMessage(auth ?? { ok: false, reason: 'missing' }),
       );
     }
     const needed =
