@@ -5,6 +5,7 @@ import { BackupJobsResolver } from '../backups/backup-jobs.resolver';
 import { BackupsResolver } from '../backups/backups.resolver';
 import { ConfigReloadResolver } from '../config/config-reload.resolver';
 import { DownloadsResolver } from '../downloads/downloads.resolver';
+import { JobProgressResolver } from '../jobs/job-progress.resolver';
 import { JobsResolver } from '../jobs/jobs.resolver';
 import { StatusBackupsResolver } from '../metrics/status-backups.resolver';
 import { RepositoriesResolver } from '../repositories/repositories.resolver';
@@ -25,6 +26,7 @@ export const API_RESOLVERS = [
   RepositoriesResolver,
   RepositoryJobsResolver,
   JobsResolver,
+  JobProgressResolver,
   DownloadsResolver,
   BackupScheduleResolver,
   RepositoryScheduleResolver,

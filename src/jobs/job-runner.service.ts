@@ -3,6 +3,7 @@ import { type ConfigChange, LiveConfig } from '../config/live-config';
 import { formatPriority } from '../config/priority';
 import { Clock } from '../common/clock';
 import { outsideRequest } from '../common/outside-request';
+import { finalProgress } from './job-progress';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobContext, type JobReporter } from './job-context';
 import { JobEvents } from './job-events';
@@ -311,6 +312,7 @@ export class JobRunner implements BeforeApplicationShutdown {
       }
     }
     this.flushProgress(job.id);
+    job.progress = finalProgress(job, state);
     job.state = state;
     job.error = error;
     job.endedAt = this.nowIso();

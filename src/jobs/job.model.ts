@@ -38,7 +38,14 @@ export class JobErrorModel {
 
 @ObjectType('JobProgress')
 export class JobProgressModel {
-  @Field(() => Float, { description: '0..100' })
+  @Field(() => Float, {
+    description:
+      "0..100 of the running step. For a backup it is restic's percent_done: the share of the " +
+      'bytes to back up that restic has read and processed (deduplicated data included), not ' +
+      'the bytes uploaded; under an upload limit restic reads ahead of the upload by what it ' +
+      'buffers, so the step can stand at 99.9 while the last packs are still being sent; it is ' +
+      '100 only once restic has saved the snapshot',
+  })
   percent!: number;
 
   @Field(() => Float)
@@ -59,7 +66,7 @@ export class JobProgressModel {
   @Field(() => Float, { nullable: true })
   secondsRemaining!: number | null;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'files restic is reading now; empty once the job ended' })
   currentFiles!: string[];
 
   @Field(() => String, { nullable: true })

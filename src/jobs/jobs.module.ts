@@ -8,6 +8,7 @@ import { JobRecovery } from './job-recovery';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
 import { JobsResolver } from './jobs.resolver';
+import { JobProgressResolver } from './job-progress.resolver';
 import { StateDatabase } from './state-database';
 import { LiveConfig } from '../config/live-config';
 
@@ -27,6 +28,7 @@ import { LiveConfig } from '../config/live-config';
     JobRecovery,
     JobHistory,
     JobsResolver,
+    JobProgressResolver,
   ],
   exports: [JobStore, JobEvents, JobHandlers, JobRunner, JobRecovery, JobLogService, StateDatabase],
 })
