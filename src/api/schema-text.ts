@@ -6,6 +6,7 @@ import { BackupsResolver } from '../backups/backups.resolver';
 import { ConfigReloadResolver } from '../config/config-reload.resolver';
 import { DownloadsResolver } from '../downloads/downloads.resolver';
 import { JobProgressResolver } from '../jobs/job-progress.resolver';
+import { JobSubscriptionsResolver } from '../jobs/job-subscriptions.resolver';
 import { JobsResolver } from '../jobs/jobs.resolver';
 import { StatusBackupsResolver } from '../metrics/status-backups.resolver';
 import { RepositoriesResolver } from '../repositories/repositories.resolver';
@@ -27,6 +28,7 @@ export const API_RESOLVERS = [
   RepositoryJobsResolver,
   JobsResolver,
   JobProgressResolver,
+  JobSubscriptionsResolver,
   DownloadsResolver,
   BackupScheduleResolver,
   RepositoryScheduleResolver,

@@ -9,6 +9,8 @@ import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
 import { JobsResolver } from './jobs.resolver';
 import { JobProgressResolver } from './job-progress.resolver';
+import { JobFeeds } from './job-feeds';
+import { JobSubscriptionsResolver } from './job-subscriptions.resolver';
 import { StateDatabase } from './state-database';
 import { LiveConfig } from '../config/live-config';
 
@@ -29,6 +31,8 @@ import { LiveConfig } from '../config/live-config';
     JobHistory,
     JobsResolver,
     JobProgressResolver,
+    JobFeeds,
+    JobSubscriptionsResolver,
   ],
   exports: [JobStore, JobEvents, JobHandlers, JobRunner, JobRecovery, JobLogService, StateDatabase],
 })

@@ -1,30 +1,10 @@
-import { Inject } from '@nestjs/common';
 import { RequireRole } from '../api/auth/require-role.decorator';
-import {
-  Args,
-  ID,
-  Int,
-  Mutation,
-  Parent,
-  Query,
-  ResolveField,
-  Resolver,
-  Subscription,
-} from '@nestjs/graphql';
-import type { PubSub } from 'graphql-subscriptions';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { connectionOf, decodeIntCursor, encodeCursor, PageArgs, pageSize } from '../api/connection';
 import { badUserInput, conflict, notFound } from '../api/graphql-errors';
-import { PUB_SUB } from '../api/pubsub.module';
-import { JOB_LOG, JOB_UPDATED, type JobLogPayload, type JobUpdatedPayload } from './job-events';
 import { JobConflictError, JobNotFoundError, JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
-import {
-  JobConnection,
-  JobFilterInput,
-  JobLogConnection,
-  JobLogEntryModel,
-  JobModel,
-} from './job.model';
+import { JobConnection, JobFilterInput, JobLogConnection, JobModel } from './job.model';
 import type { Job } from './job.types';
 
 export function parseJobId(id: string): number {
@@ -48,7 +28,6 @@ export class JobsResolver {
   constructor(
     private readonly store: JobStore,
     private readonly runner: JobRunner,
-    @Inject(PUB_SUB) private readonly pubSub: PubSub,
   ) {}
 
   @Query(() => JobConnection, { description: 'jobs, newest first' })
@@ -98,26 +77,5 @@ export class JobsResolver {
       if (error instanceof JobConflictError) throw conflict(error.message);
       throw error;
     }
-  }
-
-  @Subscription(() => JobModel, {
-    description: 'state changes and progress of the jobs matching the filter',
-    filter: (payload: JobUpdatedPayload, variables: { filter?: JobFilterInput }) =>
-      jobMatches(payload.jobUpdated, variables.filter),
-  })
-  jobUpdated(
-    @Args('filter', { type: () => JobFilterInput, nullable: true }) _filter?: JobFilterInput,
-  ) {
-    return this.pubSub.asyncIterableIterator<JobUpdatedPayload>(JOB_UPDATED);
-  }
-
-  @Subscription(() => JobLogEntryModel, {
-    description: 'new log lines of one job as they are written',
-    filter: (payload: JobLogPayload, variables: { jobId: string }) =>
-      String(payload.jobLogs.jobId) === variables.jobId,
-  })
-  jobLogs(@Args('jobId', { type: () => ID }) jobId: string) {
-    if (!this.store.get(parseJobId(jobId))) throw notFound(`no job with id ${jobId}`);
-    return this.pubSub.asyncIterableIterator<JobLogPayload>(JOB_LOG);
   }
 }
