@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh restic setpriv
 # servers the backend tests run on loopback: SFTP (sshd + keys), REST and rclone:, HTTPS for S3
 bash scripts/ensure-system-deps.sh sshd ssh ssh-keygen rclone openssl
+# the browser test of the GraphQL IDE drives Debian's Chromium (never a downloaded browser)
+bash scripts/ensure-system-deps.sh chromium
 npm ci --no-audit --no-fund
 npm run typecheck
 npm run lint

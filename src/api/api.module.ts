@@ -1,6 +1,6 @@
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { SecretScrubber } from '../common/secret-scrubber';
@@ -13,6 +13,8 @@ import { RoleGuard } from './auth/role.guard';
 import { TokenAuthenticator } from './auth/token-authenticator';
 import { ArgumentLimitsPipe } from './argument-limits';
 import { formatGraphQLError } from './error-formatter';
+import { IdeController } from './ide/ide.controller';
+import { IdePageMiddleware } from './ide/ide-page.middleware';
 import { GraphQLExceptionFilter } from './graphql-exception.filter';
 import { QUERY_LIMITS, queryLimitsRule, validateWithLimits } from './query-limits';
 import { StatusResolver } from './status.resolver';
@@ -46,7 +48,7 @@ export const GRAPHQL_PATH = '/graphql';
         // Automatic persisted queries are off: a request carrying a hash is answered
         // PERSISTED_QUERY_NOT_SUPPORTED, on which Apollo Client's link sends full queries.
         persistedQueries: false,
-        // The IDE at GET /graphql is served by GraphiqlMiddleware, from the package itself.
+        // The IDE at GET /graphql is served by IdePageMiddleware, from the package's own files.
         plugins: [ApolloServerPluginLandingPageDisabled()],
         context: graphqlContext(authenticator, () => config.current.api.openIntrospection),
         subscriptions: {
@@ -70,6 +72,7 @@ export const GRAPHQL_PATH = '/graphql';
     // Caps graphql-ws messages at the HTTP body limit, once GraphQLModule has started.
     WebSocketMessageSizeModule,
   ],
+  controllers: [IdeController],
   providers: [
     StatusResolver,
     { provide: APP_GUARD, useClass: RoleGuard },
@@ -78,4 +81,11 @@ export const GRAPHQL_PATH = '/graphql';
     { provide: APP_FILTER, useClass: GraphQLExceptionFilter },
   ],
 })
-export class ApiModule {}
+export class ApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // before Apollo's handler on the same path, which would answer a browser 400
+    consumer
+      .apply(IdePageMiddleware)
+      .forRoutes({ path: GRAPHQL_PATH.slice(1), method: RequestMethod.GET });
+  }
+}
