@@ -1,7 +1,7 @@
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { LiveConfig } from '../config/live-config';
@@ -17,7 +17,11 @@ import { IdeController } from './ide/ide.controller';
 import { IdePageMiddleware } from './ide/ide-page.middleware';
 import { GraphQLExceptionFilter } from './graphql-exception.filter';
 import { QUERY_LIMITS, queryLimitsRule, validateWithLimits } from './query-limits';
+import { ConfigReloadResolver } from './config-reload.resolver';
+import { NodeFetchers, NodeResolver } from './node.resolver';
+import { describeRootTypes } from './root-type-descriptions';
 import { StatusResolver } from './status.resolver';
+import { StatusService } from './status.service';
 import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { parseWithLimits, refuseUnparsableSubscriptions } from './websocket-parse-limits';
 
@@ -25,6 +29,7 @@ export const GRAPHQL_PATH = '/graphql';
 
 @Module({
   imports: [
+    DiscoveryModule,
     JobsModule,
     AuthModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
@@ -40,6 +45,7 @@ export const GRAPHQL_PATH = '/graphql';
         // The committed schema.gql is written by `npm run schema`, not by a running daemon.
         autoSchemaFile: true,
         sortSchema: true,
+        transformSchema: describeRootTypes,
         playground: false,
         // Introspection needs a token like any query once tokens are configured, unless
         // api.openIntrospection says otherwise (see graphqlContext).
@@ -74,7 +80,11 @@ export const GRAPHQL_PATH = '/graphql';
   ],
   controllers: [IdeController],
   providers: [
+    StatusService,
     StatusResolver,
+    ConfigReloadResolver,
+    NodeFetchers,
+    NodeResolver,
     { provide: APP_GUARD, useClass: RoleGuard },
     { provide: APP_PIPE, useClass: ArgumentLimitsPipe },
     { provide: APP_INTERCEPTOR, useClass: RevocableSubscriptionsInterceptor },

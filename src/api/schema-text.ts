@@ -3,11 +3,17 @@ import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphq
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { BackupJobsResolver } from '../backups/backup-jobs.resolver';
 import { BackupsResolver } from '../backups/backups.resolver';
-import { ConfigReloadResolver } from '../config/config-reload.resolver';
+import { ConfigReloadResolver } from './config-reload.resolver';
 import { DownloadsResolver } from '../downloads/downloads.resolver';
+import { JobLogEntryFieldsResolver, JobsResolver } from '../jobs/jobs.resolver';
+import {
+  JobRepositoryResolver,
+  JobStepRepositoryResolver,
+} from '../repositories/job-repository.resolver';
+import { SnapshotsResolver } from '../repositories/snapshots.resolver';
+import { JobBackupResolver, SnapshotBackupResolver } from '../backups/backup-relations.resolver';
 import { JobProgressResolver } from '../jobs/job-progress.resolver';
 import { JobSubscriptionsResolver } from '../jobs/job-subscriptions.resolver';
-import { JobsResolver } from '../jobs/jobs.resolver';
 import { StatusBackupsResolver } from '../metrics/status-backups.resolver';
 import { RepositoriesResolver } from '../repositories/repositories.resolver';
 import { RepositoryJobsResolver } from '../repositories/repository-jobs.resolver';
@@ -17,6 +23,8 @@ import {
   BackupScheduleResolver,
   RepositoryScheduleResolver,
 } from '../triggers/schedule-fields.resolver';
+import { NodeResolver } from './node.resolver';
+import { describeRootTypes } from './root-type-descriptions';
 import { StatusResolver } from './status.resolver';
 
 /** Every resolver class the API serves; the end-to-end tests check the live schema matches. */
@@ -36,6 +44,13 @@ export const API_RESOLVERS = [
   SnapshotBrowserResolver,
   RestoreResolver,
   ConfigReloadResolver,
+  NodeResolver,
+  JobLogEntryFieldsResolver,
+  SnapshotsResolver,
+  JobRepositoryResolver,
+  JobStepRepositoryResolver,
+  JobBackupResolver,
+  SnapshotBackupResolver,
 ];
 
 export const SCHEMA_HEADER =
@@ -49,7 +64,7 @@ export async function buildSchemaText(): Promise<string> {
   const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
   await app.init();
   try {
-    const schema = await app.get(GraphQLSchemaFactory).create(API_RESOLVERS);
+    const schema = describeRootTypes(await app.get(GraphQLSchemaFactory).create(API_RESOLVERS));
     return schemaText(schema);
   } finally {
     await app.close();

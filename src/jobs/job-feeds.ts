@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PubSub } from 'graphql-subscriptions';
-import { PUB_SUB } from '../api/pubsub.module';
+import { PUB_SUB } from '../common/graphql/pubsub.module';
 import { ChannelBuffer, CLOSED, feedOf } from './channel-buffer';
 import { JOB_LOG, JOB_UPDATED, type JobLogPayload, type JobUpdatedPayload } from './job-events';
 import { JobRunner } from './job-runner.service';
@@ -60,9 +60,14 @@ export class JobFeeds {
     // Reads what the store has after `last`; the store is written before a line is announced.
     const stored = function* (this: JobFeeds): Generator<JobLogEntry> {
       for (;;) {
-        const { entries, hasMore } = this.store.logs(jobId, REPLAY_PAGE, last);
-        for (const entry of entries) yield entry;
-        if (!hasMore || !entries.length) return;
+        const page = this.store.logs(jobId, {
+          size: REPLAY_PAGE,
+          fromEnd: false,
+          after: last,
+          count: false,
+        });
+        for (const entry of page.items) yield entry;
+        if (!page.hasNextPage || !page.items.length) return;
       }
     }.bind(this);
     try {

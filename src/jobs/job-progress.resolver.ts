@@ -1,5 +1,5 @@
 import { Float, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { JobProgressModel } from './job.model';
+import { JobProgressModel } from './models/job-progress.model';
 import type { JobProgress } from './job.types';
 
 /** The job-level fields of a job's progress, beside the running step's own. */

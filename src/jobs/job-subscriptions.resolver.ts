@@ -1,17 +1,23 @@
 import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
-import { decodeIntCursor } from '../api/connection';
-import { badUserInput, notFound } from '../api/graphql-errors';
+import { badUserInput, notFound } from '../common/graphql/api-errors';
+import { intCursorDecoder } from '../common/graphql/connection';
+import { JobFilterInput } from './dto/job-filter.input';
 import { JobFeeds } from './job-feeds';
+import { parseJobId } from './job-id';
+import { jobMatches } from './job-pages';
 import { JobStore } from './job-store';
-import { JobFilterInput, JobLogEntryModel, JobModel } from './job.model';
-import { jobMatches, parseJobId } from './jobs.resolver';
+import type { Job } from './job.types';
+import { JobLogEntryModel } from './models/job-log-entry.model';
+import { JobModel } from './models/job.model';
+
+const decodeLogCursor = intCursorDecoder('log');
 
 /** A log position: a cursor of `Job.logs`, or a plain sequence number. */
 export function parseLogPosition(after: string | undefined | null): number {
   if (after === undefined || after === null || after === '') return 0;
   if (/^\d{1,15}$/.test(after)) return Number(after);
   try {
-    return decodeIntCursor('log', after) ?? 0;
+    return decodeLogCursor(after, 'after');
   } catch {
     throw badUserInput('after is neither a log cursor nor a sequence number');
   }
@@ -36,10 +42,10 @@ export class JobSubscriptionsResolver {
     @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
     filter?: JobFilterInput,
   ) {
-    const matches = (job: Parameters<typeof jobMatches>[0]) => jobMatches(job, filter);
-    if (filter?.id === undefined) return this.feeds.followQueue(matches);
+    const matches = (job: Job) => jobMatches(job, filter);
+    if (filter?.id === undefined || filter.id === null) return this.feeds.followQueue(matches);
     const id = parseJobId(filter.id);
-    if (!this.store.get(id)) throw notFound(`no job with id ${filter.id}`);
+    if (!this.store.get(id)) throw notFound(`no job with id ${filter.id.slice(0, 60)}`);
     return this.feeds.followJob(id, matches);
   }
 
@@ -51,7 +57,8 @@ export class JobSubscriptionsResolver {
       'the last `seq` received.',
   })
   jobLogs(
-    @Args('jobId', { type: () => ID, description: 'the job to follow' }) jobId: string,
+    @Args('jobId', { type: () => ID, description: 'the job to follow: its global id or number' })
+    jobId: string,
     @Args('after', {
       type: () => String,
       nullable: true,
@@ -61,7 +68,7 @@ export class JobSubscriptionsResolver {
   ) {
     const id = parseJobId(jobId);
     const afterSeq = parseLogPosition(after);
-    if (!this.store.get(id)) throw notFound(`no job with id ${jobId}`);
+    if (!this.store.get(id)) throw notFound(`no job with id ${jobId.slice(0, 60)}`);
     return this.feeds.followLogs(id, afterSeq);
   }
 }

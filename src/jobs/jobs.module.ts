@@ -7,7 +7,9 @@ import { JobLogService } from './job-log.service';
 import { JobRecovery } from './job-recovery';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
-import { JobsResolver } from './jobs.resolver';
+import { JobLogEntryNodeFetcher, JobNodeFetcher, JobStepNodeFetcher } from './job-node-fetchers';
+import { JobPages } from './job-pages';
+import { JobLogEntryFieldsResolver, JobsResolver } from './jobs.resolver';
 import { JobProgressResolver } from './job-progress.resolver';
 import { JobFeeds } from './job-feeds';
 import { JobSubscriptionsResolver } from './job-subscriptions.resolver';
@@ -29,11 +31,25 @@ import { LiveConfig } from '../config/live-config';
     JobRunner,
     JobRecovery,
     JobHistory,
+    JobPages,
     JobsResolver,
     JobProgressResolver,
     JobFeeds,
     JobSubscriptionsResolver,
+    JobLogEntryFieldsResolver,
+    JobNodeFetcher,
+    JobStepNodeFetcher,
+    JobLogEntryNodeFetcher,
   ],
-  exports: [JobStore, JobEvents, JobHandlers, JobRunner, JobRecovery, JobLogService, StateDatabase],
+  exports: [
+    JobStore,
+    JobPages,
+    JobEvents,
+    JobHandlers,
+    JobRunner,
+    JobRecovery,
+    JobLogService,
+    StateDatabase,
+  ],
 })
 export class JobsModule {}

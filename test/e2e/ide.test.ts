@@ -113,7 +113,9 @@ describe('the GraphQL IDE in a browser', () => {
     expect(answer.data.backups).toEqual([{ name: 'docs' }]);
 
     // a subscription over graphql-ws, whose event a mutation from elsewhere causes
-    await runQuery('subscription { jobUpdated(filter: { backup: "docs" }) { id backup state } }');
+    await runQuery(
+      'subscription { jobUpdated(filter: { backup: "docs" }) { id backupName state } }',
+    );
     const client = new GraphQLTestClient(started.port, TOKEN);
     const poke = setInterval(
       () => void client.request('mutation { runBackup(name: "docs") { id } }'),
@@ -126,7 +128,7 @@ describe('the GraphQL IDE in a browser', () => {
     } finally {
       clearInterval(poke);
     }
-    expect(JSON.parse(await result()).data.jobUpdated).toMatchObject({ backup: 'docs' });
+    expect(JSON.parse(await result()).data.jobUpdated).toMatchObject({ backupName: 'docs' });
 
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
