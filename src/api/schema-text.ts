@@ -12,6 +12,8 @@ import {
 } from '../repositories/job-repository.resolver';
 import { SnapshotsResolver } from '../repositories/snapshots.resolver';
 import { JobBackupResolver, SnapshotBackupResolver } from '../backups/backup-relations.resolver';
+import { JobProgressResolver } from '../jobs/job-progress.resolver';
+import { JobSubscriptionsResolver } from '../jobs/job-subscriptions.resolver';
 import { StatusBackupsResolver } from '../metrics/status-backups.resolver';
 import { RepositoriesResolver } from '../repositories/repositories.resolver';
 import { RepositoryJobsResolver } from '../repositories/repository-jobs.resolver';
@@ -34,6 +36,8 @@ export const API_RESOLVERS = [
   RepositoriesResolver,
   RepositoryJobsResolver,
   JobsResolver,
+  JobProgressResolver,
+  JobSubscriptionsResolver,
   DownloadsResolver,
   BackupScheduleResolver,
   RepositoryScheduleResolver,

@@ -11,6 +11,9 @@ import { NotificationOutboxStore } from './notification-outbox-store';
 import { JobLogEntryNodeFetcher, JobNodeFetcher, JobStepNodeFetcher } from './job-node-fetchers';
 import { JobPages } from './job-pages';
 import { JobLogEntryFieldsResolver, JobsResolver } from './jobs.resolver';
+import { JobProgressResolver } from './job-progress.resolver';
+import { JobFeeds } from './job-feeds';
+import { JobSubscriptionsResolver } from './job-subscriptions.resolver';
 import { StateDatabase } from './state-database';
 import { LiveConfig } from '../config/live-config';
 
@@ -32,6 +35,9 @@ import { LiveConfig } from '../config/live-config';
     JobHistory,
     JobPages,
     JobsResolver,
+    JobProgressResolver,
+    JobFeeds,
+    JobSubscriptionsResolver,
     JobLogEntryFieldsResolver,
     JobNodeFetcher,
     JobStepNodeFetcher,
