@@ -6,7 +6,7 @@ import type { ResticService } from '../restic/restic.service';
 import type { BackupResult, ResticTarget } from '../restic/restic.types';
 import { BackupJobHandler } from './backup-job.handler';
 import type { BackupsService } from './backups.service';
-import { fakeJobContext } from './hooks/fake-job-context';
+import { fakeJobContext } from '../../test/support/fake-job-context';
 import { HookRunner } from './hooks/hook-runner.service';
 import { ScriptedHooks, command, http } from './hooks/scripted-hooks';
 import { LiveConfig } from '../config/live-config';

@@ -1,4 +1,4 @@
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import {
   DownloadTokenStore,
   FORGET_AFTER_MS,

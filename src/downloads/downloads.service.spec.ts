@@ -2,7 +2,7 @@ import { SnapshotRefs } from '../repositories/snapshot-refs';
 import type { SnapshotsService } from '../repositories/snapshots.service';
 import type { Writable } from 'node:stream';
 import { makeRepositoryConfig, makeTestConfig } from '../../test/support/test-config';
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { ResticError } from '../restic/restic-error';
 import type { ResticService } from '../restic/restic.service';

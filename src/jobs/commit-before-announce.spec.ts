@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PubSub } from 'graphql-subscriptions';
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import { SecretScrubber } from '../common/secret-scrubber';
 import type { HenConfig } from '../config/config.types';
 import type { JobContext } from './job-context';

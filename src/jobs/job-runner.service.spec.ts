@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PubSub } from 'graphql-subscriptions';
 import type { HenConfig } from '../config/config.types';
 import { PRIORITY } from '../config/priority';
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import { SecretScrubber } from '../common/secret-scrubber';
 import type { JobContext } from './job-context';
 import { JobEvents } from './job-events';

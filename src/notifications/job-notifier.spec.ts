@@ -1,5 +1,5 @@
 import type { PubSub } from 'graphql-subscriptions';
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import { LiveConfig } from '../config/live-config';
 import { JobEvents } from '../jobs/job-events';
 import type { Job, JobStep } from '../jobs/job.types';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { LiveConfig } from '../config/live-config';
 import type {

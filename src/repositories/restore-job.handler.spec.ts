@@ -1,8 +1,8 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fakeJob, fakeJobContext } from '../backups/hooks/fake-job-context';
-import { FakeClock } from '../common/fake-clock';
+import { fakeJob, fakeJobContext } from '../../test/support/fake-job-context';
+import { FakeClock } from '../../test/support/fake-clock';
 import type { HenConfig } from '../config/config.types';
 import type { ResticService } from '../restic/restic.service';
 import type { RestoreOptions, RestoreResult } from '../restic/restic.types';

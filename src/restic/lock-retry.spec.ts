@@ -1,4 +1,4 @@
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import { retryWhileLocked } from './lock-retry';
 import { ResticError } from './restic-error';
 

@@ -8,7 +8,7 @@ import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '../../test/support/restic';
 import { TempDirs } from '../../test/support/temp-dir';
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import { FileWatcher, PRESENCE_POLL_MS } from './file-watcher';
 
 /** Lets the presence probe (an lstat) finish after the fake clock fired it. */

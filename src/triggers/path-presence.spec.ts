@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import { PathPresence, type PathIdentity, probePath } from './path-presence';
 
 /** Lets the pending probe promises settle. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { PubSub } from 'graphql-subscriptions';
 import { BackupsService } from '../backups/backups.service';
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import { SecretScrubber } from '../common/secret-scrubber';
 import type { BackupConfig, HenConfig, RepositoryConfig, Schedule } from '../config/config.types';
 import { PRIORITY } from '../config/priority';

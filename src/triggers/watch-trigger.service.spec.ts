@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { BackupsService } from '../backups/backups.service';
-import { FakeClock } from '../common/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import type { BackupConfig } from '../config/config.types';
 import { PRIORITY } from '../config/priority';
 import { makeRepositoryConfig, makeTestConfig } from '../../test/support/test-config';
-import { FakeFileWatcher } from './fake-file-watcher';
+import { FakeFileWatcher } from '../../test/support/fake-file-watcher';
 import { WatchTrigger } from './watch-trigger.service';
 import { LiveConfig } from '../config/live-config';
 

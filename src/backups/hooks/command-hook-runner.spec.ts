@@ -1,4 +1,4 @@
-import { FakeClock } from '../../common/fake-clock';
+import { FakeClock } from '../../../test/support/fake-clock';
 import type { CommandHook } from '../../config/config.types';
 import {
   ProcessSpawnError,

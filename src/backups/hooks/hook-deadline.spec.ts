@@ -1,4 +1,4 @@
-import { FakeClock } from '../../common/fake-clock';
+import { FakeClock } from '../../../test/support/fake-clock';
 import { HookDeadline, formatDuration, sleep } from './hook-deadline';
 
 describe('HookDeadline', () => {

@@ -1,6 +1,6 @@
 import { SecretScrubber } from '../../common/secret-scrubber';
 import type { JobStep } from '../../jobs/job.types';
-import { fakeJob, fakeJobContext } from './fake-job-context';
+import { fakeJob, fakeJobContext } from '../../../test/support/fake-job-context';
 import { HookRunner, backupStatusSoFar, hookApplies } from './hook-runner.service';
 import { ScriptedHooks, command, http } from './scripted-hooks';
 

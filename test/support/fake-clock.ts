@@ -1,4 +1,4 @@
-import { Clock } from './clock';
+import { Clock } from '../../src/common/clock';
 
 /** A clock for unit tests: time moves only when the test says so. */
 export class FakeClock extends Clock {

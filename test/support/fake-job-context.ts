@@ -2,9 +2,9 @@
  * A JobContext for unit tests, without a database: log lines are collected in memory. Plain code
  * (no jest) so it compiles with the rest of src.
  */
-import { JobContext } from '../../jobs/job-context';
-import type { JobLogService } from '../../jobs/job-log.service';
-import type { Job, JobLogLevel } from '../../jobs/job.types';
+import { JobContext } from '../../src/jobs/job-context';
+import type { JobLogService } from '../../src/jobs/job-log.service';
+import type { Job, JobLogLevel } from '../../src/jobs/job.types';
 
 export interface CollectedLog {
   level: JobLogLevel;

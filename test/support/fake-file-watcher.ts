@@ -1,5 +1,5 @@
-import { Clock } from '../common/clock';
-import { FileWatcher, type WatchOptions } from './file-watcher';
+import { Clock } from '../../src/common/clock';
+import { FileWatcher, type WatchOptions } from '../../src/triggers/file-watcher';
 
 export interface FakeWatch {
   paths: string[];
