@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
+import { TriggersModule } from '../triggers/triggers.module';
 import { CommandRunner } from './command-runner';
 import { DaemonNotifier } from './daemon-notifier';
 import { HttpSender } from './http-sender';
@@ -15,7 +16,7 @@ import { SmtpSender } from './smtp-sender';
 
 /** Notifications to people and monitors, through the outbox (see NotificationOutbox). */
 @Module({
-  imports: [JobsModule],
+  imports: [JobsModule, TriggersModule],
   providers: [
     HttpSender,
     SmtpSender,

@@ -5,6 +5,8 @@ import { LiveConfig } from '../config/live-config';
 import { isOverdue, overdueMinGraceMs } from '../config/overdue';
 import { JobEvents } from '../jobs/job-events';
 import { JobStore } from '../jobs/job-store';
+import { scheduleKey } from '../triggers/schedule-definitions';
+import { ScheduleTrigger } from '../triggers/schedule-trigger.service';
 import { blankEvent } from './notification-event';
 import { NotificationOutbox } from './notification-outbox.service';
 
@@ -12,9 +14,9 @@ const CHECK_EVERY_MS = 30_000;
 
 /**
  * Tells when a scheduled backup becomes overdue and when it is back on time, by the rule of
- * `BackupStatus.overdue` (config/overdue.ts), looked at periodically and after each backup.
- * It sees what the job history sees: a backup that never succeeded counts from the daemon's start.
- * State is in memory: after a restart, a backup still overdue is announced again, once.
+ * `BackupStatus.overdue` (config/overdue.ts), both halves: a last success too long ago, or a
+ * next run too far in the past. Looked at periodically and after each backup. A backup that
+ * never succeeded counts from its oldest recorded job, as the status does. State is in memory: after a restart, a backup still overdue is announced again, once.
  */
 @Injectable()
 export class OverdueWatcher implements OnApplicationBootstrap, OnModuleDestroy {
@@ -29,6 +31,7 @@ export class OverdueWatcher implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly outbox: NotificationOutbox,
     private readonly runtime: RuntimeInfo,
     private readonly clock: Clock,
+    private readonly schedules: ScheduleTrigger,
     events: JobEvents,
   ) {
     this.stopListening = events.onFinished((job) => {
@@ -60,11 +63,19 @@ export class OverdueWatcher implements OnApplicationBootstrap, OnModuleDestroy {
     const last = this.store.lastOf({ operations: ['backup'], backup: name, states: ['succeeded'] });
     const lastSuccessAt = last?.endedAt ? Date.parse(last.endedAt) : null;
     const now = this.clock.now();
+    const oldest = this.store.page(
+      { backup: name, operations: ['backup'] },
+      { size: 1, fromEnd: true, count: false },
+    ).items[0];
     const overdue = isOverdue({
       schedules: backup.schedules,
       lastSuccessAt,
-      knownSinceAt: Math.min(this.runtime.startedAt, now),
-      nextRunAt: null,
+      knownSinceAt: Math.min(
+        oldest ? Date.parse(oldest.queuedAt) : now,
+        this.runtime.startedAt,
+        now,
+      ),
+      nextRunAt: this.schedules.nextRunAt(scheduleKey('backup', name))?.getTime() ?? null,
       nowMs: now,
       minGraceMs: this.minGraceMs,
     });
