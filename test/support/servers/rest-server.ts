@@ -56,7 +56,7 @@ export class RestServer {
 
   /**
    * `rest:http://127.0.0.1:port/path/`; restic 0.14 reads credentials only from the URL
-   * (RESTIC_REST_USERNAME/PASSWORD came with 0.16).
+   * (RESTIC_REST_USERNAME/PASSWORD came with 0.16), where hen-backup puts locationParams' login.
    */
   location(path = '', { withCredentials = false } = {}): string {
     const auth = withCredentials
