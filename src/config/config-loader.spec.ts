@@ -77,7 +77,12 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
         ],
       },
       log: { level: 'debug' },
-      jobs: { concurrency: 3, maxDurationMs: 6 * HOUR, history: { keepDays: 30, keepCount: 500 } },
+      jobs: {
+        concurrency: 3,
+        maxDurationMs: 6 * HOUR,
+        history: { keepDays: 30, keepCount: 500 },
+        repositoryRetry: { minMs: 15_000, maxMs: 600_000 },
+      },
       limits: {
         upload: 5 * 1024 ** 2,
         download: 20 * 1024 ** 2,
@@ -98,6 +103,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
             priority: PRIORITY.inferior,
           },
           inline: false,
+          requireMount: false,
         },
         'ovh-frankfurt': {
           name: 'ovh-frankfurt',
@@ -113,6 +119,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           limits: {},
           check: { schedules: [], readDataSubset: '1/10', priority: PRIORITY.inferior },
           inline: false,
+          requireMount: false,
         },
         nas: {
           name: 'nas',
@@ -122,6 +129,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           limits: { download: 1.5 * 1024 ** 2, ionice: { class: 'best-effort', level: 6 } },
           check: null,
           inline: false,
+          requireMount: false,
         },
         'usb-disk': {
           name: 'usb-disk',
@@ -135,6 +143,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
             priority: 5,
           },
           inline: false,
+          requireMount: false,
         },
         'documents-offsite': {
           name: 'documents-offsite',
@@ -144,6 +153,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           limits: {},
           check: null,
           inline: true,
+          requireMount: false,
         },
         'documents-3': {
           name: 'documents-3',
@@ -153,6 +163,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           limits: { nice: 19 },
           check: null,
           inline: true,
+          requireMount: false,
         },
       },
       backups: {
@@ -313,6 +324,7 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
         concurrency: 2,
         maxDurationMs: 6 * HOUR,
         history: { keepDays: 90, keepCount: 10_000 },
+        repositoryRetry: { minMs: 15_000, maxMs: 600_000 },
       },
       limits: {},
       restore: { allowedTargets: [] },
@@ -325,6 +337,7 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
           limits: {},
           check: null,
           inline: false,
+          requireMount: false,
         },
       },
       backups: {
@@ -455,9 +468,11 @@ backups:
       name: 'photos-2',
       location: '/mnt/usb/photos',
       inline: true,
+      requireMount: false,
     });
     expect(config.repositories.cloud).toMatchObject({
       inline: true,
+      requireMount: false,
       locationParams: { accountId: '0012ab', accountKey: 'b2-account-key' },
     });
     expect(config.repositories.home.inline).toBe(false);

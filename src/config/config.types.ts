@@ -47,6 +47,11 @@ export interface RepositoryConfig {
   check: CheckConfig | null;
   /** declared inside a backup definition rather than under `repositories` */
   inline: boolean;
+  /**
+   * A local repository only: its folder must be on a mounted filesystem other than the root's, so
+   * that an unmounted disk is reported rather than written to on the root filesystem.
+   */
+  requireMount: boolean;
 }
 
 export interface RetentionConfig {
@@ -123,6 +128,11 @@ export interface HenConfig {
     concurrency: number;
     maxDurationMs: number;
     history: { keepDays: number; keepCount: number };
+    /**
+     * Pauses between tries to open a repository that failed (unreachable, missing...): from
+     * `minMs`, doubling, up to `maxMs`.
+     */
+    repositoryRetry: { minMs: number; maxMs: number };
   };
   limits: Limits;
   restore: { allowedTargets: string[] };

@@ -58,6 +58,16 @@ const MIGRATIONS: string[] = [
    CREATE INDEX IF NOT EXISTS jobs_repository_state ON jobs(repository, state, id);`,
   // Job.updatedAt; older rows read as their latest known time (see job-store.ts).
   `ALTER TABLE jobs ADD COLUMN updated_at TEXT;`,
+  // The restic repository id each configured repository had when it was last opened, so that one
+  // that vanished is reported rather than created again (repositories/repository-opener.ts).
+  `CREATE TABLE repository_identities (
+     name TEXT NOT NULL,
+     location TEXT NOT NULL,
+     restic_id TEXT NOT NULL,
+     first_seen_at TEXT NOT NULL,
+     last_seen_at TEXT NOT NULL,
+     PRIMARY KEY (name, location)
+   ) WITHOUT ROWID;`,
 ];
 
 /**
