@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiModule } from './api/api.module';
-import { PubSubModule } from './api/pubsub.module';
+import { PubSubModule } from './common/graphql/pubsub.module';
 import { AppStartup } from './app-startup.service';
 import { BackupsModule } from './backups/backups.module';
 import { CommonModule } from './common/common.module';

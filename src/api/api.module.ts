@@ -1,7 +1,7 @@
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobsModule } from '../jobs/jobs.module';
@@ -13,7 +13,10 @@ import { TokenAuthenticator } from './auth/token-authenticator';
 import { ArgumentLimitsPipe } from './argument-limits';
 import { formatGraphQLError } from './error-formatter';
 import { QUERY_LIMITS, queryLimitsRule, validateWithLimits } from './query-limits';
+import { ConfigReloadResolver } from './config-reload.resolver';
+import { NodeFetchers, NodeResolver } from './node.resolver';
 import { StatusResolver } from './status.resolver';
+import { StatusService } from './status.service';
 import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { parseWithLimits, refuseUnparsableSubscriptions } from './websocket-parse-limits';
 
@@ -21,6 +24,7 @@ export const GRAPHQL_PATH = '/graphql';
 
 @Module({
   imports: [
+    DiscoveryModule,
     JobsModule,
     AuthModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
@@ -59,7 +63,11 @@ export const GRAPHQL_PATH = '/graphql';
     WebSocketMessageSizeModule,
   ],
   providers: [
+    StatusService,
     StatusResolver,
+    ConfigReloadResolver,
+    NodeFetchers,
+    NodeResolver,
     { provide: APP_GUARD, useClass: RoleGuard },
     { provide: APP_PIPE, useClass: ArgumentLimitsPipe },
     { provide: APP_INTERCEPTOR, useClass: RevocableSubscriptionsInterceptor },

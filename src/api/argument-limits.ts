@@ -1,5 +1,5 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { badUserInput } from './graphql-errors';
+import { badUserInput } from '../common/graphql/api-errors';
 
 /** Longest accepted string argument, by what the argument holds. */
 export const ARGUMENT_LIMITS = {

@@ -21,6 +21,15 @@ const CLIENT_CODES = new Set([
   ...RESTIC_ERROR_CODES,
 ]);
 
+/**
+ * Domain codes answered under another API code: the one place where a domain's word for a
+ * failure becomes the client's. Domain errors already named in CLIENT_CODES keep their code.
+ */
+const API_CODE_OF: Record<string, string> = {
+  // an exclusive job (prune, check) holds the repository: worth trying again later
+  REPOSITORY_LOCKED: 'CONFLICT',
+};
+
 const logger = new Logger('GraphQL');
 
 /**
@@ -36,7 +45,8 @@ function innermostCode(error: unknown): string | undefined {
       originalError?: unknown;
     };
     const code = candidate.extensions?.code ?? candidate.code;
-    if (typeof code === 'string' && CLIENT_CODES.has(code)) found = code;
+    const mapped = typeof code === 'string' ? (API_CODE_OF[code] ?? code) : undefined;
+    if (mapped !== undefined && CLIENT_CODES.has(mapped)) found = mapped;
     current = candidate.originalError;
   }
   return found;

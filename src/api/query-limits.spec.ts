@@ -58,7 +58,7 @@ describe('query limits', () => {
 
   it('multiplies by page sizes: literal, variable, argument default', () => {
     const logs = (first: string) =>
-      `query${first === '$n' ? '($n: Int)' : ''} { jobs(first: ${first}) { edges { node { logs { edges { node { id } } } } } } }`;
+      `query${first === '$n' ? '($n: Int)' : ''} { jobs(first: ${first}) { edges { node { logs(first: 500) { edges { node { id } } } } } } }`;
     // 100 jobs × (3 + 500 log lines × 3) ≈ 150k
     expect(errors(logs('100'))).toEqual([expect.stringMatching(/too expensive/)]);
     expect(errors(logs('10'))).toEqual([]);

@@ -18,7 +18,7 @@ import {
   validate,
   type DocumentNode,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/graphql/connection';
 
 /**
  * Limits on the shape of a GraphQL document, checked while validating it (so a refused document
@@ -73,7 +73,7 @@ interface Measure {
 const ZERO: Measure = { depth: 0, introspectionDepth: 0, fields: 0, cost: 0 };
 
 /**
- * The page size a connection field will answer with: its `first` argument when it is a literal
+ * The page size a connection field will answer with: its `first` (or `last`) argument when it is a literal
  * (clamped to what `pageSize` accepts; beyond that the resolver refuses it with BAD_USER_INPUT),
  * the variable's default, or the largest page when a variable gives it; otherwise the argument's
  * schema default, or the default page size.
@@ -85,11 +85,8 @@ function pageMultiplier(
 ): number {
   if (!def?.args.some((a) => a.name === 'first')) return 1;
   const clamp = (n: number) => Math.min(Math.max(Math.trunc(n), 1), MAX_PAGE_SIZE);
-  const argument = node.arguments?.find((a) => a.name.value === 'first');
-  if (!argument) {
-    const fallback = def.args.find((a) => a.name === 'first')?.defaultValue;
-    return typeof fallback === 'number' ? clamp(fallback) : DEFAULT_PAGE_SIZE;
-  }
+  const argument = node.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'last');
+  if (!argument) return DEFAULT_PAGE_SIZE;
   const value = argument.value;
   if (value.kind === Kind.INT) return clamp(Number(value.value));
   if (value.kind === Kind.VARIABLE) {

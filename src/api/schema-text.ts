@@ -3,9 +3,15 @@ import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphq
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { BackupJobsResolver } from '../backups/backup-jobs.resolver';
 import { BackupsResolver } from '../backups/backups.resolver';
-import { ConfigReloadResolver } from '../config/config-reload.resolver';
+import { ConfigReloadResolver } from './config-reload.resolver';
 import { DownloadsResolver } from '../downloads/downloads.resolver';
-import { JobsResolver } from '../jobs/jobs.resolver';
+import { JobLogEntryFieldsResolver, JobsResolver } from '../jobs/jobs.resolver';
+import {
+  JobRepositoryResolver,
+  JobStepRepositoryResolver,
+} from '../repositories/job-repository.resolver';
+import { SnapshotsResolver } from '../repositories/snapshots.resolver';
+import { JobBackupResolver, SnapshotBackupResolver } from '../backups/backup-relations.resolver';
 import { StatusBackupsResolver } from '../metrics/status-backups.resolver';
 import { RepositoriesResolver } from '../repositories/repositories.resolver';
 import { RepositoryJobsResolver } from '../repositories/repository-jobs.resolver';
@@ -15,6 +21,7 @@ import {
   BackupScheduleResolver,
   RepositoryScheduleResolver,
 } from '../triggers/schedule-fields.resolver';
+import { NodeResolver } from './node.resolver';
 import { StatusResolver } from './status.resolver';
 
 /** Every resolver class the API serves; the end-to-end tests check the live schema matches. */
@@ -32,6 +39,13 @@ export const API_RESOLVERS = [
   SnapshotBrowserResolver,
   RestoreResolver,
   ConfigReloadResolver,
+  NodeResolver,
+  JobLogEntryFieldsResolver,
+  SnapshotsResolver,
+  JobRepositoryResolver,
+  JobStepRepositoryResolver,
+  JobBackupResolver,
+  SnapshotBackupResolver,
 ];
 
 export const SCHEMA_HEADER =

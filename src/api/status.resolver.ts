@@ -1,31 +1,13 @@
 import { Query, Resolver } from '@nestjs/graphql';
-import { LiveConfig } from '../config/live-config';
-import { Clock } from '../common/clock';
-import { RuntimeInfo } from '../common/runtime-info';
-import { JobRunner } from '../jobs/job-runner.service';
-import { StatusModel } from './status.model';
+import { StatusModel } from './models/status.model';
+import { StatusService } from './status.service';
 
 @Resolver(() => StatusModel)
 export class StatusResolver {
-  constructor(
-    private readonly config: LiveConfig,
-    private readonly runtime: RuntimeInfo,
-    private readonly runner: JobRunner,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly service: StatusService) {}
 
-  @Query(() => StatusModel)
+  @Query(() => StatusModel, { nullable: true, description: 'the daemon at a glance' })
   status(): StatusModel {
-    const counts = this.runner.counts();
-    return {
-      version: this.runtime.version,
-      resticVersion: this.runtime.resticVersion,
-      hostname: this.config.current.hostname,
-      startedAt: new Date(this.runtime.startedAt).toISOString(),
-      uptimeSeconds: Math.round((this.clock.now() - this.runtime.startedAt) / 100) / 10,
-      readOnly: this.config.current.readOnly,
-      queuedJobs: counts.queued,
-      runningJobs: counts.running,
-    };
+    return this.service.status();
   }
 }

@@ -1,11 +1,10 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { RequireRole } from '../api/auth/require-role.decorator';
-import { WritesRepository } from '../api/auth/writes-repository.decorator';
-import { notFound } from '../api/graphql-errors';
-import { PriorityScalar } from '../api/priority.scalar';
+import { RequireRole } from '../common/auth/require-role.decorator';
+import { WritesRepository } from '../common/auth/writes-repository.decorator';
+import { PriorityScalar } from '../common/graphql/priority.scalar';
 import type { Priority } from '../config/priority';
-import { JobModel } from '../jobs/job.model';
 import type { Job } from '../jobs/job.types';
+import { JobModel } from '../jobs/models/job.model';
 import { BackupsService } from './backups.service';
 
 /** Mutations that queue work for a backup definition. */
@@ -16,14 +15,37 @@ export class BackupJobsResolver {
   @WritesRepository()
   @RequireRole('operator')
   @Mutation(() => JobModel, {
+    nullable: true,
+    description: 'queue a backup now; if the same backup already waits, raise its priority instead',
+  })
+  runBackup(
+    @Args('name', { description: 'the backup definition, by name' }) name: string,
+    @Args('priority', {
+      type: () => PriorityScalar,
+      nullable: true,
+      description: 'default: its own',
+    })
+    priority?: Priority,
+  ): Job {
+    return this.backups.request(name, 'api', priority ?? undefined);
+  }
+
+  @WritesRepository()
+  @RequireRole('operator')
+  @Mutation(() => JobModel, {
+    nullable: true,
     description:
       'queue retention for a backup: forget the snapshots its policy does not keep, then prune',
   })
   pruneBackup(
-    @Args('name') name: string,
-    @Args('priority', { type: () => PriorityScalar, nullable: true }) priority?: Priority,
+    @Args('name', { description: 'the backup definition, by name' }) name: string,
+    @Args('priority', {
+      type: () => PriorityScalar,
+      nullable: true,
+      description: 'default: its prune.priority',
+    })
+    priority?: Priority,
   ): Job {
-    if (!this.backups.find(name)) throw notFound(`no backup named "${name.slice(0, 100)}"`);
     return this.backups.requestPrune(name, 'api', priority ?? undefined);
   }
 }

@@ -4,6 +4,9 @@ import { RepositoriesModule } from '../repositories/repositories.module';
 import { ResticModule } from '../restic/restic.module';
 import { BackupJobHandler } from './backup-job.handler';
 import { BackupJobsResolver } from './backup-jobs.resolver';
+import { BackupNodeFetcher } from './backup-node-fetcher';
+import { JobBackupResolver, SnapshotBackupResolver } from './backup-relations.resolver';
+import { BackupViews } from './backup-views';
 import { BackupsResolver } from './backups.resolver';
 import { BackupsService } from './backups.service';
 import { CommandHookRunner } from './hooks/command-hook-runner';
@@ -25,7 +28,11 @@ import { PruneJobHandler } from './prune-job.handler';
     PruneJobHandler,
     BackupsResolver,
     BackupJobsResolver,
+    BackupViews,
+    JobBackupResolver,
+    SnapshotBackupResolver,
+    BackupNodeFetcher,
   ],
-  exports: [BackupsService],
+  exports: [BackupsService, BackupViews],
 })
 export class BackupsModule {}

@@ -1,73 +1,56 @@
-import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { RequireRole } from '../api/auth/require-role.decorator';
-import { WritesRepository } from '../api/auth/writes-repository.decorator';
-import { notFound } from '../api/graphql-errors';
-import { PriorityScalar } from '../api/priority.scalar';
-import type { BackupConfig } from '../config/config.types';
-import type { Priority } from '../config/priority';
+import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
+import { JobFilterInput } from '../jobs/dto/job-filter.input';
+import { JobPages } from '../jobs/job-pages';
 import { JobStore } from '../jobs/job-store';
-import { JobModel } from '../jobs/job.model';
 import type { Job } from '../jobs/job.types';
-import { toRepositoryModel } from '../repositories/repositories.resolver';
-import { RepositoriesService } from '../repositories/repositories.service';
-import { RepositoryModel } from '../repositories/repository.model';
-import { BackupModel } from './backup.model';
+import { JobConnection, JobModel } from '../jobs/models/job.model';
+import { RepositoryModel } from '../repositories/models/repository.model';
+import { RepositoryViews } from '../repositories/repository-views.service';
+import { toBackupModel } from './backup-views';
 import { BackupsService } from './backups.service';
-
-function toBackupModel(backup: BackupConfig): BackupModel {
-  return {
-    name: backup.name,
-    paths: backup.paths,
-    excludes: backup.excludes,
-    schedules: backup.schedules.map((s) => s.source),
-    priority: backup.priority,
-    watched: backup.watch !== null,
-    repositoryNames: backup.repositories,
-  };
-}
+import { BackupModel } from './models/backup.model';
 
 @Resolver(() => BackupModel)
 export class BackupsResolver {
   constructor(
-    private readonly backupsService: BackupsService,
-    private readonly repositoriesService: RepositoriesService,
+    private readonly definitions: BackupsService,
+    private readonly repositoryViews: RepositoryViews,
+    private readonly jobPages: JobPages,
     private readonly store: JobStore,
   ) {}
 
-  @Query(() => [BackupModel])
+  @Query(() => [BackupModel], { nullable: true, description: 'every configured backup definition' })
   backups(): BackupModel[] {
-    return this.backupsService.list().map(toBackupModel);
+    return this.definitions.list().map(toBackupModel);
   }
 
-  @Query(() => BackupModel)
-  backup(@Args('name') name: string): BackupModel {
-    const backup = this.backupsService.find(name);
-    if (!backup) throw notFound(`no backup named "${name.slice(0, 100)}"`);
-    return toBackupModel(backup);
+  @Query(() => BackupModel, {
+    nullable: true,
+    description: 'one backup definition; null when unknown',
+  })
+  backup(@Args('name', { description: 'its name' }) name: string): BackupModel {
+    return toBackupModel(this.definitions.get(name));
   }
 
-  @ResolveField(() => [RepositoryModel])
+  @ResolveField(() => [RepositoryModel], { description: 'the repositories it backs up to' })
   repositories(@Parent() backup: BackupModel): RepositoryModel[] {
-    return backup.repositoryNames.map((name) =>
-      toRepositoryModel(this.repositoriesService.get(name)),
-    );
+    return backup.repositoryNames.map((name) => this.repositoryViews.repository(name));
   }
 
-  @ResolveField(() => JobModel, { nullable: true, description: 'the most recent backup job' })
+  @ResolveField(() => JobModel, { nullable: true, description: 'its most recent backup job' })
   lastJob(@Parent() backup: BackupModel): Job | null {
     return this.store.lastOf({ backup: backup.name, operations: ['backup'] });
   }
 
-  @WritesRepository()
-  @RequireRole('operator')
-  @Mutation(() => JobModel, {
-    description: 'queue a backup now; if the same backup already waits, raise its priority instead',
+  @ResolveField(() => JobConnection, {
+    description: 'its jobs (backups and prunes), newest first',
   })
-  runBackup(
-    @Args('name') name: string,
-    @Args('priority', { type: () => PriorityScalar, nullable: true }) priority?: Priority,
-  ): Job {
-    if (!this.backupsService.find(name)) throw notFound(`no backup named "${name.slice(0, 100)}"`);
-    return this.backupsService.request(name, 'api', priority ?? undefined);
+  jobs(
+    @Parent() backup: BackupModel,
+    @Args() page: PageArgs,
+    @Args('filter', { type: () => JobFilterInput, nullable: true }) filter?: JobFilterInput,
+  ): ConnectionShape<Job> {
+    return this.jobPages.jobs(page, { ...filter, backup: backup.name });
   }
 }

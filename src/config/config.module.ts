@@ -1,5 +1,4 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { ConfigReloadResolver } from './config-reload.resolver';
 import { ConfigReloader } from './config-reloader.service';
 import { CONFIG_LOADER } from './config.constants';
 import type { HenConfig } from './config.types';
@@ -21,7 +20,6 @@ export class ConfigModule {
         { provide: LiveConfig, useValue: new LiveConfig(config) },
         { provide: CONFIG_LOADER, useValue: load },
         ConfigReloader,
-        ConfigReloadResolver,
       ],
       exports: [LiveConfig, ConfigReloader],
     };

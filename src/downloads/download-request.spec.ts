@@ -3,7 +3,6 @@ import {
   contentDisposition,
   downloadFilename,
   normaliseDownloadPath,
-  normaliseSnapshotId,
 } from './download-request';
 
 describe('download requests', () => {
@@ -17,14 +16,6 @@ describe('download requests', () => {
     expect(() => normaliseDownloadPath(`/${'a'.repeat(5000)}`)).toThrow(/longer/);
     // a name that merely contains dots is a name
     expect(normaliseDownloadPath('/a/..b/c..')).toBe('/a/..b/c..');
-  });
-
-  it('takes 8 to 64 hex digits as a snapshot id', () => {
-    expect(normaliseSnapshotId(' ABCDEF12 ')).toBe('abcdef12');
-    expect(normaliseSnapshotId('a'.repeat(64))).toBe('a'.repeat(64));
-    for (const bad of ['abc', 'a'.repeat(65), 'latest', 'abcdefgh', '--help12', '']) {
-      expect(() => normaliseSnapshotId(bad)).toThrow(/8 to 64 hexadecimal/);
-    }
   });
 
   it('names downloads after the file or folder', () => {

@@ -2,7 +2,6 @@
 import { posix } from 'node:path';
 
 export const MAX_PATH_LENGTH = 4096;
-const SNAPSHOT_ID = /^[0-9a-f]{8,64}$/;
 
 export type DownloadFormatName = 'FILE' | 'TAR' | 'ZIP';
 
@@ -30,15 +29,6 @@ export function normaliseDownloadPath(path: string): string {
   if (path.split('/').includes('..')) throw badInput('path must not contain ".."');
   const normal = posix.normalize(path);
   return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
-}
-
-/** 8 to 64 hexadecimal characters, lower-cased; anything else never reaches restic. */
-export function normaliseSnapshotId(id: string): string {
-  const lower = typeof id === 'string' ? id.trim().toLowerCase() : '';
-  if (!SNAPSHOT_ID.test(lower)) {
-    throw badInput('snapshotId must be 8 to 64 hexadecimal characters');
-  }
-  return lower;
 }
 
 export const CONTENT_TYPES: Record<DownloadFormatName, string> = {

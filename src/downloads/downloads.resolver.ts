@@ -1,11 +1,9 @@
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import type { RequestContext } from '../api/auth/graphql-context';
-import { RequireRole } from '../api/auth/require-role.decorator';
-import { apiError } from '../api/graphql-errors';
-import { DownloadRequestError } from './download-request';
-import { TooManyDownloadsError } from './download-token-store';
-import { DownloadFormat, DownloadModel } from './download.model';
+import { RequireRole } from '../common/auth/require-role.decorator';
+import { DownloadFormat, DownloadModel, toDownloadModel } from './models/download.model';
 import { DownloadsService } from './downloads.service';
+import { SNAPSHOT_REF_FORMS } from '../repositories/snapshot-refs';
 
 @Resolver()
 export class DownloadsResolver {
@@ -13,35 +11,20 @@ export class DownloadsResolver {
 
   @RequireRole('operator')
   @Mutation(() => DownloadModel, {
+    nullable: true,
     description:
       'a single-use link, valid for a few minutes, that serves a file of a snapshot (FILE) or a folder as an archive (TAR, ZIP) without a bearer token',
   })
   async createDownload(
-    @Args('repository') repository: string,
-    @Args('snapshotId', { description: 'a snapshot id, or 8 or more of its first hex digits' })
-    snapshotId: string,
+    @Args('repository', { description: 'the repository, by name' }) repository: string,
+    @Args('snapshot', { description: `the snapshot: ${SNAPSHOT_REF_FORMS}` }) snapshot: string,
     @Args('path', { description: 'absolute path inside the snapshot; "/" is the whole snapshot' })
     path: string,
-    @Args('format', { type: () => DownloadFormat }) format: DownloadFormat,
+    @Args('format', { type: () => DownloadFormat, description: 'what to serve' })
+    format: DownloadFormat,
     @Context() context: RequestContext,
   ): Promise<DownloadModel> {
     const by = context.auth?.ok ? context.auth.principal.name : 'unknown';
-    try {
-      const created = await this.downloads.create(repository, snapshotId, path, format, by);
-      const { download } = created;
-      return {
-        url: created.url,
-        expiresAt: created.expiresAt,
-        format,
-        filename: download.filename,
-        snapshotId: download.snapshotId,
-        path: download.path,
-        size: download.size,
-      };
-    } catch (error) {
-      if (error instanceof DownloadRequestError) throw apiError(error.code, error.message);
-      if (error instanceof TooManyDownloadsError) throw apiError('CONFLICT', error.message);
-      throw error;
-    }
+    return toDownloadModel(await this.downloads.create(repository, snapshot, path, format, by));
   }
 }

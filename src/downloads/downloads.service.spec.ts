@@ -1,3 +1,5 @@
+import { SnapshotRefs } from '../repositories/snapshot-refs';
+import type { SnapshotsService } from '../repositories/snapshots.service';
 import type { Writable } from 'node:stream';
 import { makeRepositoryConfig, makeTestConfig } from '../../test/support/test-config';
 import { FakeClock } from '../common/fake-clock';
@@ -61,6 +63,7 @@ describe('DownloadsService', () => {
       new LiveConfig(config),
       new RepositoriesService(new LiveConfig(config)),
       restic as unknown as ResticService,
+      new SnapshotRefs({} as SnapshotsService),
       clock,
       TTL,
     );
@@ -126,7 +129,7 @@ describe('DownloadsService', () => {
       ['nas', FULL, '/home/me/link', 'FILE', 'BAD_USER_INPUT', /symlink/],
       ['nas', FULL, '/home/../etc/passwd', 'FILE', 'BAD_USER_INPUT', /\.\./],
       ['nas', FULL, 'home/me', 'TAR', 'BAD_USER_INPUT', /absolute/],
-      ['nas', 'latest', '/home/me', 'TAR', 'BAD_USER_INPUT', /hexadecimal/],
+      ['nas', 'newest', '/home/me', 'TAR', 'BAD_USER_INPUT', /hex digits/],
       ['nas', FULL, '/home/other', 'TAR', 'NOT_FOUND', /no "\/home\/other"/],
       ['nas', 'deadbeef', '/home/me', 'TAR', 'NOT_FOUND', /no snapshot "deadbeef"/],
       ['elsewhere', FULL, '/home/me', 'TAR', 'NOT_FOUND', /no repository named "elsewhere"/],
@@ -138,10 +141,10 @@ describe('DownloadsService', () => {
     }
   });
 
-  it('answers CONFLICT while an exclusive job holds the repository', async () => {
+  it('passes on REPOSITORY_LOCKED (answered CONFLICT) while an exclusive job holds the repository', async () => {
     restic.failure = new ResticError('REPOSITORY_LOCKED', 'repository "nas" is locked');
     const error = await failure(service.create('nas', FULL, '/home/me', 'TAR', 'ops'));
-    expect(error.code).toBe('CONFLICT');
+    expect(error.code).toBe('REPOSITORY_LOCKED');
   });
 
   it('stops running dumps when the daemon stops', async () => {

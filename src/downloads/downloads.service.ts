@@ -4,14 +4,13 @@ import { Clock } from '../common/clock';
 import { LiveConfig } from '../config/live-config';
 import { combineLimits } from '../config/limits';
 import { RepositoriesService } from '../repositories/repositories.service';
-import { ResticError } from '../restic/restic-error';
+import { SnapshotRefs } from '../repositories/snapshot-refs';
 import { ResticService } from '../restic/restic.service';
 import {
   CONTENT_TYPES,
   DownloadRequestError,
   downloadFilename,
   normaliseDownloadPath,
-  normaliseSnapshotId,
   type DownloadFormatName,
 } from './download-request';
 import { DownloadTokenStore, type TakeResult } from './download-token-store';
@@ -54,6 +53,7 @@ export class DownloadsService implements OnModuleDestroy {
     private readonly config: LiveConfig,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
+    private readonly refs: SnapshotRefs,
     clock: Clock,
     @Inject(DOWNLOAD_TTL_MS) ttlMs: number,
   ) {
@@ -62,30 +62,17 @@ export class DownloadsService implements OnModuleDestroy {
 
   async create(
     repository: string,
-    snapshotId: string,
+    snapshot: string,
     path: string,
     format: DownloadFormatName,
     requestedBy: string,
   ): Promise<CreatedDownload> {
-    const id = normaliseSnapshotId(snapshotId);
     const normal = normaliseDownloadPath(path);
-    if (!this.repositories.find(repository)) {
-      throw new DownloadRequestError(
-        'NOT_FOUND',
-        `no repository named "${String(repository).slice(0, 100)}"`,
-      );
-    }
-    let found;
-    try {
-      found = await this.restic.findNode(this.repositories.target(repository), id, normal, {
-        limits: this.limitsOf(repository),
-      });
-    } catch (error) {
-      if (error instanceof ResticError && error.code === 'REPOSITORY_LOCKED') {
-        throw new DownloadRequestError('CONFLICT', error.message);
-      }
-      throw error;
-    }
+    this.repositories.get(repository);
+    const id = await this.refs.toId(repository, snapshot);
+    const found = await this.restic.findNode(this.repositories.target(repository), id, normal, {
+      limits: this.limitsOf(repository),
+    });
     if (!found.snapshotId) {
       throw new DownloadRequestError(
         'NOT_FOUND',

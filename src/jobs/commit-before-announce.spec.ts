@@ -54,7 +54,9 @@ describe('commit before announce', () => {
       announced.push({ kind: 'finished', state: job.state });
     });
     jest.spyOn(events, 'log').mockImplementation((entry) => {
-      expect(store.logs(entry.jobId, 1, entry.seq - 1).entries).toEqual([entry]);
+      expect(
+        store.logs(entry.jobId, { size: 1, fromEnd: false, after: entry.seq - 1 }).items,
+      ).toEqual([entry]);
       announced.push({ kind: 'log', state: entry.message });
     });
     const logs = new JobLogService(store, events, new SecretScrubber([]), clock);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PubSub } from 'graphql-subscriptions';
-import { PUB_SUB } from '../api/pubsub.module';
+import { PUB_SUB } from '../common/graphql/pubsub.module';
 import type { Job, JobLogEntry } from './job.types';
 
 export const JOB_UPDATED = 'jobUpdated';

@@ -61,7 +61,7 @@ describe('job history retention', () => {
     return created;
   };
 
-  const ids = () => store.list({}, 10_000).jobs.map((j) => j.id);
+  const ids = () => store.list({}, 10_000).map((j) => j.id);
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hen-history-'));
@@ -80,9 +80,9 @@ describe('job history retention', () => {
     const recent = job('failed', 10);
     expect(history.prune()).toBe(2);
     expect(ids()).toEqual([recent.id, newerSucceeded.id]);
-    expect(store.logs(old.id, 10).entries).toEqual([]);
-    expect(store.logs(oldSucceeded.id, 10).entries).toEqual([]);
-    expect(store.logs(recent.id, 10).entries).toHaveLength(1);
+    expect(store.logs(old.id, { size: 10, fromEnd: false }).items).toEqual([]);
+    expect(store.logs(oldSucceeded.id, { size: 10, fromEnd: false }).items).toEqual([]);
+    expect(store.logs(recent.id, { size: 10, fromEnd: false }).items).toHaveLength(1);
     const orphans = database.db.prepare('SELECT COUNT(*) AS n FROM job_logs').get() as {
       n: number;
     };
@@ -183,14 +183,22 @@ describe('job log cap', () => {
     expect(stdout).toHaveBeenCalledTimes(MAX_STORED_LOG_LINES + extra);
     expect(announced).toHaveLength(MAX_STORED_LOG_LINES + 1);
 
-    const stored = store.logs(job.id, 100, MAX_STORED_LOG_LINES - 2).entries;
+    const stored = store.logs(job.id, {
+      size: 100,
+      fromEnd: false,
+      after: MAX_STORED_LOG_LINES - 2,
+    }).items;
     expect(stored.map((e) => e.message)).toEqual([
       `line ${MAX_STORED_LOG_LINES - 1}`,
       `line ${MAX_STORED_LOG_LINES}`,
       expect.stringMatching(/^… more lines not stored/),
     ]);
     logs.forget(job.id);
-    const marker = store.logs(job.id, 100, MAX_STORED_LOG_LINES).entries;
+    const marker = store.logs(job.id, {
+      size: 100,
+      fromEnd: false,
+      after: MAX_STORED_LOG_LINES,
+    }).items;
     expect(marker).toHaveLength(1);
     expect(marker[0].level).toBe('warn');
     expect(marker[0].message).toMatch(new RegExp(`^… ${extra} more lines not stored`));
@@ -201,7 +209,9 @@ describe('job log cap', () => {
       .spyOn((again as unknown as { logger: { warn: (m: unknown) => void } }).logger, 'warn')
       .mockImplementation(() => undefined);
     again.write(job, 'warn', 'marked interrupted at startup');
-    expect(store.logs(job.id, 100, MAX_STORED_LOG_LINES).entries).toHaveLength(1);
+    expect(
+      store.logs(job.id, { size: 100, fromEnd: false, after: MAX_STORED_LOG_LINES }).items,
+    ).toHaveLength(1);
   });
 
   it('stores each line before announcing it', () => {
@@ -209,7 +219,9 @@ describe('job log cap', () => {
     const store = new JobStore(database);
     const events = new JobEvents(new PubSub());
     const announce = jest.spyOn(events, 'log').mockImplementation((entry) => {
-      expect(store.logs(entry.jobId, 1, entry.seq - 1).entries[0]).toEqual(entry);
+      expect(
+        store.logs(entry.jobId, { size: 1, fromEnd: false, after: entry.seq - 1 }).items[0],
+      ).toEqual(entry);
     });
     const logs = new JobLogService(store, events, new SecretScrubber([]), new FakeClock());
     jest

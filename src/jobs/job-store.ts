@@ -1,14 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import type {
-  Job,
-  JobLogEntry,
-  JobLogLevel,
-  JobOperation,
-  JobRequest,
-  JobState,
-  JobTrigger,
-} from './job.types';
+import type { Job, JobLogEntry, JobOperation, JobRequest, JobState, JobTrigger } from './job.types';
 import { StateDatabase } from './state-database';
 
 export interface JobListFilter {
@@ -17,6 +9,7 @@ export interface JobListFilter {
   triggers?: JobTrigger[];
   backup?: string;
   repository?: string;
+  id?: number;
 }
 
 interface JobRow {
@@ -118,8 +111,8 @@ export class JobStore {
     return rows.map(toJob);
   }
 
-  /** Newest first; `beforeId` is the keyset cursor. Asks for one extra row to tell if more exist. */
-  list(filter: JobListFilter, first: number, beforeId?: number): { jobs: Job[]; hasMore: boolean } {
+  /** A page of jobs, newest first; keys are job ids (see keysetPage). */
+  page(filter: JobListFilter, window: KeysetWindow): KeysetPage<Job> {
     const where: string[] = [];
     const params: unknown[] = [];
     const within = (column: string, values?: readonly string[]) => {
@@ -138,19 +131,29 @@ export class JobStore {
       where.push('repository = ?');
       params.push(filter.repository);
     }
-    if (beforeId !== undefined) {
-      where.push('id < ?');
-      params.push(beforeId);
+    if (filter.id !== undefined) {
+      where.push('id = ?');
+      params.push(filter.id);
     }
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY id DESC LIMIT ?`;
-    const rows = this.database.db.prepare(sql).all(...params, first + 1) as JobRow[];
-    return { jobs: rows.slice(0, first).map(toJob), hasMore: rows.length > first };
+    const page = keysetPage<JobRow>(this.database, {
+      from: 'jobs',
+      columns: '*',
+      key: 'id',
+      descending: true,
+      where,
+      params,
+      window,
+    });
+    return { ...page, items: page.items.map(toJob) };
+  }
+
+  /** Newest first, without counting: for callers that want the head of the list. */
+  list(filter: JobListFilter, first: number): Job[] {
+    return this.page(filter, { size: first, fromEnd: false, count: false }).items;
   }
 
   lastOf(filter: JobListFilter): Job | null {
-    const { jobs } = this.list(filter, 1);
-    return jobs[0] ?? null;
+    return this.list(filter, 1)[0] ?? null;
   }
 
   /** Ended jobs of these operations, oldest end first, read lazily (the history may be long). */
@@ -190,15 +193,111 @@ export class JobStore {
     this.database.write(() => update.run(message, jobId, seq));
   }
 
-  logs(jobId: number, first: number, afterSeq = 0): { entries: JobLogEntry[]; hasMore: boolean } {
-    const rows = this.database.db
+  logEntry(jobId: number, seq: number): JobLogEntry | null {
+    const row = this.database.db
       .prepare(
-        `SELECT job_id AS jobId, seq, time, level, path, message FROM job_logs
-         WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+        'SELECT job_id AS jobId, seq, time, level, path, message FROM job_logs WHERE job_id = ? AND seq = ?',
       )
-      .all(jobId, afterSeq, first + 1) as (Omit<JobLogEntry, 'level'> & { level: JobLogLevel })[];
-    return { entries: rows.slice(0, first), hasMore: rows.length > first };
+      .get(jobId, seq) as JobLogEntry | undefined;
+    return row ?? null;
   }
+
+  /** A page of one job's log, oldest first; keys are sequence numbers. */
+  logs(jobId: number, window: KeysetWindow): KeysetPage<JobLogEntry> {
+    return keysetPage<JobLogEntry>(this.database, {
+      from: 'job_logs',
+      columns: 'job_id AS jobId, seq, time, level, path, message',
+      key: 'seq',
+      descending: false,
+      where: ['job_id = ?'],
+      params: [jobId],
+      window,
+    });
+  }
+}
+
+export interface KeysetWindow {
+  size: number;
+  /** the last `size` items of the range rather than the first */
+  fromEnd: boolean;
+  /** exclusive bounds, in the list's own order */
+  after?: number;
+  before?: number;
+  /** count the whole list (default true) */
+  count?: boolean;
+}
+
+export interface KeysetPage<T> {
+  items: T[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  totalCount: number;
+}
+
+/**
+ * One page of an integer-keyed list, in either order, with exact page flags: one extra row tells
+ * whether the page could go on, and a one-row probe whether anything lies beyond the cursor.
+ */
+function keysetPage<Row>(
+  database: StateDatabase,
+  query: {
+    from: string;
+    columns: string;
+    key: string;
+    descending: boolean;
+    where: string[];
+    params: unknown[];
+    window: KeysetWindow;
+  },
+): KeysetPage<Row> {
+  const { from, columns, key, descending, window } = query;
+  // "after" in list order is below the key when the list runs newest (highest) first
+  const afterOp = descending ? '<' : '>';
+  const beforeOp = descending ? '>' : '<';
+  const select = (extra: string[], extraParams: unknown[], order: string, limit: number) => {
+    const where = [...query.where, ...extra];
+    const sql = `SELECT ${columns} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY ${key} ${order} LIMIT ?`;
+    return database.db.prepare(sql).all(...query.params, ...extraParams, limit) as Row[];
+  };
+  const bounds: string[] = [];
+  const boundParams: unknown[] = [];
+  if (window.after !== undefined) {
+    bounds.push(`${key} ${afterOp} ?`);
+    boundParams.push(window.after);
+  }
+  if (window.before !== undefined) {
+    bounds.push(`${key} ${beforeOp} ?`);
+    boundParams.push(window.before);
+  }
+  const listOrder = descending ? 'DESC' : 'ASC';
+  const reverseOrder = descending ? 'ASC' : 'DESC';
+  const rows = select(
+    bounds,
+    boundParams,
+    window.fromEnd ? reverseOrder : listOrder,
+    window.size + 1,
+  );
+  const more = rows.length > window.size;
+  const items = rows.slice(0, window.size);
+  if (window.fromEnd) items.reverse();
+  // is there anything on the far side of a cursor (the cursor's own item included)?
+  const beyond = (cursor: number | undefined, op: string, order: string) =>
+    cursor !== undefined && select([`${key} ${op} ?`], [cursor], order, 1).length > 0;
+  const hasPreviousPage = window.fromEnd
+    ? more
+    : beyond(window.after, descending ? '>=' : '<=', listOrder);
+  const hasNextPage = window.fromEnd
+    ? beyond(window.before, descending ? '<=' : '>=', listOrder)
+    : more;
+  let totalCount = 0;
+  if (window.count !== false) {
+    const sql = `SELECT COUNT(*) AS n FROM ${from} ${
+      query.where.length ? `WHERE ${query.where.join(' AND ')}` : ''
+    }`;
+    totalCount = (database.db.prepare(sql).get(...query.params) as { n: number }).n;
+  }
+  return { items, hasNextPage, hasPreviousPage, totalCount };
 }
 
 function toJob(row: JobRow): Job {

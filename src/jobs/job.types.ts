@@ -35,6 +35,9 @@ export const STEP_STATES = [
 ] as const;
 export type StepState = (typeof STEP_STATES)[number];
 
+export const STEP_KINDS = ['restic', 'hook'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
 export interface JobError {
   code: string;
   message: string;
@@ -42,7 +45,7 @@ export interface JobError {
 
 export interface JobStep {
   name: string;
-  kind: 'restic' | 'hook';
+  kind: StepKind;
   repository: string | null;
   state: StepState;
   startedAt: string | null;
@@ -98,7 +101,8 @@ export interface JobRequest {
   params?: Record<string, unknown>;
 }
 
-export type JobLogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const JOB_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type JobLogLevel = (typeof JOB_LOG_LEVELS)[number];
 
 export interface JobLogEntry {
   jobId: number;

@@ -7,7 +7,9 @@ import { JobLogService } from './job-log.service';
 import { JobRecovery } from './job-recovery';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
-import { JobsResolver } from './jobs.resolver';
+import { JobLogEntryNodeFetcher, JobNodeFetcher, JobStepNodeFetcher } from './job-node-fetchers';
+import { JobPages } from './job-pages';
+import { JobLogEntryFieldsResolver, JobsResolver } from './jobs.resolver';
 import { StateDatabase } from './state-database';
 import { LiveConfig } from '../config/live-config';
 
@@ -26,7 +28,12 @@ import { LiveConfig } from '../config/live-config';
     JobRunner,
     JobRecovery,
     JobHistory,
+    JobPages,
     JobsResolver,
+    JobLogEntryFieldsResolver,
+    JobNodeFetcher,
+    JobStepNodeFetcher,
+    JobLogEntryNodeFetcher,
   ],
   exports: [JobStore, JobEvents, JobHandlers, JobRunner, JobRecovery, JobLogService, StateDatabase],
 })

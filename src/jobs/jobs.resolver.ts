@@ -1,5 +1,4 @@
 import { Inject } from '@nestjs/common';
-import { RequireRole } from '../api/auth/require-role.decorator';
 import {
   Args,
   ID,
@@ -12,92 +11,96 @@ import {
   Subscription,
 } from '@nestjs/graphql';
 import type { PubSub } from 'graphql-subscriptions';
-import { connectionOf, decodeIntCursor, encodeCursor, PageArgs, pageSize } from '../api/connection';
-import { badUserInput, conflict, notFound } from '../api/graphql-errors';
-import { PUB_SUB } from '../api/pubsub.module';
+import { RequireRole } from '../common/auth/require-role.decorator';
+import { notFound } from '../common/graphql/api-errors';
+import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
+import { globalId } from '../common/graphql/global-id';
+import { PUB_SUB } from '../common/graphql/pubsub.module';
+import { JobFilterInput } from './dto/job-filter.input';
 import { JOB_LOG, JOB_UPDATED, type JobLogPayload, type JobUpdatedPayload } from './job-events';
-import { JobConflictError, JobNotFoundError, JobRunner } from './job-runner.service';
+import { parseJobId } from './job-id';
+import { jobMatches, JobPages, toStepModel } from './job-pages';
+import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
-import {
-  JobConnection,
-  JobFilterInput,
-  JobLogConnection,
-  JobLogEntryModel,
-  JobModel,
-} from './job.model';
-import type { Job } from './job.types';
-
-export function parseJobId(id: string): number {
-  if (!/^\d{1,15}$/.test(id)) throw badUserInput(`"${id.slice(0, 40)}" is not a job id`);
-  return Number(id);
-}
-
-export function jobMatches(job: Job, filter: JobFilterInput | undefined): boolean {
-  if (!filter) return true;
-  if (filter.id !== undefined && String(job.id) !== filter.id) return false;
-  if (filter.states?.length && !filter.states.includes(job.state)) return false;
-  if (filter.operations?.length && !filter.operations.includes(job.operation)) return false;
-  if (filter.triggers?.length && !filter.triggers.includes(job.trigger)) return false;
-  if (filter.backup !== undefined && job.backup !== filter.backup) return false;
-  if (filter.repository !== undefined && job.repository !== filter.repository) return false;
-  return true;
-}
+import type { Job, JobLogEntry } from './job.types';
+import { JobLogEntryModel } from './models/job-log-entry.model';
+import { JobStepModel } from './models/job-step.model';
+import { JobConnection, JobLogConnection, JobModel } from './models/job.model';
+import { JobErrorModel } from './models/job-error.model';
+import { knownJobErrorCode } from './job-error-codes';
 
 @Resolver(() => JobModel)
 export class JobsResolver {
   constructor(
     private readonly store: JobStore,
+    private readonly pages: JobPages,
     private readonly runner: JobRunner,
     @Inject(PUB_SUB) private readonly pubSub: PubSub,
   ) {}
 
-  @Query(() => JobConnection, { description: 'jobs, newest first' })
+  @Query(() => JobConnection, { nullable: true, description: 'jobs, newest first' })
   jobs(
     @Args() page: PageArgs,
     @Args('filter', { type: () => JobFilterInput, nullable: true }) filter?: JobFilterInput,
-  ): JobConnection {
-    const first = pageSize(page.first);
-    const beforeId = decodeIntCursor('job', page.after);
-    if (filter?.id !== undefined) {
-      const job = this.store.get(parseJobId(filter.id));
-      const nodes =
-        job && jobMatches(job, filter) && (beforeId === undefined || job.id < beforeId)
-          ? [job]
-          : [];
-      return connectionOf(nodes, false, (j) => encodeCursor('job', j.id));
-    }
-    const { jobs, hasMore } = this.store.list(filter ?? {}, first, beforeId);
-    return connectionOf(jobs, hasMore, (j) => encodeCursor('job', j.id));
+  ): ConnectionShape<Job> {
+    return this.pages.jobs(page, filter ?? {});
   }
 
-  @Query(() => JobModel)
-  job(@Args('id', { type: () => ID }) id: string): Job {
+  @Query(() => JobModel, { nullable: true, description: 'one job by its id; null when unknown' })
+  job(
+    @Args('id', { type: () => ID, description: 'its global id (`Job:42`) or number' }) id: string,
+  ): Job {
     const job = this.store.get(parseJobId(id));
-    if (!job) throw notFound(`no job with id ${id}`);
+    if (!job) throw notFound(`no job with id ${id.slice(0, 60)}`);
     return job;
   }
 
-  @ResolveField(() => JobLogConnection, { description: 'the job log, oldest first' })
-  logs(
-    @Parent() job: Job,
-    @Args('first', { type: () => Int, nullable: true, defaultValue: 500 }) first?: number,
-    @Args('after', { type: () => String, nullable: true }) after?: string,
-  ): JobLogConnection {
-    const afterSeq = decodeIntCursor('log', after);
-    const { entries, hasMore } = this.store.logs(job.id, pageSize(first ?? 500), afterSeq ?? 0);
-    return connectionOf(entries, hasMore, (e) => encodeCursor('log', e.seq));
+  @ResolveField(() => ID)
+  id(@Parent() job: Job): string {
+    return globalId('Job', job.id);
+  }
+
+  @ResolveField(() => Int)
+  number(@Parent() job: Job): number {
+    return job.id;
+  }
+
+  @ResolveField(() => String, { nullable: true })
+  backupName(@Parent() job: Job): string | null {
+    return job.backup;
+  }
+
+  @ResolveField(() => String, { nullable: true })
+  repositoryName(@Parent() job: Job): string | null {
+    return job.repository;
+  }
+
+  @ResolveField(() => [JobStepModel], { description: 'its parts, in the order they run' })
+  steps(@Parent() job: Job): JobStepModel[] {
+    return job.steps.map((step, index) => toStepModel(job.id, step, index));
+  }
+
+  @ResolveField(() => JobErrorModel, { nullable: true })
+  error(@Parent() job: Job): JobErrorModel | null {
+    return job.error && { code: knownJobErrorCode(job.error.code), message: job.error.message };
+  }
+
+  @ResolveField(() => JobLogConnection, {
+    description: 'the job log, oldest first; `last: N` gives its tail',
+  })
+  logs(@Parent() job: Job, @Args() page: PageArgs): ConnectionShape<JobLogEntry> {
+    return this.pages.logs(job.id, page);
   }
 
   @RequireRole('operator')
-  @Mutation(() => JobModel, { description: 'cancel a waiting job, or abort a running one' })
-  cancelJob(@Args('id', { type: () => ID }) id: string): Job {
-    try {
-      return this.runner.cancel(parseJobId(id));
-    } catch (error) {
-      if (error instanceof JobNotFoundError) throw notFound(error.message);
-      if (error instanceof JobConflictError) throw conflict(error.message);
-      throw error;
-    }
+  @Mutation(() => JobModel, {
+    nullable: true,
+    description: 'cancel a waiting job, or abort a running one',
+  })
+  cancelJob(
+    @Args('id', { type: () => ID, description: 'its global id or number' }) id: string,
+  ): Job {
+    return this.runner.cancel(parseJobId(id));
   }
 
   @Subscription(() => JobModel, {
@@ -114,10 +117,26 @@ export class JobsResolver {
   @Subscription(() => JobLogEntryModel, {
     description: 'new log lines of one job as they are written',
     filter: (payload: JobLogPayload, variables: { jobId: string }) =>
-      String(payload.jobLogs.jobId) === variables.jobId,
+      payload.jobLogs.jobId === parseJobId(variables.jobId),
   })
-  jobLogs(@Args('jobId', { type: () => ID }) jobId: string) {
-    if (!this.store.get(parseJobId(jobId))) throw notFound(`no job with id ${jobId}`);
+  jobLogs(
+    @Args('jobId', { type: () => ID, description: 'its global id or number' }) jobId: string,
+  ) {
+    if (!this.store.get(parseJobId(jobId))) throw notFound(`no job with id ${jobId.slice(0, 60)}`);
     return this.pubSub.asyncIterableIterator<JobLogPayload>(JOB_LOG);
+  }
+}
+
+/** The fields of a log line that are not stored as such. */
+@Resolver(() => JobLogEntryModel)
+export class JobLogEntryFieldsResolver {
+  @ResolveField(() => ID)
+  id(@Parent() entry: JobLogEntry): string {
+    return globalId('JobLogEntry', entry.jobId, entry.seq);
+  }
+
+  @ResolveField(() => ID)
+  jobId(@Parent() entry: JobLogEntry): string {
+    return globalId('Job', entry.jobId);
   }
 }

@@ -171,7 +171,7 @@ describe('a full disk under the state database', () => {
     await runner.idle();
     full = false;
     clock.advance(10_000);
-    const messages = store.logs(job.id, 100).entries.map((e) => e.message);
+    const messages = store.logs(job.id, { size: 100, fromEnd: false }).items.map((e) => e.message);
     expect(messages).toContain('started on repository r');
     expect(messages).not.toContain('a warning while the disk is full');
     expect(store.get(job.id)?.warnings).toEqual(['a warning while the disk is full']);

@@ -3,7 +3,14 @@ import { JobsModule } from '../jobs/jobs.module';
 import { ResticModule } from '../restic/restic.module';
 import { CheckJobHandler } from './check-job.handler';
 import { InitJobHandler } from './init-job.handler';
+import { JobRepositoryResolver, JobStepRepositoryResolver } from './job-repository.resolver';
 import { RepositoriesResolver } from './repositories.resolver';
+import {
+  RepositoryNodeFetcher,
+  SnapshotEntryNodeFetcher,
+  SnapshotNodeFetcher,
+} from './repository-node-fetchers';
+import { RepositoryViews } from './repository-views.service';
 import { RepositoriesService } from './repositories.service';
 import { RepositoryJobsResolver } from './repository-jobs.resolver';
 import { RepositoryJobsService } from './repository-jobs.service';
@@ -12,6 +19,9 @@ import { RestoreResolver } from './restore.resolver';
 import { RestoreService } from './restore.service';
 import { SnapshotBrowserResolver } from './snapshot-browser.resolver';
 import { SnapshotBrowserService } from './snapshot-browser.service';
+import { SnapshotPages } from './snapshot-pages';
+import { SnapshotRefs } from './snapshot-refs';
+import { SnapshotsResolver } from './snapshots.resolver';
 import { SnapshotsService } from './snapshots.service';
 import { UnlockJobHandler } from './unlock-job.handler';
 
@@ -31,7 +41,22 @@ import { UnlockJobHandler } from './unlock-job.handler';
     RestoreService,
     RestoreJobHandler,
     RestoreResolver,
+    SnapshotRefs,
+    SnapshotPages,
+    SnapshotsResolver,
+    RepositoryViews,
+    JobRepositoryResolver,
+    JobStepRepositoryResolver,
+    RepositoryNodeFetcher,
+    SnapshotNodeFetcher,
+    SnapshotEntryNodeFetcher,
   ],
-  exports: [RepositoriesService, SnapshotsService, RepositoryJobsService],
+  exports: [
+    RepositoriesService,
+    SnapshotsService,
+    RepositoryJobsService,
+    SnapshotRefs,
+    RepositoryViews,
+  ],
 })
 export class RepositoriesModule {}

@@ -7,7 +7,7 @@ import { providerSettings } from './provider-env';
 export class UnknownRepositoryError extends Error {
   readonly code = 'NOT_FOUND';
   constructor(name: string) {
-    super(`no repository named "${name}"`);
+    super(`no repository named "${name.slice(0, 100)}"`);
   }
 }
 

@@ -1,29 +1,21 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { RequireRole } from '../api/auth/require-role.decorator';
-import { notFound } from '../api/graphql-errors';
-import { JobModel } from '../jobs/job.model';
+import { RequireRole } from '../common/auth/require-role.decorator';
 import type { Job } from '../jobs/job.types';
-import { RepositoriesService } from './repositories.service';
-import { RestoreSnapshotInput } from './snapshot-browser.model';
+import { JobModel } from '../jobs/models/job.model';
+import { RestoreSnapshotInput } from './dto/restore-snapshot.input';
 import { RestoreService } from './restore.service';
-import { withApiErrors } from './snapshot-api-errors';
 
 @Resolver()
 export class RestoreResolver {
-  constructor(
-    private readonly repositories: RepositoriesService,
-    private readonly restores: RestoreService,
-  ) {}
+  constructor(private readonly restores: RestoreService) {}
 
   @RequireRole('operator')
   @Mutation(() => JobModel, {
+    nullable: true,
     description:
-      'queue a `restic restore` of a snapshot into a folder (inside restore.allowedTargets when set)',
+      'queue a `restic restore` of a snapshot into a folder (inside restore.allowedTargets when set); an unknown snapshot is refused at once, before anything is queued or written',
   })
-  async restoreSnapshot(@Args('input') input: RestoreSnapshotInput): Promise<Job> {
-    if (input.repository.length > 100 || !this.repositories.find(input.repository)) {
-      throw notFound(`no repository named "${input.repository.slice(0, 100)}"`);
-    }
-    return withApiErrors(() => this.restores.request(input, 'api'));
+  restoreSnapshot(@Args('input') input: RestoreSnapshotInput): Promise<Job> {
+    return this.restores.request(input, 'api');
   }
 }

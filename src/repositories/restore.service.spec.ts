@@ -7,6 +7,8 @@ import type { JobRequest } from '../jobs/job.types';
 import type { RepositoriesService } from './repositories.service';
 import { RestoreService } from './restore.service';
 import { InvalidPathError } from './snapshot-paths';
+import { SnapshotNotFoundError, SnapshotRefs } from './snapshot-refs';
+import type { SnapshotsService } from './snapshots.service';
 import { LiveConfig } from '../config/live-config';
 
 describe('RestoreService', () => {
@@ -24,10 +26,13 @@ describe('RestoreService', () => {
           return { id: 1 };
         },
       } as unknown as JobRunner,
+      new SnapshotRefs({
+        list: () => Promise.resolve([{ id: `abcdef12${'0'.repeat(56)}` }]),
+      } as unknown as SnapshotsService),
     );
   const input = (target: string, more: Record<string, unknown> = {}) => ({
     repository: 'local',
-    snapshotId: 'ABCDEF12',
+    snapshot: 'ABCDEF12',
     target,
     ...more,
   });
@@ -48,7 +53,7 @@ describe('RestoreService', () => {
       trigger: 'api',
       priority: 10,
       params: {
-        snapshotId: 'abcdef12',
+        snapshotId: `abcdef12${'0'.repeat(56)}`,
         target: join(allowed, 'new', 'folder'),
         include: [],
         exclude: [],
@@ -74,7 +79,10 @@ describe('RestoreService', () => {
   it('refuses the root, bad ids, too many or too long patterns, and include with exclude', async () => {
     const open = service([]);
     await expect(open.validate(input('/'))).rejects.toThrow(InvalidPathError);
-    await expect(open.validate(input('/x', { snapshotId: 'latest' }))).rejects.toThrow(/hex/);
+    await expect(open.validate(input('/x', { snapshot: 'newest' }))).rejects.toThrow(/hex/);
+    await expect(open.validate(input('/x', { snapshot: 'deadbeef' }))).rejects.toThrow(
+      SnapshotNotFoundError,
+    );
     await expect(
       open.validate(input('/x', { include: Array.from({ length: 101 }, () => 'a') })),
     ).rejects.toThrow(/at most 100/);

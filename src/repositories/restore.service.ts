@@ -6,12 +6,8 @@ import { PRIORITY, type Priority } from '../config/priority';
 import { JobRunner } from '../jobs/job-runner.service';
 import type { Job, JobTrigger } from '../jobs/job.types';
 import { RepositoriesService } from './repositories.service';
-import {
-  InvalidPathError,
-  isInside,
-  normaliseRestoreTarget,
-  normaliseSnapshotId,
-} from './snapshot-paths';
+import { InvalidPathError, isInside, normaliseRestoreTarget } from './snapshot-paths';
+import { parseSnapshotRef, SnapshotRefs } from './snapshot-refs';
 
 export const MAX_PATTERNS = 100;
 export const MAX_PATTERN_LENGTH = 4096;
@@ -26,7 +22,8 @@ export interface RestoreParams {
 
 export interface RestoreRequestInput {
   repository: string;
-  snapshotId: string;
+  /** any form SnapshotRefs takes: an id, a prefix, `latest`, ... */
+  snapshot: string;
   target: string;
   include?: string[] | null;
   exclude?: string[] | null;
@@ -80,11 +77,15 @@ export class RestoreService {
     private readonly config: LiveConfig,
     private readonly repositories: RepositoriesService,
     private readonly runner: JobRunner,
+    private readonly refs: SnapshotRefs,
   ) {}
 
-  /** Throws InvalidPathError for a request that must not run. */
+  /**
+   * Throws InvalidPathError for a request that must not run, SnapshotNotFoundError for a snapshot
+   * the repository does not hold; checked before anything is queued or written.
+   */
   async validate(input: RestoreRequestInput): Promise<RestoreParams> {
-    const snapshotId = normaliseSnapshotId(input.snapshotId);
+    parseSnapshotRef(input.repository, input.snapshot);
     const target = normaliseRestoreTarget(input.target);
     if (target === '/') throw new InvalidPathError('target must not be the root folder');
     const allowed = this.config.current.restore.allowedTargets;
@@ -107,7 +108,8 @@ export class RestoreService {
       // restic 0.14 refuses the combination ("mutually exclusive")
       throw new InvalidPathError('give include or exclude patterns, not both');
     }
-    return { snapshotId, target, include, exclude };
+    const snapshot = await this.refs.resolve(input.repository, input.snapshot);
+    return { snapshotId: snapshot.id, target, include, exclude };
   }
 
   async request(input: RestoreRequestInput, trigger: JobTrigger): Promise<Job> {

@@ -21,15 +21,10 @@ import {
   normaliseSnapshotId,
   parentOf,
 } from './snapshot-paths';
+import { SnapshotNotFoundError, SnapshotRefs } from './snapshot-refs';
 import { SnapshotsService } from './snapshots.service';
 
 /** A snapshot, a folder or a path that does not exist; the API answers NOT_FOUND. */
-export class SnapshotNotFoundError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SnapshotNotFoundError';
-  }
-}
 
 /** Listings kept: a few snapshots, and at most this many entries over all of them. */
 export const LISTING_CACHE_LIMITS = { maxListings: 4, maxEntries: 2_000_000 };
@@ -116,16 +111,12 @@ export class SnapshotBrowserService {
     private readonly repositories: RepositoriesService,
     private readonly snapshots: SnapshotsService,
     private readonly restic: ResticService,
+    private readonly refs: SnapshotRefs,
   ) {}
 
-  /** The snapshot whose id is, or starts with, `id`; several matches are refused. */
-  async snapshot(repository: string, id: string): Promise<ResticSnapshot> {
-    const prefix = normaliseSnapshotId(id, 'id');
-    const all = await this.snapshots.list(repository, {});
-    const matches = all.filter((s) => s.id.startsWith(prefix));
-    if (matches.length > 1) throw new InvalidPathError(`id "${prefix}" names several snapshots`);
-    if (matches.length === 0) throw noSnapshot(repository, prefix);
-    return matches[0];
+  /** The snapshot a snapshot argument names (an id, a unique prefix, `latest`, ...). */
+  snapshot(repository: string, ref: string): Promise<ResticSnapshot> {
+    return this.refs.resolve(repository, ref);
   }
 
   /** restore-size statistics of one snapshot: one tree walk by restic, then kept. */
@@ -164,13 +155,13 @@ export class SnapshotBrowserService {
    */
   async folder(
     repository: string,
-    snapshotId: string,
+    snapshot: string,
     path: string | null | undefined,
     start: number,
     size: number,
   ): Promise<FolderPage> {
     const folder = normaliseBrowsePath(path);
-    const id = normaliseSnapshotId(snapshotId);
+    const id = await this.refs.toId(repository, snapshot);
     const { snapshotId: fullId, children } = await this.folderChildren(repository, id, folder);
     if (start > children.length) throw new InvalidPathError('after is past the end of the list');
     return {
@@ -312,8 +303,8 @@ export class SnapshotBrowserService {
    * --metadata, metadata changes (U) count as changed.
    */
   async diff(repository: string, from: string, to: string, limit: number): Promise<SnapshotDiff> {
-    const fromId = normaliseSnapshotId(from, 'from');
-    const toId = normaliseSnapshotId(to, 'to');
+    const fromId = await this.refs.toId(repository, from, 'from');
+    const toId = await this.refs.toId(repository, to, 'to');
     const result: SnapshotDiff = {
       added: [],
       removed: [],

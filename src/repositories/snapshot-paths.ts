@@ -6,6 +6,7 @@ const SNAPSHOT_ID = /^[0-9a-f]{8,64}$/;
 
 /** A path the client gave that cannot be used; the API answers it with BAD_USER_INPUT. */
 export class InvalidPathError extends Error {
+  readonly code = 'BAD_USER_INPUT';
   constructor(message: string) {
     super(message);
     this.name = 'InvalidPathError';

@@ -1,21 +1,24 @@
 import { type WritePlaces, describeNoSpace, noSpaceLine } from './disk-full';
 import { maskSecrets } from './mask';
 
-export const RESTIC_ERROR_CODES = [
-  'WRONG_PASSWORD',
-  'REPOSITORY_NOT_FOUND',
-  'REPOSITORY_ALREADY_EXISTS',
-  'REPOSITORY_LOCKED',
-  'PATH_NOT_FOUND',
-  'BACKEND_UNREACHABLE',
-  'DISK_FULL',
-  'RESTIC_NOT_INSTALLED',
-  'RESTIC_TOO_OLD',
-  'CANCELED',
-  'RESTIC_FAILED',
-] as const;
+/** Every way a restic run can fail, with what it means for the person reading it. */
+export const RESTIC_ERROR_DESCRIPTIONS = {
+  WRONG_PASSWORD: 'the repository password is wrong',
+  REPOSITORY_NOT_FOUND: 'there is no repository at the location',
+  REPOSITORY_ALREADY_EXISTS: 'a repository already exists at the location',
+  REPOSITORY_LOCKED: 'another process holds a lock on the repository',
+  PATH_NOT_FOUND: 'a path to back up or restore does not exist',
+  BACKEND_UNREACHABLE: 'the storage backend could not be reached',
+  DISK_FULL: 'a disk the work writes to is full',
+  RESTIC_NOT_INSTALLED: 'the restic binary was not found',
+  RESTIC_TOO_OLD: 'the restic binary is older than 0.14',
+  CANCELED: 'canceled by a request or by the daemon',
+  RESTIC_FAILED: 'restic failed for another reason (the message has its words)',
+} as const;
 
-export type ResticErrorCode = (typeof RESTIC_ERROR_CODES)[number];
+export type ResticErrorCode = keyof typeof RESTIC_ERROR_DESCRIPTIONS;
+
+export const RESTIC_ERROR_CODES = Object.keys(RESTIC_ERROR_DESCRIPTIONS) as ResticErrorCode[];
 
 export interface ResticErrorOptions {
   exitCode?: number | null;

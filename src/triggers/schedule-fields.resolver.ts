@@ -1,11 +1,12 @@
 import { Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { BackupModel } from '../backups/backup.model';
-import { RepositoryModel } from '../repositories/repository.model';
+import { DateTime } from '../common/graphql/scalars';
+import { BackupModel } from '../backups/models/backup.model';
+import { RepositoryModel } from '../repositories/models/repository.model';
 import { scheduleKey, type ScheduledOperation } from './schedule-definitions';
 import { ScheduleTrigger } from './schedule-trigger.service';
 
 const NEXT_RUN_NOTE =
-  'ISO time; null without schedules, and while a run is queued or running (the next time follows from when it ends)';
+  'null without schedules, and while a run is queued or running (the next time follows from when it ends)';
 
 /**
  * Schedule times on Backup and Repository. They live here rather than in those modules' resolvers
@@ -15,19 +16,19 @@ const NEXT_RUN_NOTE =
 export class BackupScheduleResolver {
   constructor(private readonly trigger: ScheduleTrigger) {}
 
-  @ResolveField(() => String, {
+  @ResolveField(() => DateTime, {
     nullable: true,
     description: `next scheduled backup: ${NEXT_RUN_NOTE}`,
   })
-  nextRunAt(@Parent() backup: BackupModel): string | null {
+  nextRunAt(@Parent() backup: BackupModel): Date | null {
     return nextAt(this.trigger, 'backup', backup.name);
   }
 
-  @ResolveField(() => String, {
+  @ResolveField(() => DateTime, {
     nullable: true,
     description: `next scheduled prune: ${NEXT_RUN_NOTE}`,
   })
-  nextPruneAt(@Parent() backup: BackupModel): string | null {
+  nextPruneAt(@Parent() backup: BackupModel): Date | null {
     return nextAt(this.trigger, 'prune', backup.name);
   }
 }
@@ -36,15 +37,15 @@ export class BackupScheduleResolver {
 export class RepositoryScheduleResolver {
   constructor(private readonly trigger: ScheduleTrigger) {}
 
-  @ResolveField(() => String, {
+  @ResolveField(() => DateTime, {
     nullable: true,
     description: `next scheduled check: ${NEXT_RUN_NOTE}`,
   })
-  nextCheckAt(@Parent() repository: RepositoryModel): string | null {
+  nextCheckAt(@Parent() repository: RepositoryModel): Date | null {
     return nextAt(this.trigger, 'check', repository.name);
   }
 }
 
 function nextAt(trigger: ScheduleTrigger, operation: ScheduledOperation, subject: string) {
-  return trigger.nextRunAt(scheduleKey(operation, subject))?.toISOString() ?? null;
+  return trigger.nextRunAt(scheduleKey(operation, subject)) ?? null;
 }

@@ -147,7 +147,7 @@ describe('ScheduleTrigger', () => {
     runner.start();
     trigger.start();
     const jobs = (operation: JobOperation = 'backup') =>
-      store.list({ operations: [operation] }, 10_000).jobs.reverse();
+      store.list({ operations: [operation] }, 10_000).reverse();
     /** Ends every running job of an operation now. */
     const finish = async (operation: 'backup' | 'prune' | 'check' = 'backup') => {
       for (const job of runner.runningJobs().filter((j) => j.operation === operation)) {
@@ -449,12 +449,14 @@ describe('ScheduleTrigger', () => {
     const backups = new BackupScheduleResolver(t.trigger);
     const repositories = new RepositoryScheduleResolver(t.trigger);
     const pics = { name: 'pics' } as Parameters<typeof backups.nextRunAt>[0];
-    expect(backups.nextRunAt(pics)).toBe('2026-01-01T03:00:00.000Z');
+    expect(backups.nextRunAt(pics)).toEqual(new Date('2026-01-01T03:00:00.000Z'));
     expect(backups.nextPruneAt(pics)).toBeNull();
     // the check is running: its next time is known when it ends
     expect(repositories.nextCheckAt({ name: 'offsite' } as never)).toBeNull();
     await t.finish('check');
-    expect(repositories.nextCheckAt({ name: 'offsite' } as never)).toBe(isoAt(7 * DAY));
+    expect(repositories.nextCheckAt({ name: 'offsite' } as never)?.toISOString()).toBe(
+      isoAt(7 * DAY),
+    );
   });
 
   describe('on reload', () => {

@@ -217,7 +217,7 @@ describe('backup hooks', () => {
 
   function ended(id: number): { job: Job; log: JobLogEntry[]; messages: string[] } {
     const job = store.get(id)!;
-    const log = store.logs(id, 10_000).entries;
+    const log = store.logs(id, { size: 10_000, fromEnd: false }).items;
     return { job, log, messages: log.map((e) => e.message) };
   }
 

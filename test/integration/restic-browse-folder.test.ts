@@ -3,6 +3,7 @@
  * `restic ls <snapshot> <folder>`, before the whole listing exists, is the same page as the one
  * from the whole listing.
  */
+import { SnapshotRefs } from '../../src/repositories/snapshot-refs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LiveConfig } from '../../src/config/live-config';
@@ -28,6 +29,7 @@ describe('snapshot browser folders from restic ls <snapshot> <folder>', () => {
       { target } as unknown as RepositoriesService,
       {} as SnapshotsService,
       service,
+      new SnapshotRefs({} as SnapshotsService),
     );
 
   beforeAll(async () => {

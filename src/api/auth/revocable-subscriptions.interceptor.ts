@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { map, type Observable } from 'rxjs';
-import { apiError } from '../graphql-errors';
+import { apiError } from '../../common/graphql/api-errors';
 import type { RequestContext } from './graphql-context';
 import { TokenAuthenticator } from './token-authenticator';
 

@@ -3,11 +3,14 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { LiveConfig } from '../../config/live-config';
 import type { ApiRole } from '../../config/config.types';
-import { apiError } from '../graphql-errors';
+import { apiError } from '../../common/graphql/api-errors';
 import type { RequestContext } from './graphql-context';
 import { allows } from './principal';
-import { REQUIRED_ROLE } from './require-role.decorator';
-import { READ_ONLY_MESSAGE, WRITES_REPOSITORY } from './writes-repository.decorator';
+import { REQUIRED_ROLE } from '../../common/auth/require-role.decorator';
+import {
+  READ_ONLY_MESSAGE,
+  WRITES_REPOSITORY,
+} from '../../common/auth/writes-repository.decorator';
 
 /**
  * Every GraphQL operation needs a known token (when tokens are configured) and a role to match;

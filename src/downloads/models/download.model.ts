@@ -1,4 +1,6 @@
-import { Field, Float, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { DateTime, SafeInt } from '../../common/graphql/scalars';
+import type { CreatedDownload } from '../downloads.service';
 
 export enum DownloadFormat {
   FILE = 'FILE',
@@ -27,7 +29,7 @@ export class DownloadModel {
   })
   url!: string;
 
-  @Field({ description: 'ISO 8601 time after which the link no longer works' })
+  @Field(() => DateTime, { description: 'when the link stops working' })
   expiresAt!: string;
 
   @Field(() => DownloadFormat)
@@ -42,9 +44,22 @@ export class DownloadModel {
   @Field({ description: 'the normalised path inside the snapshot' })
   path!: string;
 
-  @Field(() => Float, {
+  @Field(() => SafeInt, {
     nullable: true,
     description: 'bytes of a FILE download; null for archives',
   })
   size!: number | null;
+}
+
+export function toDownloadModel(created: CreatedDownload): DownloadModel {
+  const { download } = created;
+  return {
+    url: created.url,
+    expiresAt: created.expiresAt,
+    format: download.format as DownloadFormat,
+    filename: download.filename,
+    snapshotId: download.snapshotId,
+    path: download.path,
+    size: download.size,
+  };
 }

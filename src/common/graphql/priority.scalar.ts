@@ -1,6 +1,6 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import { formatPriority, parsePriority, type Priority } from '../config/priority';
-import { badUserInput } from './graphql-errors';
+import { formatPriority, parsePriority, type Priority } from '../../config/priority';
+import { badUserInput } from './api-errors';
 
 function parse(value: unknown): Priority {
   const parsed = parsePriority(value);

@@ -1,8 +1,8 @@
 import { Mutation, Resolver } from '@nestjs/graphql';
-import { RequireRole } from '../api/auth/require-role.decorator';
-import { ConfigReloader } from './config-reloader.service';
-import { ConfigReloadModel } from './config-reload.model';
-import { LiveConfig } from './live-config';
+import { RequireRole } from '../common/auth/require-role.decorator';
+import { ConfigReloader } from '../config/config-reloader.service';
+import { ConfigReloadModel } from './models/config-reload.model';
+import { LiveConfig } from '../config/live-config';
 
 const NOTHING = { added: [], removed: [], changed: [] };
 
@@ -15,6 +15,7 @@ export class ConfigReloadResolver {
 
   @RequireRole('admin')
   @Mutation(() => ConfigReloadModel, {
+    nullable: true,
     description:
       'read the configuration file again (as SIGHUP does); queued and running jobs are kept, except queued jobs of removed definitions, which are canceled',
   })

@@ -1,0 +1,126 @@
+import { registerEnumType } from '@nestjs/graphql';
+import {
+  JOB_OPERATIONS,
+  JOB_STATES,
+  JOB_TRIGGERS,
+  STEP_KINDS,
+  STEP_STATES,
+  JOB_LOG_LEVELS,
+  type JobLogLevel,
+  type JobOperation,
+  type JobState,
+  type JobTrigger,
+  type StepKind,
+  type StepState,
+} from '../job.types';
+import { JOB_ERROR_CODES } from '../job-error-codes';
+
+/** GraphQL enums are the upper-case forms of the domain's lower-case values. */
+function enumOf<T extends string>(values: readonly T[]): Record<string, T> {
+  return Object.fromEntries(values.map((v) => [v.toUpperCase().replace(/-/g, '_'), v]));
+}
+
+function described<T extends string>(
+  values: Record<string, T>,
+  name: string,
+  description: string,
+  descriptions: Record<T, string>,
+) {
+  registerEnumType(values, {
+    name,
+    description,
+    valuesMap: Object.fromEntries(
+      Object.entries(values).map(([key, value]) => [key, { description: descriptions[value] }]),
+    ),
+  });
+  return values;
+}
+
+export const JobOperationEnum = described(
+  enumOf<JobOperation>(JOB_OPERATIONS),
+  'JobOperation',
+  'what a job does',
+  {
+    backup: 'back up a definition to each of its repositories (with its hooks)',
+    init: 'open a repository, creating it when it does not exist yet',
+    unlock: 'remove stale locks from a repository',
+    prune: "forget the snapshots a backup's retention does not keep, then prune",
+    check: 'check the integrity of a repository',
+    restore: 'restore a snapshot into a folder',
+  },
+);
+
+export const JobStateEnum = described(
+  enumOf<JobState>(JOB_STATES),
+  'JobState',
+  'where a job is in its life',
+  {
+    queued: 'waiting for its turn',
+    running: 'running now',
+    succeeded: 'ended well (possibly with warnings)',
+    failed: 'ended with an error',
+    canceled: 'canceled before or while it ran',
+    interrupted: 'the daemon stopped while it ran',
+  },
+);
+
+export const JobTriggerEnum = described(
+  enumOf<JobTrigger>(JOB_TRIGGERS),
+  'JobTrigger',
+  'what asked for a job',
+  {
+    api: 'a request to this API',
+    schedule: 'a schedule came due',
+    watch: 'watched files changed and settled',
+    startup: 'the daemon started',
+    reload: 'a configuration reload (an init of a repository it added)',
+  },
+);
+
+export const StepStateEnum = described(
+  enumOf<StepState>(STEP_STATES),
+  'StepState',
+  'where a step is',
+  {
+    pending: 'not started yet',
+    running: 'running now',
+    succeeded: 'ended well',
+    failed: 'ended with an error',
+    skipped: 'not run (an earlier step broke the job, or its condition did not hold)',
+    canceled: 'canceled while it ran',
+    interrupted: 'the daemon stopped while it ran',
+  },
+);
+
+export const StepKindEnum = described(
+  enumOf<StepKind>(STEP_KINDS),
+  'StepKind',
+  'what a step runs',
+  {
+    restic: 'one restic command on one repository',
+    hook: 'a hook before or after a backup (an HTTP request or a command)',
+  },
+);
+
+export const JobLogLevelEnum = described(
+  enumOf<JobLogLevel>(JOB_LOG_LEVELS),
+  'JobLogLevel',
+  'how important a job log line is',
+  {
+    debug: 'detail for troubleshooting',
+    info: 'normal progress',
+    warn: 'something went wrong but the job carries on',
+    error: 'something failed',
+  },
+);
+
+export const JobErrorCodeEnum = Object.fromEntries(
+  Object.keys(JOB_ERROR_CODES).map((code) => [code, code]),
+) as Record<keyof typeof JOB_ERROR_CODES, keyof typeof JOB_ERROR_CODES>;
+registerEnumType(JobErrorCodeEnum, {
+  name: 'JobErrorCode',
+  description: 'why a job or a step failed',
+  valuesMap: Object.fromEntries(
+    Object.entries(JOB_ERROR_CODES).map(([code, description]) => [code, { description }]),
+  ),
+});

@@ -1,0 +1,59 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Connection } from '../../common/graphql/connection';
+import { Node } from '../../common/graphql/node.interface';
+import { DateTime, SafeInt } from '../../common/graphql/scalars';
+import type { SnapshotEntryType } from '../snapshot-listing';
+
+export const SnapshotEntryTypeEnum: Record<string, SnapshotEntryType> = {
+  FILE: 'file',
+  DIR: 'dir',
+  SYMLINK: 'symlink',
+  OTHER: 'other',
+};
+registerEnumType(SnapshotEntryTypeEnum, {
+  name: 'SnapshotEntryType',
+  description: 'what an entry of a snapshot is',
+  valuesMap: {
+    FILE: { description: 'a regular file' },
+    DIR: { description: 'a folder' },
+    SYMLINK: { description: 'a symbolic link' },
+    OTHER: { description: 'a device, socket or pipe' },
+  },
+});
+
+@ObjectType('SnapshotEntry', {
+  implements: () => [Node],
+  description: 'a file, folder or link inside a snapshot',
+})
+export class SnapshotEntryModel implements Node {
+  @Field(() => ID, { description: 'global id (`SnapshotEntry:<repository>:<snapshot id>:<path>`)' })
+  id!: string;
+
+  @Field({ description: 'its name in its folder' })
+  name!: string;
+
+  @Field({ description: 'absolute path inside the snapshot' })
+  path!: string;
+
+  @Field(() => SnapshotEntryTypeEnum, { description: 'what it is' })
+  type!: SnapshotEntryType;
+
+  @Field(() => SafeInt, { description: 'bytes; 0 for anything but files' })
+  size!: number;
+
+  @Field(() => DateTime, { description: 'when it was last modified' })
+  mtime!: string;
+
+  @Field(() => Int, { description: 'unix permission bits, e.g. 420 (0644)' })
+  mode!: number;
+}
+
+@ObjectType({ description: 'a page of the entries of one folder of a snapshot' })
+export class SnapshotEntryConnection extends Connection(
+  SnapshotEntryModel,
+  'SnapshotEntry',
+  'folder entry',
+) {
+  @Field({ description: 'the folder listed, normalised' })
+  path!: string;
+}

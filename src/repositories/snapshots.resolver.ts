@@ -1,0 +1,75 @@
+import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
+import { SnapshotFilterArgs } from './dto/snapshot-filter.args';
+import { RepositoryModel } from './models/repository.model';
+import { SnapshotEntryConnection, type SnapshotEntryModel } from './models/snapshot-entry.model';
+import { SnapshotStatisticsModel } from './models/snapshot-statistics.model';
+import { SnapshotConnection, SnapshotModel } from './models/snapshot.model';
+import { RepositoryViews } from './repository-views.service';
+import { toSnapshotModel } from './repository-views';
+import { SnapshotBrowserService } from './snapshot-browser.service';
+import { SnapshotPages } from './snapshot-pages';
+import { SNAPSHOT_REF_FORMS } from './snapshot-refs';
+
+@Resolver(() => SnapshotModel)
+export class SnapshotsResolver {
+  constructor(
+    private readonly pages: SnapshotPages,
+    private readonly browser: SnapshotBrowserService,
+    private readonly views: RepositoryViews,
+  ) {}
+
+  @Query(() => SnapshotConnection, {
+    nullable: true,
+    description: 'snapshots of a repository, newest first',
+  })
+  snapshots(
+    @Args('repository', { description: 'the repository, by name' }) repository: string,
+    @Args() page: PageArgs,
+    @Args() filter: SnapshotFilterArgs,
+  ): Promise<ConnectionShape<SnapshotModel>> {
+    return this.pages.snapshotsOf(repository, filter, page);
+  }
+
+  @Query(() => SnapshotModel, { nullable: true, description: 'one snapshot; null when unknown' })
+  async snapshot(
+    @Args('repository', { description: 'the repository, by name' }) repository: string,
+    @Args('snapshot', { description: `which: ${SNAPSHOT_REF_FORMS}` }) snapshot: string,
+  ): Promise<SnapshotModel> {
+    return toSnapshotModel(repository, await this.browser.snapshot(repository, snapshot));
+  }
+
+  @ResolveField(() => RepositoryModel, { description: 'the repository holding it' })
+  repository(@Parent() snapshot: SnapshotModel): RepositoryModel {
+    return this.views.repository(snapshot.repositoryName);
+  }
+
+  @ResolveField(() => SnapshotEntryConnection, {
+    description:
+      'the direct children of one of its folders, sorted by name. The first request lists that ' +
+      'folder (`restic ls`) while the whole snapshot is listed once in the background; later ' +
+      'folders of the same snapshot come from memory',
+  })
+  files(
+    @Parent() snapshot: SnapshotModel,
+    @Args() page: PageArgs,
+    @Args('path', { type: () => String, nullable: true, description: 'the folder; default /' })
+    path?: string | null,
+  ): Promise<ConnectionShape<SnapshotEntryModel> & { path: string }> {
+    return this.pages.entriesOf(snapshot.repositoryName, snapshot.snapshotId, path, page);
+  }
+
+  @ResolveField(() => SnapshotStatisticsModel, {
+    description:
+      'size and node count as restoring would write them (`restic stats --mode=restore-size`): ' +
+      "one walk of the snapshot's tree by restic, kept afterwards; ask for it on one snapshot, " +
+      'not on a long list',
+  })
+  async statistics(@Parent() snapshot: SnapshotModel): Promise<SnapshotStatisticsModel> {
+    const stats = await this.browser.snapshotStatistics(
+      snapshot.repositoryName,
+      snapshot.snapshotId,
+    );
+    return { size: stats.totalSize, fileCount: stats.totalFileCount };
+  }
+}
