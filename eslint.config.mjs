@@ -1,14 +1,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import graphqlPlugin from '@graphql-eslint/eslint-plugin';
 
 export default tseslint.config(
   {
     ignores: ['node_modules/', 'dist/', 'var/', 'coverage/', 'eslint.config.mjs', 'jest.config.js'],
   },
-  js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
   {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -35,5 +36,55 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
-  prettier,
+  { files: ['**/*.ts'], ...prettier },
+  // The committed schema is the API's contract: every type, field, argument and enum value says
+  // what it is, things have ids, and names follow GraphQL's conventions.
+  {
+    files: ['schema.gql'],
+    languageOptions: {
+      parser: graphqlPlugin.parser,
+      parserOptions: { graphQLConfig: { schema: 'schema.gql' } },
+    },
+    plugins: { '@graphql-eslint': graphqlPlugin },
+    rules: {
+      ...graphqlPlugin.configs['flat/schema-recommended'].rules,
+      '@graphql-eslint/require-description': [
+        'error',
+        {
+          types: true,
+          rootField: true,
+          FieldDefinition: true,
+          InputValueDefinition: true,
+          EnumValueDefinition: true,
+          DirectiveDefinition: true,
+        },
+      ],
+      // things have ids; the types below are values inside a thing, pages, or mutation results
+      '@graphql-eslint/strict-id-in-types': [
+        'error',
+        {
+          acceptedIdNames: ['id'],
+          acceptedIdTypes: ['ID'],
+          exceptions: {
+            suffixes: ['Connection', 'Edge'],
+            types: [
+              'PageInfo',
+              'JobError',
+              'JobProgress',
+              'SnapshotStatistics',
+              'SnapshotDiff',
+              'SnapshotDiffTotals',
+              'RepositoryStats',
+              'Download',
+              'ConfigReload',
+              'ConfigIssue',
+              'NameChanges',
+            ],
+          },
+        },
+      ],
+      // Snapshot.snapshotId is restic's own id, as restic users know it, beside the global id
+      '@graphql-eslint/no-typename-prefix': 'off',
+    },
+  },
 );

@@ -15,6 +15,7 @@ import { formatGraphQLError } from './error-formatter';
 import { QUERY_LIMITS, queryLimitsRule, validateWithLimits } from './query-limits';
 import { ConfigReloadResolver } from './config-reload.resolver';
 import { NodeFetchers, NodeResolver } from './node.resolver';
+import { describeRootTypes } from './root-type-descriptions';
 import { StatusResolver } from './status.resolver';
 import { StatusService } from './status.service';
 import { WebSocketMessageSizeModule } from './websocket-message-size';
@@ -36,6 +37,7 @@ export const GRAPHQL_PATH = '/graphql';
         // The committed schema.gql is written by `npm run schema`, not by a running daemon.
         autoSchemaFile: true,
         sortSchema: true,
+        transformSchema: describeRootTypes,
         playground: false,
         introspection: true,
         includeStacktraceInErrorResponses: false,

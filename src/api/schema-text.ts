@@ -22,6 +22,7 @@ import {
   RepositoryScheduleResolver,
 } from '../triggers/schedule-fields.resolver';
 import { NodeResolver } from './node.resolver';
+import { describeRootTypes } from './root-type-descriptions';
 import { StatusResolver } from './status.resolver';
 
 /** Every resolver class the API serves; the end-to-end tests check the live schema matches. */
@@ -59,7 +60,7 @@ export async function buildSchemaText(): Promise<string> {
   const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
   await app.init();
   try {
-    const schema = await app.get(GraphQLSchemaFactory).create(API_RESOLVERS);
+    const schema = describeRootTypes(await app.get(GraphQLSchemaFactory).create(API_RESOLVERS));
     return schemaText(schema);
   } finally {
     await app.close();

@@ -49,7 +49,8 @@ export class BackupsResolver {
   jobs(
     @Parent() backup: BackupModel,
     @Args() page: PageArgs,
-    @Args('filter', { type: () => JobFilterInput, nullable: true }) filter?: JobFilterInput,
+    @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
+    filter?: JobFilterInput,
   ): ConnectionShape<Job> {
     return this.jobPages.jobs(page, { ...filter, backup: backup.name });
   }

@@ -35,6 +35,15 @@ import { LiveConfig } from '../config/live-config';
     JobStepNodeFetcher,
     JobLogEntryNodeFetcher,
   ],
-  exports: [JobStore, JobEvents, JobHandlers, JobRunner, JobRecovery, JobLogService, StateDatabase],
+  exports: [
+    JobStore,
+    JobPages,
+    JobEvents,
+    JobHandlers,
+    JobRunner,
+    JobRecovery,
+    JobLogService,
+    StateDatabase,
+  ],
 })
 export class JobsModule {}

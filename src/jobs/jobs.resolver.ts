@@ -41,7 +41,8 @@ export class JobsResolver {
   @Query(() => JobConnection, { nullable: true, description: 'jobs, newest first' })
   jobs(
     @Args() page: PageArgs,
-    @Args('filter', { type: () => JobFilterInput, nullable: true }) filter?: JobFilterInput,
+    @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
+    filter?: JobFilterInput,
   ): ConnectionShape<Job> {
     return this.pages.jobs(page, filter ?? {});
   }
@@ -109,7 +110,8 @@ export class JobsResolver {
       jobMatches(payload.jobUpdated, variables.filter),
   })
   jobUpdated(
-    @Args('filter', { type: () => JobFilterInput, nullable: true }) _filter?: JobFilterInput,
+    @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
+    _filter?: JobFilterInput,
   ) {
     return this.pubSub.asyncIterableIterator<JobUpdatedPayload>(JOB_UPDATED);
   }

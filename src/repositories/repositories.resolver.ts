@@ -48,7 +48,8 @@ export class RepositoriesResolver {
   jobs(
     @Parent() repository: RepositoryModel,
     @Args() page: PageArgs,
-    @Args('filter', { type: () => JobFilterInput, nullable: true }) filter?: JobFilterInput,
+    @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
+    filter?: JobFilterInput,
   ): ConnectionShape<Job> {
     return this.jobPages.jobs(page, { ...filter, repository: repository.name });
   }

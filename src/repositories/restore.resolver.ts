@@ -15,7 +15,9 @@ export class RestoreResolver {
     description:
       'queue a `restic restore` of a snapshot into a folder (inside restore.allowedTargets when set); an unknown snapshot is refused at once, before anything is queued or written',
   })
-  restoreSnapshot(@Args('input') input: RestoreSnapshotInput): Promise<Job> {
+  restoreSnapshot(
+    @Args('input', { description: 'what to restore, and where' }) input: RestoreSnapshotInput,
+  ): Promise<Job> {
     return this.restores.request(input, 'api');
   }
 }

@@ -364,7 +364,6 @@ describe('bad input', () => {
   const dir = tempDir('e2e-bad-input');
   let started: StartedDaemon;
   let client: GraphQLTestClient;
-  let schemaFields: Set<string>;
   let mutationFields: Set<string>;
 
   const send = async (body: Body) => {
@@ -395,11 +394,9 @@ describe('bad input', () => {
     if (init.state !== 'SUCCEEDED') throw new Error(init.state);
     const { __schema } = await client.data<{
       __schema: {
-        queryType: { fields: { name: string }[] };
         mutationType: { fields: { name: string }[] };
       };
-    }>('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }');
-    schemaFields = new Set(__schema.queryType.fields.map((f) => f.name));
+    }>('{ __schema { mutationType { fields { name } } } }');
     mutationFields = new Set(__schema.mutationType.fields.map((f) => f.name));
   });
 
@@ -430,21 +427,18 @@ describe('bad input', () => {
   it('refuses ".." and NUL in path arguments, wherever paths are taken', async () => {
     const pathCases: [string, Body][] = [];
     const bad = ['/../etc', '/home/../../root', '/tmp/..', '/tmp/\u0000x', `/${'p'.repeat(5000)}`];
-    if (schemaFields.has('snapshotFiles')) {
-      for (const path of bad) {
-        pathCases.push([
-          `snapshotFiles path ${JSON.stringify(path.slice(0, 20))}`,
-          q(
-            'query($p: String) { snapshotFiles(repository: "local", snapshotId: "0123456789abcdef", path: $p) { edges { cursor } } }',
-            { p: path },
-          ),
-        ]);
-      }
+    for (const path of bad) {
+      pathCases.push([
+        `snapshot files path ${JSON.stringify(path.slice(0, 20))}`,
+        q('query($p: ID!) { node(id: $p) { id } }', {
+          p: `SnapshotEntry:local:${'0'.repeat(64)}:${path}`,
+        }),
+      ]);
     }
     if (mutationFields.has('restoreSnapshot')) {
       const restore = (input: Record<string, unknown>) =>
         q('mutation($i: RestoreSnapshotInput!) { restoreSnapshot(input: $i) { id } }', {
-          i: { repository: 'local', snapshotId: '0123456789abcdef', target: '/tmp/r', ...input },
+          i: { repository: 'local', snapshot: '0123456789abcdef', target: '/tmp/r', ...input },
         });
       for (const target of bad) {
         pathCases.push([

@@ -28,7 +28,7 @@ describe('downloads through the daemon', () => {
   const graphql = (query: string, variables: Record<string, unknown>, token?: string) =>
     new GraphQLTestClient(started.port, token).request(query, variables);
   const CREATE = `mutation($r: String!, $s: String!, $p: String!, $f: DownloadFormat!) {
-    createDownload(repository: $r, snapshotId: $s, path: $p, format: $f) {
+    createDownload(repository: $r, snapshot: $s, path: $p, format: $f) {
       url expiresAt format filename snapshotId path size
     }
   }`;
@@ -220,7 +220,8 @@ describe('downloads through the daemon', () => {
     expect(await code(join(data, 'photo.bin'), 'TAR')).toBe('BAD_USER_INPUT');
     expect(await code(`${data}/../data/photo.bin`, 'FILE')).toBe('BAD_USER_INPUT');
     expect(await code('data/photo.bin', 'FILE')).toBe('BAD_USER_INPUT');
-    expect(await code(join(data, 'photo.bin'), 'FILE', 'latest')).toBe('BAD_USER_INPUT');
+    expect(await code(join(data, 'photo.bin'), 'FILE', 'newest')).toBe('BAD_USER_INPUT');
+    expect(await code(join(data, 'photo.bin'), 'FILE', 'latest')).toBe('OK');
     expect(await code(join(data, 'photo.bin'), 'FILE', '--no-lock')).toBe('BAD_USER_INPUT');
     expect(await code(join(data, 'missing.bin'), 'FILE')).toBe('NOT_FOUND');
     expect(await code(join(data, 'photo.bin'), 'FILE', 'deadbeefdeadbeef')).toBe('NOT_FOUND');

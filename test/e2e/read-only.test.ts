@@ -87,15 +87,15 @@ describe('a read-only daemon', () => {
 
   it('lists and browses the snapshots without locking the repository', async () => {
     const { snapshots } = await client.data(
-      `{ snapshots(repository: "local") { edges { node { id } } } }`,
+      `{ snapshots(repository: "local") { edges { node { snapshotId } } } }`,
     );
-    expect(snapshots.edges.map((e: any) => e.node.id)).toEqual([snapshotId]);
-    const { snapshotFiles } = await client.data(
-      `query($id: String!, $path: String) { snapshotFiles(repository: "local", snapshotId: $id, path: $path) {
-        edges { node { name type } } } }`,
+    expect(snapshots.edges.map((e: any) => e.node.snapshotId)).toEqual([snapshotId]);
+    const { snapshot } = await client.data(
+      `query($id: String!, $path: String) { snapshot(repository: "local", snapshot: $id) {
+        files(path: $path) { edges { node { name type } } } } }`,
       { id: snapshotId, path: join(source, 'notes') },
     );
-    expect(snapshotFiles.edges.map((e: any) => e.node)).toEqual([
+    expect(snapshot.files.edges.map((e: any) => e.node)).toEqual([
       { name: 'todo.txt', type: 'FILE' },
     ]);
     const snapshotRuns = restic.calls().filter((line) => /\bsnapshots\b/.test(line));
@@ -107,7 +107,7 @@ describe('a read-only daemon', () => {
     const target = join(restores, 'full');
     const { restoreSnapshot } = await client.data(
       `mutation($input: RestoreSnapshotInput!) { restoreSnapshot(input: $input) { id } }`,
-      { input: { repository: 'local', snapshotId, target } },
+      { input: { repository: 'local', snapshot: snapshotId, target } },
     );
     const job = await waitForEnd(client, restoreSnapshot.id, 40_000);
     expect([job.state, job.operation]).toEqual(['SUCCEEDED', 'RESTORE']);

@@ -100,7 +100,7 @@ describe('restore and snapshot browsing through the daemon', () => {
     const target = join(restores, 'full');
     const { restoreSnapshot } = await client.data(
       `mutation($input: RestoreSnapshotInput!) { restoreSnapshot(input: $input) { id operation trigger state } }`,
-      { input: { repository: 'local', snapshotId, target } },
+      { input: { repository: 'local', snapshot: snapshotId, target } },
     );
     expect(restoreSnapshot).toMatchObject({ operation: 'RESTORE', trigger: 'API' });
     const job = await ended(restoreSnapshot.id);
@@ -126,7 +126,7 @@ describe('restore and snapshot browsing through the daemon', () => {
       {
         input: {
           repository: 'local',
-          snapshotId: snapshotId.slice(0, 8),
+          snapshot: snapshotId.slice(0, 8),
           target: included,
           include: [join(source, 'notes')],
           priority: 'next',
@@ -147,7 +147,7 @@ describe('restore and snapshot browsing through the daemon', () => {
       {
         input: {
           repository: 'local',
-          snapshotId,
+          snapshot: 'latest:files',
           target: excluded,
           exclude: ['*.log', join(source, 'photos')],
         },
@@ -162,7 +162,14 @@ describe('restore and snapshot browsing through the daemon', () => {
     const codeOf = async (input: Record<string, unknown>) => {
       const result = await client.request(
         `mutation($input: RestoreSnapshotInput!) { restoreSnapshot(input: $input) { id } }`,
-        { input: { repository: 'local', snapshotId, target: join(restores, 'x'), ...input } },
+        {
+          input: {
+            repository: 'local',
+            snapshot: snapshotId,
+            target: join(restores, 'x'),
+            ...input,
+          },
+        },
       );
       return [result.errors?.[0]?.extensions?.code ?? 'OK', result.errors?.[0]?.message];
     };
@@ -173,8 +180,18 @@ describe('restore and snapshot browsing through the daemon', () => {
     expect((await codeOf({ target: `${restores}-sibling` }))[0]).toBe('BAD_USER_INPUT');
     expect((await codeOf({ target: `${restores}/../escape` }))[0]).toBe('BAD_USER_INPUT');
     expect((await codeOf({ target: 'relative/target' }))[0]).toBe('BAD_USER_INPUT');
-    expect((await codeOf({ snapshotId: 'latest' }))[0]).toBe('BAD_USER_INPUT');
-    expect((await codeOf({ snapshotId: 'abc' }))[0]).toBe('BAD_USER_INPUT');
+    expect((await codeOf({ snapshot: 'newest' }))[0]).toBe('BAD_USER_INPUT');
+    expect((await codeOf({ snapshot: 'abc' }))[0]).toBe('BAD_USER_INPUT');
+    expect((await codeOf({ snapshot: 'Job:1' }))[0]).toBe('BAD_USER_INPUT');
+    // an unknown snapshot is refused at once: nothing queued, the target never made
+    const jobsBefore = (await client.data('{ jobs { totalCount } }')).jobs.totalCount;
+    expect(await codeOf({ snapshot: 'deadbeef', target: join(restores, 'never') })).toEqual([
+      'NOT_FOUND',
+      expect.stringMatching(/no snapshot "deadbeef"/),
+    ]);
+    expect((await codeOf({ snapshot: 'latest:nothing' }))[0]).toBe('NOT_FOUND');
+    expect(existsSync(join(restores, 'never'))).toBe(false);
+    expect((await client.data('{ jobs { totalCount } }')).jobs.totalCount).toBe(jobsBefore);
     expect((await codeOf({ include: ['a'], exclude: ['b'] }))[0]).toBe('BAD_USER_INPUT');
     expect((await codeOf({ include: ['x'.repeat(5000)] }))[0]).toBe('BAD_USER_INPUT');
     expect((await codeOf({ repository: 'nowhere' }))[0]).toBe('NOT_FOUND');
@@ -190,28 +207,34 @@ describe('restore and snapshot browsing through the daemon', () => {
 
   it('shows one snapshot with its statistics, and filters the snapshot list', async () => {
     const { snapshot } = await client.data(
-      `query($id: String!) { snapshot(repository: "local", id: $id) {
-         id repository hostname paths tags backup time statistics { size fileCount } } }`,
+      `query($id: String!) { snapshot(repository: "local", snapshot: $id) {
+         id snapshotId repositoryName hostname paths tags backupName backup { name configured }
+         repository { name } time statistics { size fileCount } } }`,
       { id: snapshotId.slice(0, 10) },
     );
     const sourceBytes = 12 * 1000 + 37 * 66 + 'restore me\n'.length + 'noise\n'.length + 14;
     expect(snapshot).toMatchObject({
-      id: snapshotId,
-      repository: 'local',
+      id: `Snapshot:local:${snapshotId}`,
+      snapshotId,
+      repositoryName: 'local',
+      repository: { name: 'local' },
       hostname: 'restore-host',
       paths: [source],
-      backup: 'files',
+      backupName: 'files',
+      backup: { name: 'files', configured: true },
       statistics: { size: sourceBytes },
     });
     const missing = await client.request(
-      `{ snapshot(repository: "local", id: "deadbeef") { id } }`,
+      `{ snapshot(repository: "local", snapshot: "deadbeef") { id } }`,
     );
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 
     const list = async (args: string) =>
       (
-        await client.data(`{ snapshots(repository: "local", ${args}) { edges { node { id } } } }`)
-      ).snapshots.edges.map((e: any) => e.node.id);
+        await client.data(
+          `{ snapshots(repository: "local", ${args}) { edges { node { snapshotId } } } }`,
+        )
+      ).snapshots.edges.map((e: any) => e.node.snapshotId);
     expect(await list('host: "restore-host", tag: "backup=files"')).toContain(snapshotId);
     expect(await list('host: "another-host"')).toEqual([]);
     expect(await list('tag: "nope"')).toEqual([]);
@@ -225,10 +248,10 @@ describe('restore and snapshot browsing through the daemon', () => {
 
   it('browses three folders of a snapshot with one whole listing, page by page', async () => {
     const browse = `query($id: String!, $path: String, $first: Int, $after: String) {
-      snapshotFiles(repository: "local", snapshotId: $id, path: $path, first: $first, after: $after) {
-        totalCount path edges { cursor node { name path type size mtime mode } } pageInfo { hasNextPage endCursor } } }`;
+      snapshot(repository: "local", snapshot: $id) { files(path: $path, first: $first, after: $after) {
+        totalCount path edges { cursor node { name path type size mtime mode } } pageInfo { hasNextPage endCursor } } } }`;
     const before = { whole: resticRuns(WHOLE_LS), folder: resticRuns(FOLDER_LS) };
-    const top = (await client.data(browse, { id: snapshotId, path: `${source}/` })).snapshotFiles;
+    const top = (await client.data(browse, { id: snapshotId, path: `${source}/` })).snapshot.files;
     expect(top.path).toBe(source);
     expect(top.edges.map((e: any) => [e.node.name, e.node.type])).toEqual([
       ['empty', 'DIR'],
@@ -237,7 +260,7 @@ describe('restore and snapshot browsing through the daemon', () => {
       ['todo-link', 'SYMLINK'],
     ]);
     const notes = (await client.data(browse, { id: snapshotId, path: join(source, 'notes') }))
-      .snapshotFiles;
+      .snapshot.files;
     expect(notes.edges.map((e: any) => e.node)).toEqual([
       expect.objectContaining({ name: 'debug.log', type: 'FILE', size: 6, mode: 0o644 }),
       expect.objectContaining({ name: 'old.txt', type: 'FILE', size: 14 }),
@@ -250,7 +273,7 @@ describe('restore and snapshot browsing through the daemon', () => {
     // pages of a third folder, still from memory
     const page1 = (
       await client.data(browse, { id: snapshotId, path: join(source, 'photos', '2024'), first: 5 })
-    ).snapshotFiles;
+    ).snapshot.files;
     expect(page1.totalCount).toBe(12);
     expect(page1.pageInfo.hasNextPage).toBe(true);
     const names: string[] = page1.edges.map((e: any) => e.node.name);
@@ -263,7 +286,7 @@ describe('restore and snapshot browsing through the daemon', () => {
           first: 5,
           after,
         })
-      ).snapshotFiles;
+      ).snapshot.files;
       names.push(...page.edges.map((e: any) => e.node.name));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
@@ -281,7 +304,7 @@ describe('restore and snapshot browsing through the daemon', () => {
     expect(await codeOf({ path: join(source, 'notes', 'todo.txt') })).toBe('BAD_USER_INPUT');
     expect(await codeOf({ path: join(source, 'nowhere') })).toBe('NOT_FOUND');
     expect(await codeOf({ after: 'bm90LWEtY3Vyc29y' })).toBe('BAD_USER_INPUT');
-    expect(await codeOf({ id: 'latest' })).toBe('BAD_USER_INPUT');
+    expect(await codeOf({ id: 'newest' })).toBe('BAD_USER_INPUT');
     expect(await codeOf({ id: 'deadbeef' })).toBe('NOT_FOUND');
   });
 
@@ -294,7 +317,7 @@ describe('restore and snapshot browsing through the daemon', () => {
     const { diffSnapshots } = await client.data(
       `query($from: String!, $to: String!) { diffSnapshots(repository: "local", from: $from, to: $to) {
         added removed changed truncated totals { added removed changed addedBytes removedBytes } } }`,
-      { from: snapshotId, to: job.snapshotIds[0] },
+      { from: snapshotId, to: 'latest:files' },
     );
     expect(diffSnapshots).toMatchObject({
       added: [join(source, 'notes', 'new.txt')],
@@ -338,13 +361,13 @@ describe('restore and snapshot browsing through the daemon', () => {
 
     const before = { whole: resticRuns(WHOLE_LS), folder: resticRuns(FOLDER_LS) };
     const browse = `query($id: String!, $path: String) {
-      snapshotFiles(repository: "local", snapshotId: $id, path: $path, first: 500) {
-        totalCount edges { node { name type } } } }`;
+      snapshot(repository: "local", snapshot: $id) { files(path: $path, first: 500) {
+        totalCount edges { node { name type } } } } }`;
     const id = job.snapshotIds[0];
-    const top = (await client.data(browse, { id, path: big })).snapshotFiles;
+    const top = (await client.data(browse, { id, path: big })).snapshot.files;
     const listed = Date.now();
     expect(top.totalCount).toBe(400);
-    const inner = (await client.data(browse, { id, path: join(big, 'd123') })).snapshotFiles;
+    const inner = (await client.data(browse, { id, path: join(big, 'd123') })).snapshot.files;
     const second = Date.now();
     expect(inner.totalCount).toBe(250);
     expect(inner.edges[0].node).toEqual({ name: 'f0', type: 'FILE' });

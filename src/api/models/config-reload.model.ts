@@ -5,23 +5,23 @@ export class ConfigIssueModel {
   @Field({ description: 'e.g. `backups.pictures.schedules[1]`, or `(root)` for the whole file' })
   path!: string;
 
-  @Field()
+  @Field({ description: 'what is wrong there' })
   message!: string;
 }
 
 @ObjectType('NameChanges', { description: 'definitions a reload added, removed or changed' })
 export class NameChangesModel {
-  @Field(() => [String])
+  @Field(() => [String], { description: 'new in the file' })
   added!: string[];
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'gone from the file' })
   removed!: string[];
 
   @Field(() => [String], { description: 'kept, with at least one setting changed' })
   changed!: string[];
 }
 
-@ObjectType('ConfigReload')
+@ObjectType('ConfigReload', { description: 'what a configuration reload did' })
 export class ConfigReloadModel {
   @Field({
     description:
@@ -35,9 +35,9 @@ export class ConfigReloadModel {
   @Field(() => [ConfigIssueModel], { description: 'why the file was refused; empty when reloaded' })
   issues!: ConfigIssueModel[];
 
-  @Field(() => NameChangesModel)
+  @Field(() => NameChangesModel, { description: 'backup definitions it changed' })
   backups!: NameChangesModel;
 
-  @Field(() => NameChangesModel)
+  @Field(() => NameChangesModel, { description: 'repositories it changed' })
   repositories!: NameChangesModel;
 }

@@ -32,7 +32,7 @@ export class DownloadModel {
   @Field(() => DateTime, { description: 'when the link stops working' })
   expiresAt!: string;
 
-  @Field(() => DownloadFormat)
+  @Field(() => DownloadFormat, { description: 'what the link serves' })
   format!: DownloadFormat;
 
   @Field({ description: 'the file name the download is offered under' })

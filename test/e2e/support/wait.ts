@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { GraphQLTestClient } from './graphql-client';
 
-export const JOB_FIELDS = `id operation backup repository trigger state error { code message }
-  steps { name state repository error { code message } }`;
+/** `backup` and `repository` alias the names: the fields of those names are objects. */
+export const JOB_FIELDS = `id number operation backup: backupName repository: repositoryName trigger state
+  error { code message } steps { name state repository: repositoryName error { code message } }`;
 
 /** Polls `check` until it holds, or fails after `timeoutMs`. */
 export async function waitFor(
