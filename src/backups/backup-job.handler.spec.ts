@@ -1,6 +1,7 @@
 import { SecretScrubber } from '../common/secret-scrubber';
 import type { BackupConfig, HenConfig, HookConfig } from '../config/config.types';
 import { JobFailure } from '../jobs/job-failure';
+import type { RepositoryOpener } from '../repositories/repository-opener';
 import type { RepositoriesService } from '../repositories/repositories.service';
 import type { ResticService } from '../restic/restic.service';
 import type { BackupResult, ResticTarget } from '../restic/restic.types';
@@ -65,6 +66,11 @@ function setup(
     repositoryService,
     restic,
     new HookRunner(scripted.http, scripted.commands, new SecretScrubber([])),
+    // every repository counts as open: these tests are about the backup steps and hooks
+    {
+      ensureReady: () => Promise.resolve(),
+      noteFailure: () => undefined,
+    } as unknown as RepositoryOpener,
   );
   const { context, job, logs } = fakeJobContext(undefined, controller.signal);
   const run = () =>

@@ -10,6 +10,7 @@ import { JobStore } from './job-store';
 import { JobLogEntryNodeFetcher, JobNodeFetcher, JobStepNodeFetcher } from './job-node-fetchers';
 import { JobPages } from './job-pages';
 import { JobLogEntryFieldsResolver, JobsResolver } from './jobs.resolver';
+import { RepositoryIdentityStore } from './repository-identity-store';
 import { StateDatabase } from './state-database';
 import { LiveConfig } from '../config/live-config';
 
@@ -34,6 +35,7 @@ import { LiveConfig } from '../config/live-config';
     JobNodeFetcher,
     JobStepNodeFetcher,
     JobLogEntryNodeFetcher,
+    RepositoryIdentityStore,
   ],
   exports: [
     JobStore,
@@ -44,6 +46,7 @@ import { LiveConfig } from '../config/live-config';
     JobRecovery,
     JobLogService,
     StateDatabase,
+    RepositoryIdentityStore,
   ],
 })
 export class JobsModule {}

@@ -12,6 +12,9 @@ import {
 } from './repository-node-fetchers';
 import { RepositoryViews } from './repository-views.service';
 import { RepositoriesService } from './repositories.service';
+import { RepositoryOpener } from './repository-opener';
+import { RepositoryStateResolver } from './repository-state.resolver';
+import { RepositoryStates } from './repository-states';
 import { RepositoryJobsResolver } from './repository-jobs.resolver';
 import { RepositoryJobsService } from './repository-jobs.service';
 import { RestoreJobHandler } from './restore-job.handler';
@@ -29,6 +32,9 @@ import { UnlockJobHandler } from './unlock-job.handler';
   imports: [ResticModule, JobsModule],
   providers: [
     RepositoriesService,
+    RepositoryStates,
+    RepositoryOpener,
+    RepositoryStateResolver,
     RepositoryJobsService,
     SnapshotsService,
     InitJobHandler,
@@ -57,6 +63,8 @@ import { UnlockJobHandler } from './unlock-job.handler';
     RepositoryJobsService,
     SnapshotRefs,
     RepositoryViews,
+    RepositoryStates,
+    RepositoryOpener,
   ],
 })
 export class RepositoriesModule {}

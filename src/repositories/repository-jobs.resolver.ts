@@ -39,4 +39,26 @@ export class RepositoryJobsResolver {
   unlockRepository(@Args('name', { description: 'the repository, by name' }) name: string): Job {
     return this.repositoryJobs.requestUnlock(name, 'api');
   }
+
+  @WritesRepository()
+  @RequireRole('operator')
+  @Mutation(() => JobModel, {
+    nullable: true,
+    description:
+      'queue opening the repository now (creating it when the daemon never saw one there), without waiting for the next automatic try',
+  })
+  initRepository(@Args('name', { description: 'the repository, by name' }) name: string): Job {
+    return this.repositoryJobs.requestInit(name, 'api', false);
+  }
+
+  @WritesRepository()
+  @RequireRole('admin')
+  @Mutation(() => JobModel, {
+    nullable: true,
+    description:
+      'queue creating the repository again, empty, where one the daemon knew has gone missing (its old snapshots are lost); does nothing to a repository that is there',
+  })
+  recreateRepository(@Args('name', { description: 'the repository, by name' }) name: string): Job {
+    return this.repositoryJobs.requestInit(name, 'api', true);
+  }
 }

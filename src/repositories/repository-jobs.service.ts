@@ -22,6 +22,18 @@ export class RepositoryJobsService {
     });
   }
 
+  /** `recreate`: also where a repository the daemon knew is gone (an admin's explicit choice). */
+  requestInit(name: string, trigger: JobTrigger, recreate: boolean): Job {
+    this.repositories.get(name);
+    return this.runner.enqueue({
+      operation: 'init',
+      repository: name,
+      trigger,
+      priority: PRIORITY.next,
+      ...(recreate ? { params: { recreate: true } } : {}),
+    });
+  }
+
   requestUnlock(name: string, trigger: JobTrigger, priority: Priority = PRIORITY.next): Job {
     this.repositories.get(name);
     return this.runner.enqueue({ operation: 'unlock', repository: name, trigger, priority });

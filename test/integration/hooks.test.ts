@@ -25,6 +25,9 @@ import { JobRunner } from '../../src/jobs/job-runner.service';
 import { JobStore } from '../../src/jobs/job-store';
 import type { Job, JobLogEntry } from '../../src/jobs/job.types';
 import { StateDatabase } from '../../src/jobs/state-database';
+import { RepositoryIdentityStore } from '../../src/jobs/repository-identity-store';
+import { RepositoryOpener } from '../../src/repositories/repository-opener';
+import { RepositoryStates } from '../../src/repositories/repository-states';
 import { RepositoriesService } from '../../src/repositories/repositories.service';
 import { ProcessRunner } from '../../src/restic/process-runner';
 import { ResticService } from '../../src/restic/restic.service';
@@ -142,8 +145,17 @@ describe('backup hooks', () => {
       commands,
       scrubber,
     );
+    const opener = new RepositoryOpener(
+      new LiveConfig(config),
+      repositories,
+      restic,
+      new RepositoryIdentityStore(database),
+      new RepositoryStates(clock),
+      runner,
+      clock,
+    );
     handlers.register(
-      new BackupJobHandler(new LiveConfig(config), backups, repositories, restic, hooks),
+      new BackupJobHandler(new LiveConfig(config), backups, repositories, restic, hooks, opener),
     );
     runner.start();
   });

@@ -74,6 +74,7 @@ export const JobTriggerEnum = described(
     watch: 'watched files changed and settled',
     startup: 'the daemon started',
     reload: 'a configuration reload (an init of a repository it added)',
+    retry: 'the daemon trying again to open a repository that failed (jobs.repositoryRetry)',
   },
 );
 
