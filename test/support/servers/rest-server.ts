@@ -25,12 +25,13 @@ export class RestServer {
     return this.listeningPort;
   }
 
-  async start(): Promise<this> {
+  /** `port`: listen there (a server started again where a daemon already looks for it). */
+  async start(port?: number): Promise<this> {
     this.dir ??= await makeTempDir('hen-rest-');
     // an empty config of its own, so that the user's rclone.conf plays no part
     const config = join(this.dir, 'rclone.conf');
     await writeFile(config, '');
-    const port = await freePort();
+    port ??= await freePort();
     const child = new ServerProcess({
       name: 'rclone serve restic',
       command: RCLONE,
