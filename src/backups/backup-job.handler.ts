@@ -108,7 +108,7 @@ export class BackupJobHandler implements JobHandler {
             paths: backup.paths,
             excludes: backup.excludes,
             host,
-            tags: [backupTag(backup.name)],
+            tags: [backupTag(backup.name), ...backup.tags],
           },
           {
             signal: context.signal,

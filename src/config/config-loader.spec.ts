@@ -171,6 +171,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           name: 'pictures',
           paths: ['/home/me/Pictures'],
           excludes: ['*.tmp'],
+          tags: [],
           repositories: ['aws-ireland', 'ovh-frankfurt'],
           schedules: [
             { kind: 'interval', everyMs: DAY, source: '1d' },
@@ -220,6 +221,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           name: 'documents',
           paths: [join(VALID, 'documents'), '/home/me/Documents'],
           excludes: [],
+          tags: [],
           repositories: ['nas', 'documents-offsite', 'documents-3'],
           schedules: [{ kind: 'interval', everyMs: 1.5 * HOUR, source: '1h30m' }],
           watch: { wait: { minMs: 30_000, maxMs: 600_000 } },
@@ -345,6 +347,7 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
           name: 'home',
           paths: ['/home'],
           excludes: [],
+          tags: [],
           repositories: ['home'],
           schedules: [],
           watch: null,
@@ -610,6 +613,21 @@ interface InvalidCase {
  * exactly one issue: the one it was written for.
  */
 const INVALID_CASES: InvalidCase[] = [
+  {
+    file: '51-reserved-tag',
+    path: 'backups.pictures.tags[1]',
+    message: /^"backup=other" must not start with "backup="/,
+  },
+  {
+    file: '52-require-mount-remote',
+    path: 'repositories.main.requireMount',
+    message: 'only a local repository can require a mounted filesystem',
+  },
+  {
+    file: '53-retry-max-under-min',
+    path: 'jobs.repositoryRetry.max',
+    message: 'must not be shorter than min',
+  },
   { file: '01-bad-duration', path: 'jobs.maxDuration', message: '"6hours" is not a duration' },
   { file: '02-bad-size', path: 'limits.upload', message: '"5X" is not a size' },
   {

@@ -98,6 +98,8 @@ export interface BackupConfig {
   name: string;
   paths: string[];
   excludes: string[];
+  /** the user's own restic tags, added to every snapshot beside `backup=<name>` */
+  tags: string[];
   /** names into HenConfig.repositories (inline definitions are registered there too) */
   repositories: string[];
   schedules: Schedule[];

@@ -366,7 +366,7 @@ export class ResticService {
     req: ForgetRequest,
     opts: ResticCallOptions = {},
   ): Promise<ForgetResult> {
-    const args = ['forget', `--host=${req.host}`, '--group-by=host,tags', ...keepFlags(req.policy)];
+    const args = ['forget', `--host=${req.host}`, '--group-by=host', ...keepFlags(req.policy)];
     if (req.tags.length > 0) args.push(`--tag=${req.tags.join(',')}`);
     // restic 0.14 mixes prune's report into stdout unless quiet
     if (req.prune) args.push('--prune', '-q');

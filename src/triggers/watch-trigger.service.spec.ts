@@ -13,6 +13,7 @@ function backup(name: string, overrides: Partial<BackupConfig> = {}): BackupConf
     name,
     paths: [`/home/me/${name}`],
     excludes: [],
+    tags: [],
     repositories: ['local'],
     schedules: [],
     watch: { wait: { minMs: 1000, maxMs: 10_000 } },

@@ -46,7 +46,9 @@ describe('a repository that vanished', () => {
     writeRandomFiles(join(dir.path, 'files'), 3, 4096);
     started = await startDaemon(dir.path, {
       repositories: { disk: { location: repository, password: PASSWORD } },
-      backups: { files: { paths: [join(dir.path, 'files')], repositories: ['disk'] } },
+      backups: {
+        files: { paths: [join(dir.path, 'files')], repositories: ['disk'], tags: ['docs', 'd2'] },
+      },
     });
     ({ daemon, client } = started);
   }, 60_000);
@@ -103,7 +105,11 @@ describe('a repository that vanished', () => {
     expect((await waitForEnd(client, await mutate(client, 'runBackup', 'files'))).state).toBe(
       'SUCCEEDED',
     );
-    expect(resticDirect(repository, PASSWORD, ['snapshots', '--json'])).toContain('"hostname"');
+    // the definition's own tags beside the daemon's
+    const [snapshot] = JSON.parse(resticDirect(repository, PASSWORD, ['snapshots', '--json'])) as {
+      tags: string[];
+    }[];
+    expect(snapshot.tags.sort()).toEqual(['backup=files', 'd2', 'docs']);
   }, 120_000);
 });
 

@@ -208,6 +208,7 @@ describe('backup hooks', () => {
       name,
       paths: [dataDir],
       excludes: [],
+      tags: [],
       repositories: repos,
       schedules: [],
       watch: null,
