@@ -35,6 +35,7 @@ function setup(
     name: 'pics',
     paths: ['/data'],
     excludes: [],
+    tags: [],
     repositories,
     limits: {},
     hooks: { before: hooks.before ?? [], after: hooks.after ?? [] },

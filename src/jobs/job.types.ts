@@ -31,6 +31,7 @@ export const STEP_STATES = [
   'pending',
   'running',
   'succeeded',
+  'warned',
   'failed',
   'skipped',
   'canceled',

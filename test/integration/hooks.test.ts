@@ -351,6 +351,11 @@ describe('backup hooks', () => {
       expect(job.state).toBe('succeeded');
       expect(job.warnings).toEqual([`before[0] http POST ${base}/fail: status 500`]);
       expect(job.snapshotIds).toHaveLength(1);
+      // the hook's step says it failed, without failing the job
+      expect(steps(job)).toEqual([
+        `hook before[0] http POST ${base}/fail: warned`,
+        'restic repository local: succeeded',
+      ]);
     });
   });
 

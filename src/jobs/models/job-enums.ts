@@ -86,6 +86,8 @@ export const StepStateEnum = described(
     pending: 'not started yet',
     running: 'running now',
     succeeded: 'ended well',
+    warned:
+      'failed, but its failure was ignored (a hook with onFailure ignore): the job goes on and can still succeed; the step keeps its error',
     failed: 'ended with an error',
     skipped: 'not run (an earlier step broke the job, or its condition did not hold)',
     canceled: 'canceled while it ran',
