@@ -57,7 +57,7 @@ export class SnapshotBrowserResolver {
     mode?: StatsMode | null,
   ): Promise<RepositoryStatsModel> {
     this.repositories.get(name);
-    const chosen = mode ?? StatsModeEnum.RESTORE_SIZE;
+    const chosen: StatsMode = mode ?? 'restore-size';
     return { ...(await this.browser.repositoryStatistics(name, chosen)), mode: chosen };
   }
 }

@@ -11,6 +11,7 @@ import {
   waitForEnd,
   waitForJobs,
   waitForProgress,
+  jobNumber,
 } from './support/wait';
 
 const PASSWORD = 'crash-password-3319';
@@ -116,13 +117,13 @@ describe('the daemon killed with SIGKILL', () => {
     );
 
     // the next scheduled backup runs as usual
-    const maxIdBefore = Math.max(...[...before.keys()].map(Number));
+    const maxIdBefore = Math.max(...[...before.keys()].map(jobNumber));
     await waitFor(
       async () => {
         const jobs = await listJobs(client, ['BACKUP']);
         return jobs.some(
           (j) =>
-            Number(j.id) > maxIdBefore &&
+            j.number > maxIdBefore &&
             j.backup === 'ticker' &&
             j.trigger === 'SCHEDULE' &&
             j.state === 'SUCCEEDED',

@@ -10,6 +10,7 @@ import {
   waitForEnd,
   waitForJobs,
   waitForProgress,
+  jobNumber,
 } from './support/wait';
 
 const PASSWORD = 'e2e-repository-password-4711';
@@ -76,12 +77,12 @@ describe('the daemon, driven through GraphQL', () => {
     expect(data.backups.find((b: any) => b.name === 'quick')).toMatchObject({
       excludes: ['*.tmp'],
       priority: 'normal',
-      repositories: [{ name: 'local', location: repository, backend: 'local' }],
+      repositories: [{ name: 'local', location: repository, backend: 'LOCAL' }],
     });
     expect(data.repository).toEqual({
       name: 'local',
       location: repository,
-      backend: 'local',
+      backend: 'LOCAL',
       inline: false,
     });
     expect(JSON.stringify(data)).not.toContain(PASSWORD);
@@ -125,7 +126,7 @@ describe('the daemon, driven through GraphQL', () => {
     ]);
 
     const { snapshots } = await client.data(
-      `query($r: String!, $b: String) { snapshots(repository: $r, backup: $b) { edges { cursor node { id shortId hostname paths tags backup } } pageInfo { hasNextPage endCursor } } }`,
+      `query($r: String!, $b: String) { snapshots(repository: $r, backup: $b) { edges { cursor node { id: snapshotId shortId hostname paths tags backup: backupName } } pageInfo { hasNextPage endCursor } } }`,
       { r: 'local', b: 'quick' },
     );
     expect(snapshots.edges.map((e: any) => e.node)).toEqual([
@@ -149,7 +150,9 @@ describe('the daemon, driven through GraphQL', () => {
     );
     const lines = job.logs.edges.map((e: any) => e.node);
     expect(lines.length).toBeGreaterThan(2);
-    expect(lines.every((l: any) => l.path.startsWith(`api > backup#${runBackup.id}`))).toBe(true);
+    expect(
+      lines.every((l: any) => l.path.startsWith(`api > backup#${jobNumber(runBackup.id)}`)),
+    ).toBe(true);
     expect(
       lines.some((l: any) => l.message.includes(`snapshot ${done.snapshotIds[0]} saved`)),
     ).toBe(true);
@@ -162,7 +165,9 @@ describe('the daemon, driven through GraphQL', () => {
       }
     });
     expect(
-      stdoutLines.some((l) => l.jobId === Number(runBackup.id) && /snapshot .* saved/.test(l.msg)),
+      stdoutLines.some(
+        (l) => l.jobId === jobNumber(runBackup.id) && /snapshot .* saved/.test(l.msg),
+      ),
     ).toBe(true);
   });
 
@@ -233,8 +238,8 @@ describe('the daemon, driven through GraphQL', () => {
       `query($a: String) { jobs(first: 100, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }`,
       { a: first.jobs.pageInfo.endCursor },
     );
-    const ids = next.jobs.edges.map((e: any) => Number(e.node.id));
-    expect(ids.every((id: number) => id < Number(first.jobs.edges[0].node.id))).toBe(true);
+    const ids = next.jobs.edges.map((e: any) => jobNumber(e.node.id));
+    expect(ids.every((id: number) => id < jobNumber(first.jobs.edges[0].node.id))).toBe(true);
     expect(next.jobs.pageInfo.hasNextPage).toBe(false);
   });
 
@@ -245,7 +250,7 @@ describe('the daemon, driven through GraphQL', () => {
 
     const { buildClientSchema, getIntrospectionQuery } = await import('graphql');
     const { schemaText } = await import('../../src/api/schema-text');
-    const introspection = await client.data(getIntrospectionQuery());
+    const introspection = await client.data(getIntrospectionQuery({ specifiedByUrl: true }));
     const committed = readFileSync(join(__dirname, '..', '..', 'schema.gql'), 'utf8');
     expect(schemaText(buildClientSchema(introspection))).toBe(committed);
   });
@@ -277,7 +282,7 @@ describe('the daemon, driven through GraphQL', () => {
     // the startup init check runs after the unlock and holds its own short lock
     await waitForJobs(client, 'INIT', 2);
     const { jobs } = await client.data(
-      `{ jobs(filter: { operations: [UNLOCK] }) { edges { node { repository trigger state } } } }`,
+      `{ jobs(filter: { operations: [UNLOCK] }) { edges { node { repository: repositoryName trigger state } } } }`,
     );
     expect(jobs.edges.map((e: any) => e.node)).toEqual([
       { repository: 'local', trigger: 'STARTUP', state: 'SUCCEEDED' },

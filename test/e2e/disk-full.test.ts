@@ -73,7 +73,7 @@ describe('a full disk under the data directory', () => {
     fill(dataDir);
 
     const refused = await runBackup();
-    expect(refused.data).toBeNull();
+    expect(Object.values(refused.data ?? {})).toEqual([null]);
     expect(refused.errors).toEqual([
       expect.objectContaining({
         message: expect.stringMatching(

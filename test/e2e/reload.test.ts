@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { type StartedDaemon, startDaemon } from './support/daemon';
 import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
 import { GraphQLTestClient } from './support/graphql-client';
-import { getJob, listJobs, waitFor, waitForEnd } from './support/wait';
+import { getJob, jobNumber, listJobs, waitFor, waitForEnd } from './support/wait';
 
 const ADMIN = 'reload-admin-token-0123456789';
 const VIEWER = 'reload-viewer-token-0123456789';
@@ -142,7 +142,7 @@ describe('configuration reload (e2e)', () => {
       expect((await waitForEnd(admin, fresh.id)).state).toBe('SUCCEEDED');
       // log.level warn took effect without a restart: the new job's info lines stay out of stdout
       const linesOf = (id: string) =>
-        started.daemon.stdout.filter((line) => line.includes(`"jobId":${id},`));
+        started.daemon.stdout.filter((line) => line.includes(`"jobId":${jobNumber(id)},`));
       expect(linesOf(docs.id).some((line) => line.includes('"level":"info"'))).toBe(true);
       expect(linesOf(fresh.id)).toEqual([]);
       const snapshots = JSON.parse(

@@ -169,7 +169,7 @@ async function snapshotsOf(
   repository: string,
 ): Promise<{ id: string; backup: string }[]> {
   const { snapshots } = await client.data(
-    `query($r: String!) { snapshots(repository: $r, first: 100) { edges { node { id backup } } } }`,
+    `query($r: String!) { snapshots(repository: $r, first: 100) { edges { node { id: snapshotId backup: backupName } } } }`,
     { r: repository },
   );
   return snapshots.edges.map((e: any) => e.node);

@@ -240,10 +240,16 @@ describe('restore and snapshot browsing through the daemon', () => {
     expect(await list('tag: "nope"')).toEqual([]);
     expect(await list(`takenAfter: "${snapshot.time}"`)).toContain(snapshotId);
     expect(await list(`takenBefore: "${snapshot.time}"`)).not.toContain(snapshotId);
-    const bad = await client.request(
+    // a time that is not a DateTime: a literal fails validation, a variable is bad input
+    const literal = await client.request(
       `{ snapshots(repository: "local", takenAfter: "soon") { edges { cursor } } }`,
     );
-    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(literal.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const variable = await client.request(
+      `query($t: DateTime) { snapshots(repository: "local", takenAfter: $t) { edges { cursor } } }`,
+      { t: 'soon' },
+    );
+    expect(variable.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('browses three folders of a snapshot with one whole listing, page by page', async () => {

@@ -115,9 +115,9 @@ describe('schedules, watchers and hooks, seen through GraphQL', () => {
     );
     const job = jobs.edges[0].node;
     expect(job.steps.map((s: any) => [s.kind, s.state])).toEqual([
-      ['hook', 'SUCCEEDED'],
-      ['restic', 'SUCCEEDED'],
-      ['hook', 'SUCCEEDED'],
+      ['HOOK', 'SUCCEEDED'],
+      ['RESTIC', 'SUCCEEDED'],
+      ['HOOK', 'SUCCEEDED'],
     ]);
     expect(job.steps[0].name).toMatch(/^before\[0\] http POST/);
     const messages = job.logs.edges.map((e: any) => e.node.message).join('\n');

@@ -1,4 +1,5 @@
 import { registerEnumType } from '@nestjs/graphql';
+import { domainEnum } from '../../common/graphql/domain-enum';
 import {
   JOB_OPERATIONS,
   JOB_STATES,
@@ -15,29 +16,8 @@ import {
 } from '../job.types';
 import { JOB_ERROR_CODES } from '../job-error-codes';
 
-/** GraphQL enums are the upper-case forms of the domain's lower-case values. */
-function enumOf<T extends string>(values: readonly T[]): Record<string, T> {
-  return Object.fromEntries(values.map((v) => [v.toUpperCase().replace(/-/g, '_'), v]));
-}
-
-function described<T extends string>(
-  values: Record<string, T>,
-  name: string,
-  description: string,
-  descriptions: Record<T, string>,
-) {
-  registerEnumType(values, {
-    name,
-    description,
-    valuesMap: Object.fromEntries(
-      Object.entries(values).map(([key, value]) => [key, { description: descriptions[value] }]),
-    ),
-  });
-  return values;
-}
-
-export const JobOperationEnum = described(
-  enumOf<JobOperation>(JOB_OPERATIONS),
+export const JobOperationEnum = domainEnum<JobOperation>(
+  JOB_OPERATIONS,
   'JobOperation',
   'what a job does',
   {
@@ -50,8 +30,8 @@ export const JobOperationEnum = described(
   },
 );
 
-export const JobStateEnum = described(
-  enumOf<JobState>(JOB_STATES),
+export const JobStateEnum = domainEnum<JobState>(
+  JOB_STATES,
   'JobState',
   'where a job is in its life',
   {
@@ -64,8 +44,8 @@ export const JobStateEnum = described(
   },
 );
 
-export const JobTriggerEnum = described(
-  enumOf<JobTrigger>(JOB_TRIGGERS),
+export const JobTriggerEnum = domainEnum<JobTrigger>(
+  JOB_TRIGGERS,
   'JobTrigger',
   'what asked for a job',
   {
@@ -78,35 +58,25 @@ export const JobTriggerEnum = described(
   },
 );
 
-export const StepStateEnum = described(
-  enumOf<StepState>(STEP_STATES),
-  'StepState',
-  'where a step is',
-  {
-    pending: 'not started yet',
-    running: 'running now',
-    succeeded: 'ended well',
-    warned:
-      'failed, but its failure was ignored (a hook with onFailure ignore): the job goes on and can still succeed; the step keeps its error',
-    failed: 'ended with an error',
-    skipped: 'not run (an earlier step broke the job, or its condition did not hold)',
-    canceled: 'canceled while it ran',
-    interrupted: 'the daemon stopped while it ran',
-  },
-);
+export const StepStateEnum = domainEnum<StepState>(STEP_STATES, 'StepState', 'where a step is', {
+  pending: 'not started yet',
+  running: 'running now',
+  succeeded: 'ended well',
+  warned:
+    'failed, but its failure was ignored (a hook with onFailure ignore): the job goes on and can still succeed; the step keeps its error',
+  failed: 'ended with an error',
+  skipped: 'not run (an earlier step broke the job, or its condition did not hold)',
+  canceled: 'canceled while it ran',
+  interrupted: 'the daemon stopped while it ran',
+});
 
-export const StepKindEnum = described(
-  enumOf<StepKind>(STEP_KINDS),
-  'StepKind',
-  'what a step runs',
-  {
-    restic: 'one restic command on one repository',
-    hook: 'a hook before or after a backup (an HTTP request or a command)',
-  },
-);
+export const StepKindEnum = domainEnum<StepKind>(STEP_KINDS, 'StepKind', 'what a step runs', {
+  restic: 'one restic command on one repository',
+  hook: 'a hook before or after a backup (an HTTP request or a command)',
+});
 
-export const JobLogLevelEnum = described(
-  enumOf<JobLogLevel>(JOB_LOG_LEVELS),
+export const JobLogLevelEnum = domainEnum<JobLogLevel>(
+  JOB_LOG_LEVELS,
   'JobLogLevel',
   'how important a job log line is',
   {

@@ -1,4 +1,5 @@
-import { Field, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ObjectType } from '@nestjs/graphql';
+import { domainEnum } from '../../common/graphql/domain-enum';
 import { DateTime } from '../../common/graphql/scalars';
 import { JobErrorCodeEnum } from '../../jobs/models/job-enums';
 import type { JobErrorCode } from '../../jobs/job-error-codes';
@@ -15,20 +16,12 @@ const DESCRIPTIONS: Record<RepositoryStateName, string> = {
   failed: 'opening it failed for another reason (see lastError)',
 };
 
-export const RepositoryStateEnum = Object.fromEntries(
-  REPOSITORY_STATES.map((state) => [state.toUpperCase().replace(/-/g, '_'), state]),
-) as Record<string, RepositoryStateName>;
-
-registerEnumType(RepositoryStateEnum, {
-  name: 'RepositoryState',
-  description: 'whether a repository can be used, as the daemon last found it',
-  valuesMap: Object.fromEntries(
-    Object.entries(RepositoryStateEnum).map(([key, state]) => [
-      key,
-      { description: DESCRIPTIONS[state] },
-    ]),
-  ),
-});
+export const RepositoryStateEnum = domainEnum<RepositoryStateName>(
+  REPOSITORY_STATES,
+  'RepositoryState',
+  'whether a repository can be used, as the daemon last found it',
+  DESCRIPTIONS,
+);
 
 @ObjectType('RepositoryError', { description: 'the last failure seen on a repository' })
 export class RepositoryErrorModel {

@@ -1,16 +1,17 @@
-import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { domainEnum } from '../../common/graphql/domain-enum';
 import { SafeInt } from '../../common/graphql/scalars';
 
-export const StatsModeEnum = { RESTORE_SIZE: 'restore-size', RAW_DATA: 'raw-data' } as const;
-export type StatsMode = (typeof StatsModeEnum)[keyof typeof StatsModeEnum];
-registerEnumType(StatsModeEnum, {
-  name: 'StatsMode',
-  description: 'what `restic stats` counts',
-  valuesMap: {
-    RESTORE_SIZE: { description: 'what restoring every snapshot would write (restic default)' },
-    RAW_DATA: { description: 'the deduplicated data the repository stores' },
+export type StatsMode = 'restore-size' | 'raw-data';
+export const StatsModeEnum = domainEnum<StatsMode>(
+  ['restore-size', 'raw-data'],
+  'StatsMode',
+  'what `restic stats` counts',
+  {
+    'restore-size': 'what restoring every snapshot would write (restic default)',
+    'raw-data': 'the deduplicated data the repository stores',
   },
-});
+);
 
 @ObjectType('RepositoryStats', { description: '`restic stats` of a whole repository' })
 export class RepositoryStatsModel {

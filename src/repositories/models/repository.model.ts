@@ -1,33 +1,24 @@
-import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { domainEnum } from '../../common/graphql/domain-enum';
 import { Node } from '../../common/graphql/node.interface';
 import { BACKENDS, type Backend } from '../provider-env';
 
-export const RepositoryBackendEnum = Object.fromEntries(
-  BACKENDS.map((backend) => [backend.toUpperCase(), backend]),
-) as Record<string, Backend>;
-
-const BACKEND_DESCRIPTIONS: Record<Backend, string> = {
-  local: 'a folder on this machine',
-  sftp: 'SFTP over SSH',
-  rest: "restic's REST server (or rclone serve restic)",
-  s3: 'Amazon S3 or an S3-compatible store',
-  swift: 'OpenStack Swift (OVH and others)',
-  b2: 'Backblaze B2',
-  azure: 'Azure Blob Storage',
-  gs: 'Google Cloud Storage',
-  rclone: 'any rclone remote',
-};
-
-registerEnumType(RepositoryBackendEnum, {
-  name: 'RepositoryBackend',
-  description: 'the kind of storage a repository lives on',
-  valuesMap: Object.fromEntries(
-    BACKENDS.map((backend) => [
-      backend.toUpperCase(),
-      { description: BACKEND_DESCRIPTIONS[backend] },
-    ]),
-  ),
-});
+export const RepositoryBackendEnum = domainEnum<Backend>(
+  BACKENDS,
+  'RepositoryBackend',
+  'the kind of storage a repository lives on',
+  {
+    local: 'a folder on this machine',
+    sftp: 'SFTP over SSH',
+    rest: "restic's REST server (or rclone serve restic)",
+    s3: 'Amazon S3 or an S3-compatible store',
+    swift: 'OpenStack Swift (OVH and others)',
+    b2: 'Backblaze B2',
+    azure: 'Azure Blob Storage',
+    gs: 'Google Cloud Storage',
+    rclone: 'any rclone remote',
+  },
+);
 
 @ObjectType('Repository', {
   implements: () => [Node],

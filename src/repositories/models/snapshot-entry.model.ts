@@ -1,25 +1,21 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { domainEnum } from '../../common/graphql/domain-enum';
 import { Connection } from '../../common/graphql/connection';
 import { Node } from '../../common/graphql/node.interface';
 import { DateTime, SafeInt } from '../../common/graphql/scalars';
 import type { SnapshotEntryType } from '../snapshot-listing';
 
-export const SnapshotEntryTypeEnum: Record<string, SnapshotEntryType> = {
-  FILE: 'file',
-  DIR: 'dir',
-  SYMLINK: 'symlink',
-  OTHER: 'other',
-};
-registerEnumType(SnapshotEntryTypeEnum, {
-  name: 'SnapshotEntryType',
-  description: 'what an entry of a snapshot is',
-  valuesMap: {
-    FILE: { description: 'a regular file' },
-    DIR: { description: 'a folder' },
-    SYMLINK: { description: 'a symbolic link' },
-    OTHER: { description: 'a device, socket or pipe' },
+export const SnapshotEntryTypeEnum = domainEnum<SnapshotEntryType>(
+  ['file', 'dir', 'symlink', 'other'],
+  'SnapshotEntryType',
+  'what an entry of a snapshot is',
+  {
+    file: 'a regular file',
+    dir: 'a folder',
+    symlink: 'a symbolic link',
+    other: 'a device, socket or pipe',
   },
-});
+);
 
 @ObjectType('SnapshotEntry', {
   implements: () => [Node],

@@ -5,6 +5,9 @@ import type { GraphQLTestClient } from './graphql-client';
 export const JOB_FIELDS = `id number operation backup: backupName repository: repositoryName trigger state
   error { code message } steps { name state repository: repositoryName error { code message } }`;
 
+/** The number of a job from its global id (`Job:42` -> 42), as logs and metrics show it. */
+export const jobNumber = (id: string): number => Number(id.slice(id.lastIndexOf(':') + 1));
+
 /** Polls `check` until it holds, or fails after `timeoutMs`. */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
