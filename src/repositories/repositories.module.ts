@@ -14,6 +14,7 @@ import { RepositoryViews } from './repository-views.service';
 import { RepositoriesService } from './repositories.service';
 import { RepositoryOpener } from './repository-opener';
 import { RepositoryStateResolver } from './repository-state.resolver';
+import { SnapshotOrphanResolver } from './snapshot-orphan.resolver';
 import { RepositoryStates } from './repository-states';
 import { RepositoryJobsResolver } from './repository-jobs.resolver';
 import { RepositoryJobsService } from './repository-jobs.service';
@@ -35,6 +36,7 @@ import { UnlockJobHandler } from './unlock-job.handler';
     RepositoryStates,
     RepositoryOpener,
     RepositoryStateResolver,
+    SnapshotOrphanResolver,
     RepositoryJobsService,
     SnapshotsService,
     InitJobHandler,

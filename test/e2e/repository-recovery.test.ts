@@ -110,6 +110,23 @@ describe('a repository that vanished', () => {
       tags: string[];
     }[];
     expect(snapshot.tags.sort()).toEqual(['backup=files', 'd2', 'docs']);
+
+    // a snapshot of a definition the configuration no longer holds is marked orphaned
+    resticDirect(repository, PASSWORD, [
+      'backup',
+      '--host',
+      'elsewhere',
+      '--tag',
+      'backup=retired',
+      join(dir.path, 'files'),
+    ]);
+    const { snapshots } = await client.data(
+      '{ snapshots(repository: "disk", first: 10) { nodes { backupName orphaned } } }',
+    );
+    expect(snapshots.nodes.map((n: any) => `${n.backupName}:${n.orphaned}`).sort()).toEqual([
+      'files:false',
+      'retired:true',
+    ]);
   }, 120_000);
 });
 
