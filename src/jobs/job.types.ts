@@ -1,6 +1,14 @@
 import type { Priority } from '../config/priority';
 
-export const JOB_OPERATIONS = ['backup', 'init', 'unlock', 'prune', 'check', 'restore'] as const;
+export const JOB_OPERATIONS = [
+  'backup',
+  'init',
+  'unlock',
+  'prune',
+  'check',
+  'restore',
+  'forget',
+] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
 /**

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { ResticModule } from '../restic/restic.module';
 import { CheckJobHandler } from './check-job.handler';
+import { ForgetJobHandler } from './forget-job.handler';
 import { InitJobHandler } from './init-job.handler';
 import { JobRepositoryResolver, JobStepRepositoryResolver } from './job-repository.resolver';
 import { RepositoriesResolver } from './repositories.resolver';
@@ -40,6 +41,7 @@ import { UnlockJobHandler } from './unlock-job.handler';
     RepositoryJobsService,
     SnapshotsService,
     InitJobHandler,
+    ForgetJobHandler,
     CheckJobHandler,
     UnlockJobHandler,
     RepositoriesResolver,

@@ -387,6 +387,16 @@ export class ResticService {
     }
   }
 
+  /** Forgets exactly these snapshots (full ids); their data stays until a prune. */
+  async forgetSnapshots(
+    target: ResticTarget,
+    ids: string[],
+    opts: ResticCallOptions = {},
+  ): Promise<void> {
+    if (ids.length === 0) throw new TypeError('forget needs at least one snapshot id');
+    await this.run(target, ['forget', '--', ...ids], opts);
+  }
+
   /** Removes data no snapshot refers to any more. */
   async prune(target: ResticTarget, opts: ResticCallOptions = {}): Promise<void> {
     await this.run(target, ['prune'], opts);

@@ -27,6 +27,7 @@ export const JobOperationEnum = domainEnum<JobOperation>(
     prune: "forget the snapshots a backup's retention does not keep, then prune",
     check: 'check the integrity of a repository',
     restore: 'restore a snapshot into a folder',
+    forget: 'forget chosen snapshots of a repository (forgetSnapshots), then prune',
   },
 );
 
