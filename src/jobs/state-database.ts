@@ -60,7 +60,7 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE jobs ADD COLUMN updated_at TEXT;`,
   // The restic repository id each configured repository had when it was last opened, so that one
   // that vanished is reported rather than created again (repositories/repository-opener.ts).
-  `CREATE TABLE repository_identities (
+  `CREATE TABLE IF NOT EXISTS repository_identities (
      name TEXT NOT NULL,
      location TEXT NOT NULL,
      restic_id TEXT NOT NULL,

@@ -31,6 +31,7 @@ export type CreateMode = 'new' | 'recreate';
 export class RepositoryOpener {
   private readonly logger = new Logger('Repositories');
   private readonly retries = new Map<string, { failures: number; cancel?: () => void }>();
+  private readonly opening = new Map<string, Promise<void>>();
 
   constructor(
     private readonly config: LiveConfig,
@@ -47,7 +48,23 @@ export class RepositoryOpener {
   /** Opens the repository unless it is known to be ready (creating it if it is new). */
   async ensureReady(name: string, opts: ResticCallOptions): Promise<void> {
     if (this.states.isReady(name)) return;
-    await this.open(name, opts, 'new');
+    // two backups share a repository: the second waits for the first's open rather than racing
+    // it (two inits of one new repository would fail one of them)
+    const pending = this.opening.get(name);
+    if (pending) {
+      await pending;
+      if (this.states.isReady(name)) return;
+    }
+    const opening = this.open(name, opts, 'new').then(() => undefined);
+    this.opening.set(
+      name,
+      opening.catch(() => undefined),
+    );
+    try {
+      await opening;
+    } finally {
+      this.opening.delete(name);
+    }
   }
 
   /** Finds the repository at its location, or creates it as `create` allows. */
@@ -167,7 +184,9 @@ export class RepositoryOpener {
       (name) =>
         previous.repositories[name].location !== current.repositories[name].location ||
         previous.repositories[name].password !== current.repositories[name].password ||
-        previous.repositories[name].requireMount !== current.repositories[name].requireMount,
+        previous.repositories[name].requireMount !== current.repositories[name].requireMount ||
+        JSON.stringify(previous.repositories[name].locationParams) !==
+          JSON.stringify(current.repositories[name].locationParams),
     );
     for (const name of [...repositories.removed, ...moved]) {
       this.stopRetry(name);
