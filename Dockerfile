@@ -7,7 +7,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+# npm run build generates the command-line client's GraphQL types from schema.gql first
+COPY tsconfig.json tsconfig.build.json codegen.yml schema.gql ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 

@@ -5,7 +5,15 @@ import graphqlPlugin from '@graphql-eslint/eslint-plugin';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'var/', 'coverage/', 'eslint.config.mjs', 'jest.config.js'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'src/cli/generated/',
+      'var/',
+      'coverage/',
+      'eslint.config.mjs',
+      'jest.config.js',
+    ],
   },
   {
     files: ['**/*.ts'],

@@ -3,9 +3,12 @@
 # test (unit, integration against the real restic, end to end through GraphQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-system-deps.sh restic setpriv
+bash scripts/ensure-system-deps.sh restic setpriv script
 # servers the backend tests run on loopback: SFTP (sshd + keys), REST and rclone:, HTTPS for S3
 bash scripts/ensure-system-deps.sh sshd ssh ssh-keygen rclone openssl
+# Debian's prometheus package: promtool checks /metrics and the alert rules, and the fleet test
+# runs the prometheus server itself
+bash scripts/ensure-system-deps.sh prometheus promtool
 npm ci --no-audit --no-fund
 npm run typecheck
 npm run lint

@@ -25,6 +25,8 @@ export interface FolderSpace {
   folder: DiskFolder;
   /** bytes an unprivileged process may still write there; null when it cannot be read */
   freeBytes: number | null;
+  /** size of that folder's file system (for a percentage); null or absent when unknown */
+  sizeBytes?: number | null;
 }
 
 /**
@@ -39,13 +41,14 @@ export class DiskSpace {
 
   measure(): FolderSpace[] {
     const dataDir = this.config.current.dataDir;
-    const data = freeBytes(dataDir);
-    return DISK_FOLDERS.map((folder) => ({
-      folder,
+    const data = space(dataDir) ?? { freeBytes: null, sizeBytes: null };
+    return DISK_FOLDERS.map((folder) => {
       // cache and tmp are created by the first restic run; until then they share the data
       // directory's disk
-      freeBytes: folder === 'data' ? data : (freeBytes(join(dataDir, folder)) ?? data),
-    }));
+      const { freeBytes, sizeBytes } =
+        folder === 'data' ? data : (space(join(dataDir, folder)) ?? data);
+      return { folder, freeBytes, sizeBytes };
+    });
   }
 
   /** The folder with the least free space (the one that fills first), or null if none is known. */
@@ -60,10 +63,10 @@ export class DiskSpace {
   }
 }
 
-function freeBytes(path: string): number | null {
+function space(path: string): { freeBytes: number; sizeBytes: number } | null {
   try {
     const stats = statfsSync(path);
-    return stats.bavail * stats.bsize;
+    return { freeBytes: stats.bavail * stats.bsize, sizeBytes: stats.blocks * stats.bsize };
   } catch {
     return null;
   }

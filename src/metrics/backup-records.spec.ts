@@ -91,6 +91,7 @@ describe('BackupRecords', () => {
       lastFailureAt: T0 + 20_000,
       lastDurationSeconds: 30,
       firstSeenAt: T0 - 5_000,
+      consecutiveFailures: 0,
     });
     const byRepo = Object.fromEntries(records.repositoryRecords().map((r) => [r.repository, r]));
     expect(byRepo.local).toEqual({

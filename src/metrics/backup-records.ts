@@ -17,6 +17,8 @@ export interface BackupRecord {
   lastDurationSeconds: number | null;
   /** epoch ms of the first job of this backup the records hold (for `overdue`) */
   firstSeenAt: number | null;
+  /** backup jobs that failed since the last one that succeeded (all of them if none did) */
+  consecutiveFailures: number;
 }
 
 /** One backup definition in one repository, from the restic steps of its jobs. */
@@ -53,13 +55,30 @@ export interface MaintenanceRecord {
   lastFailureAt: number | null;
 }
 
+/**
+ * Whether the last restic run into a repository (a backup, prune or check step) reached it.
+ * Only a failure saying the store cannot be reached or holds no repository counts as unreachable:
+ * a wrong password or a lock means restic did talk to the store.
+ */
+export interface ReachabilityRecord {
+  repository: string;
+  reachable: boolean;
+  /** epoch ms of the end of that run */
+  at: number | null;
+}
+
+/** Error codes of restic steps that mean the repository could not be reached at all. */
+export const UNREACHABLE_CODES: readonly string[] = ['BACKEND_UNREACHABLE', 'REPOSITORY_NOT_FOUND'];
+
 export class BackupRecords {
   private readonly backups = new Map<string, BackupRecord>();
   private readonly repositories = new Map<string, RepositoryRecord>();
   private readonly maintenance = new Map<string, MaintenanceRecord>();
+  private readonly reachability = new Map<string, ReachabilityRecord>();
 
   /** Takes one finished job into account; jobs must come in the order they ended. */
   apply(job: Job): void {
+    this.applyReachability(job);
     if (job.operation === 'prune' || job.operation === 'check') {
       this.applyMaintenance(job, job.operation);
     }
@@ -70,6 +89,20 @@ export class BackupRecords {
 
   maintenanceRecords(): MaintenanceRecord[] {
     return [...this.maintenance.values()];
+  }
+
+  reachabilityRecords(): ReachabilityRecord[] {
+    return [...this.reachability.values()];
+  }
+
+  private applyReachability(job: Job): void {
+    for (const step of resticSteps(job)) {
+      if (step.state !== 'succeeded' && step.state !== 'failed') continue;
+      const reachable =
+        step.state === 'succeeded' || !UNREACHABLE_CODES.includes(step.error?.code ?? '');
+      const at = ms(step.endedAt) ?? ms(job.endedAt);
+      this.reachability.set(step.repository, { repository: step.repository, reachable, at });
+    }
   }
 
   private applyMaintenance(job: Job, operation: 'prune' | 'check'): void {
@@ -111,8 +144,13 @@ export class BackupRecords {
     }
     const endedAt = ms(job.endedAt);
     if (endedAt !== null && (job.state === 'succeeded' || job.state === 'failed')) {
-      if (job.state === 'succeeded') record.lastSuccessAt = endedAt;
-      else record.lastFailureAt = endedAt;
+      if (job.state === 'succeeded') {
+        record.lastSuccessAt = endedAt;
+        record.consecutiveFailures = 0;
+      } else {
+        record.lastFailureAt = endedAt;
+        record.consecutiveFailures += 1;
+      }
       record.lastDurationSeconds = secondsBetween(job.startedAt, job.endedAt);
     }
     for (const step of resticSteps(job)) {
@@ -152,6 +190,7 @@ export class BackupRecords {
         lastFailureAt: null,
         lastDurationSeconds: null,
         firstSeenAt: null,
+        consecutiveFailures: 0,
       };
       this.backups.set(backup, record);
     }

@@ -13,7 +13,7 @@ import type { Job, JobStep } from '../jobs/job.types';
 import { StateDatabase } from '../jobs/state-database';
 import type { ScheduleTrigger } from '../triggers/schedule-trigger.service';
 import type { WatchTrigger } from '../triggers/watch-trigger.service';
-import { parseExposition, valueOf } from './exposition';
+import { parseExposition, samplesOf, valueOf } from './exposition';
 import { MetricsService } from './metrics.service';
 import { LiveConfig } from '../config/live-config';
 
@@ -36,6 +36,7 @@ describe('MetricsService', () => {
     running = [];
     nextRun = new Date(START + HOUR);
     config = {
+      hostname: 'test-host',
       dataDir: dir,
       backups: {
         docs: {
@@ -53,7 +54,12 @@ describe('MetricsService', () => {
           prune: null,
         },
       },
-      repositories: { local: { name: 'local', check: null } },
+      repositories: {
+        local: {
+          name: 'local',
+          check: { schedules: [{ kind: 'interval', everyMs: 24 * HOUR, source: '1d' }] },
+        },
+      },
     } as unknown as HenConfig;
   });
 
@@ -72,8 +78,9 @@ describe('MetricsService', () => {
     const watchers = { activeCount: () => 1 } as unknown as WatchTrigger;
     const runtime = Object.assign(new RuntimeInfo(), { resticVersion: '0.14.0' });
     Object.assign(runtime, { startedAt: clock.now() });
+    const live = new LiveConfig(config);
     const service = new MetricsService(
-      new LiveConfig(config),
+      live,
       store,
       runner,
       schedules,
@@ -84,7 +91,7 @@ describe('MetricsService', () => {
       'UTC',
     );
     const scrape = async () => parseExposition((await service.render()).body);
-    return { store, events, service, scrape, clock };
+    return { store, events, service, scrape, clock, live };
   }
 
   function finishedBackup(
@@ -210,7 +217,7 @@ describe('MetricsService', () => {
     expect(valueOf(m, 'hen_backup_running_jobs', { priority: 'immediate' })).toBe(1);
     expect(valueOf(m, 'hen_backup_watchers_active')).toBe(1);
     expect(valueOf(m, 'hen_backup_watchers_configured')).toBe(1);
-    expect(valueOf(m, 'hen_backup_schedules_configured')).toBe(1);
+    expect(valueOf(m, 'hen_backup_schedules_configured')).toBe(2);
     expect(
       valueOf(m, 'hen_backup_schedule_next_run_timestamp_seconds', {
         operation: 'backup',
@@ -218,7 +225,30 @@ describe('MetricsService', () => {
       }),
     ).toBe((START + HOUR) / 1000);
     expect(valueOf(m, 'hen_backup_backup_overdue', { backup: 'docs' })).toBe(0);
-    expect(valueOf(m, 'hen_backup_build_info', { restic_version: '0.14.0' })).toBe(1);
+    expect(samplesOf(m, 'hen_backup_info')).toEqual([
+      {
+        name: 'hen_backup_info',
+        labels: {
+          version: new RuntimeInfo().version,
+          restic_version: '0.14.0',
+          hostname: 'test-host',
+        },
+        value: 1,
+      },
+    ]);
+    expect(
+      valueOf(m, 'hen_backup_schedule_interval_seconds', { operation: 'backup', backup: 'docs' }),
+    ).toBe(3600);
+    const checkInterval = samplesOf(m, 'hen_backup_schedule_interval_seconds', {
+      operation: 'check',
+    });
+    expect(checkInterval).toEqual([
+      {
+        name: 'hen_backup_schedule_interval_seconds',
+        labels: { hostname: 'test-host', operation: 'check', repository: 'local' },
+        value: 86400,
+      },
+    ]);
 
     // 1 h interval, grace 30 min: never succeeded since the daemon started 1.6 h ago
     nextRun = null;
@@ -228,5 +258,130 @@ describe('MetricsService', () => {
     expect(valueOf(m, 'hen_backup_backup_overdue', { backup: 'manual' })).toBe(0);
     expect(valueOf(m, 'hen_backup_schedule_next_run_timestamp_seconds')).toBeUndefined();
     void store;
+  });
+
+  it('counts failures in a row, bytes added, queue waits, and whether repositories answered', async () => {
+    const { store, events, scrape, clock } = build();
+    let m = await scrape();
+    // before any job: every backup has a zero, every configured pair a zero counter
+    expect(valueOf(m, 'hen_backup_backup_consecutive_failures', { backup: 'docs' })).toBe(0);
+    expect(valueOf(m, 'hen_backup_backup_consecutive_failures', { backup: 'manual' })).toBe(0);
+    expect(
+      valueOf(m, 'hen_backup_added_bytes_total', { backup: 'docs', repository: 'local' }),
+    ).toBe(0);
+    expect(samplesOf(m, 'hen_backup_repository_reachable')).toEqual([]);
+    expect(valueOf(m, 'hen_backup_queue_oldest_wait_seconds')).toBe(0);
+
+    events.finished(finishedBackup(store, 'succeeded', START - 50_000, 1000));
+    events.finished(finishedBackup(store, 'succeeded', START - 40_000, 500));
+    events.finished(finishedBackup(store, 'failed', START - 30_000));
+    events.finished(finishedBackup(store, 'failed', START - 20_000));
+    m = await scrape();
+    expect(valueOf(m, 'hen_backup_backup_consecutive_failures', { backup: 'docs' })).toBe(2);
+    expect(
+      valueOf(m, 'hen_backup_added_bytes_total', { backup: 'docs', repository: 'local' }),
+    ).toBe(1500);
+    // a wrong password: restic reached the store
+    expect(valueOf(m, 'hen_backup_repository_reachable', { repository: 'local' })).toBe(1);
+    // queued 10 s, started 1 s later
+    expect(valueOf(m, 'hen_backup_job_queue_wait_seconds_count', { operation: 'backup' })).toBe(4);
+    expect(
+      valueOf(m, 'hen_backup_job_queue_wait_seconds_bucket', { operation: 'backup', le: '1' }),
+    ).toBe(4);
+
+    const unreachable = finishedBackup(store, 'failed', START - 10_000);
+    unreachable.steps[0].error = { code: 'BACKEND_UNREACHABLE', message: 'no route to host' };
+    store.save(unreachable);
+    events.finished(unreachable);
+    queued = [{ priority: 0, queuedAt: iso(START - 90_000) } as Job];
+    clock.advance(10_000);
+    m = await scrape();
+    expect(valueOf(m, 'hen_backup_backup_consecutive_failures', { backup: 'docs' })).toBe(3);
+    expect(valueOf(m, 'hen_backup_repository_reachable', { repository: 'local' })).toBe(0);
+    expect(valueOf(m, 'hen_backup_queue_oldest_wait_seconds')).toBe(100);
+
+    events.finished(finishedBackup(store, 'succeeded', START + 5_000));
+    m = await scrape();
+    expect(valueOf(m, 'hen_backup_backup_consecutive_failures', { backup: 'docs' })).toBe(0);
+    expect(valueOf(m, 'hen_backup_repository_reachable', { repository: 'local' })).toBe(1);
+
+    // the history gives the same failures in a row after a restart
+    events.finished(finishedBackup(store, 'failed', START + 6_000));
+    const restarted = await build(new FakeClock(START + 7_000)).scrape();
+    expect(valueOf(restarted, 'hen_backup_backup_consecutive_failures', { backup: 'docs' })).toBe(
+      1,
+    );
+  });
+
+  it('labels every series with the hostname, leaves no label empty, and drops the _total gauges', async () => {
+    const { store, events, scrape } = build();
+    const check = store.create(
+      { operation: 'check', repository: 'local', trigger: 'schedule', priority: 0 },
+      iso(START - 5_000),
+    );
+    Object.assign(check, {
+      state: 'succeeded',
+      startedAt: iso(START - 4_000),
+      endedAt: iso(START - 1_000),
+      steps: [
+        {
+          name: 'check local',
+          kind: 'restic',
+          repository: 'local',
+          state: 'succeeded',
+          startedAt: iso(START - 4_000),
+          endedAt: iso(START - 1_000),
+          error: null,
+          snapshotId: null,
+          summary: null,
+        },
+      ],
+    });
+    store.save(check);
+    events.finished(check);
+    const m = await scrape();
+    expect(
+      samplesOf(m, 'hen_backup_maintenance_last_success_timestamp_seconds').map((s) => s.labels),
+    ).toEqual([{ hostname: 'test-host', operation: 'check', repository: 'local' }]);
+    expect(m.samples.length).toBeGreaterThan(50);
+    for (const sample of m.samples) {
+      expect(sample.labels.hostname).toBe('test-host');
+      for (const value of Object.values(sample.labels)) expect(value).not.toBe('');
+    }
+    for (const name of Object.keys(m.types)) {
+      if (m.types[name] !== 'counter') expect(name).not.toMatch(/_total$/);
+    }
+    expect(m.types.nodejs_active_handles).toBe('gauge');
+  });
+
+  it('follows a reload: new schedules, a zero bytes counter for a new backup, a new hostname', async () => {
+    const { scrape, live } = build();
+    live.replace({
+      ...config,
+      hostname: 'renamed-host',
+      backups: {
+        ...config.backups,
+        photos: {
+          name: 'photos',
+          repositories: ['local'],
+          schedules: [{ kind: 'interval', everyMs: 6 * HOUR, source: '6h' }],
+          watch: null,
+          prune: null,
+        },
+      },
+    } as unknown as HenConfig);
+    const m = await scrape();
+    expect(
+      valueOf(m, 'hen_backup_schedule_interval_seconds', {
+        operation: 'backup',
+        backup: 'photos',
+        hostname: 'renamed-host',
+      }),
+    ).toBe(6 * 3600);
+    expect(valueOf(m, 'hen_backup_schedules_configured')).toBe(3);
+    expect(
+      valueOf(m, 'hen_backup_added_bytes_total', { backup: 'photos', repository: 'local' }),
+    ).toBe(0);
+    expect(valueOf(m, 'hen_backup_info', { hostname: 'renamed-host' })).toBe(1);
   });
 });

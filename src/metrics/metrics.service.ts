@@ -12,12 +12,26 @@ import { scheduledDefinitions } from '../triggers/schedule-definitions';
 import { SCHEDULE_TIME_ZONE, ScheduleTrigger } from '../triggers/schedule-trigger.service';
 import { WatchTrigger } from '../triggers/watch-trigger.service';
 import { BackupRecords, hookFailures, secondsBetween } from './backup-records';
-import { isOverdue } from './overdue';
+import { isOverdue, shortestIntervalMs } from './overdue';
 
 export const METRICS_PREFIX = 'hen_backup_';
 
 /** Job durations: from seconds (init, unlock) to a day (a first backup of a large tree). */
 const DURATION_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400];
+
+/** Queue waits: from an instant to a day (an on-idle job behind a week of backups waits long). */
+const WAIT_BUCKETS = [1, 10, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400];
+
+/**
+ * prom-client's defaults that `promtool check metrics` rejects (gauges named `_total`); the same
+ * numbers, by type, stay in `nodejs_active_handles`, `nodejs_active_requests` and
+ * `nodejs_active_resources`.
+ */
+const DROPPED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 /** Operations whose finished jobs feed the per-backup records. */
 const RECORDED_OPERATIONS = ['backup', 'prune', 'check'] as const;
@@ -30,6 +44,11 @@ const RECORDED_OPERATIONS = ['backup', 'prune', 'check'] as const;
  * Gauges about backups are rebuilt from the job history when the daemon starts, so they survive
  * restarts. Counters (jobs run and failed, hook failures) and the duration histogram count from
  * the start of the process, as Prometheus counters do; `rate()` and `increase()` handle restarts.
+ *
+ * Every series carries a `hostname` label (the configuration's `hostname`, restic's `--host`), so
+ * that many daemons scraped into one Prometheus stay apart by the name their snapshots carry, even
+ * through federation or remote write; Prometheus's `instance` tells two daemons of one host apart.
+ * A label that would be empty is left out rather than set to "".
  */
 @Injectable()
 export class MetricsService implements OnModuleDestroy {
@@ -42,6 +61,8 @@ export class MetricsService implements OnModuleDestroy {
   private readonly jobsFailed: Counter<'operation'>;
   private readonly jobDuration: Histogram<'operation'>;
   private readonly hookFailuresTotal: Counter<'backup' | 'stage' | 'ignored'>;
+  private readonly queueWait: Histogram<'operation'>;
+  private readonly addedBytes: Counter<'backup' | 'repository'>;
 
   constructor(
     private readonly config: LiveConfig,
@@ -56,6 +77,8 @@ export class MetricsService implements OnModuleDestroy {
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    for (const name of DROPPED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+    this.registry.setDefaultLabels({ hostname: config.current.hostname });
 
     this.jobsRun = new Counter({
       name: `${METRICS_PREFIX}jobs_run_total`,
@@ -86,17 +109,50 @@ export class MetricsService implements OnModuleDestroy {
       labelNames: ['backup', 'stage', 'ignored'],
       registers,
     });
+    this.queueWait = new Histogram({
+      name: `${METRICS_PREFIX}job_queue_wait_seconds`,
+      help: 'How long jobs that started waited in the queue first, by operation',
+      labelNames: ['operation'],
+      buckets: WAIT_BUCKETS,
+      registers,
+    });
+    this.addedBytes = new Counter({
+      name: `${METRICS_PREFIX}added_bytes_total`,
+      help: 'Data successful backups added to each repository (restic data_added), since the daemon started',
+      labelNames: ['backup', 'repository'],
+      registers,
+    });
+    this.zeroAddedBytes();
     this.registerGauges();
     this.rebuild();
-    this.stopListening = events.onFinished((job) => this.jobFinished(job));
+    const stopFinished = events.onFinished((job) => this.jobFinished(job));
+    const stopConfig = config.onChange(() => this.zeroAddedBytes());
+    this.stopListening = () => {
+      stopFinished();
+      stopConfig();
+    };
   }
 
   onModuleDestroy(): void {
     this.stopListening();
   }
 
+  /**
+   * A series for every backup and repository pair from the start, at 0, so that `increase()`
+   * counts the first backup's bytes too (a series that appears at its first value counts none).
+   */
+  private zeroAddedBytes(): void {
+    for (const backup of Object.values(this.config.current.backups)) {
+      for (const repository of backup.repositories) {
+        this.addedBytes.inc({ backup: backup.name, repository }, 0);
+      }
+    }
+  }
+
   /** The text exposition format. */
   async render(): Promise<{ contentType: string; body: string }> {
+    // a reload may rename the host
+    this.registry.setDefaultLabels({ hostname: this.config.current.hostname });
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
@@ -137,9 +193,20 @@ export class MetricsService implements OnModuleDestroy {
     if (job.state === 'failed') this.jobsFailed.inc({ operation: job.operation });
     const seconds = secondsBetween(job.startedAt, job.endedAt);
     if (seconds !== null) this.jobDuration.observe({ operation: job.operation }, seconds);
+    const waited = secondsBetween(job.queuedAt, job.startedAt);
+    if (waited !== null) this.queueWait.observe({ operation: job.operation }, waited);
+    if (job.operation === 'backup' && job.backup !== null) {
+      for (const step of job.steps) {
+        const added = step.summary?.dataAdded;
+        if (step.kind !== 'restic' || step.state !== 'succeeded' || step.repository === null)
+          continue;
+        const bytes = typeof added === 'number' && Number.isFinite(added) ? added : 0;
+        this.addedBytes.inc({ backup: job.backup, repository: step.repository }, bytes);
+      }
+    }
     for (const failure of hookFailures(job)) {
       this.hookFailuresTotal.inc({
-        backup: job.backup ?? '',
+        ...(job.backup === null ? {} : { backup: job.backup }),
         stage: failure.stage,
         ignored: String(failure.ignored),
       });
@@ -260,7 +327,8 @@ export class MetricsService implements OnModuleDestroy {
             const v = seconds(record[key]);
             if (!known || v === null) continue;
             const { operation, backup, repository } = record;
-            this.set({ operation, backup, repository }, v);
+            // a check is of a repository only: no backup label rather than backup=""
+            this.set(backup ? { operation, backup, repository } : { operation, repository }, v);
           }
         },
       });
@@ -276,6 +344,31 @@ export class MetricsService implements OnModuleDestroy {
     );
 
     const overdue = (name: string) => this.overdue(name);
+    new Gauge({
+      name: `${METRICS_PREFIX}backup_consecutive_failures`,
+      help: 'Backup jobs that failed since the last one that succeeded (0 after a success, or before any job)',
+      labelNames: ['backup'],
+      registers,
+      collect() {
+        this.reset();
+        for (const name of Object.keys(live.current.backups)) {
+          this.set({ backup: name }, records.backup(name)?.consecutiveFailures ?? 0);
+        }
+      },
+    });
+    new Gauge({
+      name: `${METRICS_PREFIX}repository_reachable`,
+      help: '1 when the last restic run into this repository (backup, prune or check) reached it, 0 when it found no store or no repository there',
+      labelNames: ['repository'],
+      registers,
+      collect() {
+        this.reset();
+        for (const record of records.reachabilityRecords()) {
+          if (!(record.repository in live.current.repositories)) continue;
+          this.set({ repository: record.repository }, record.reachable ? 1 : 0);
+        }
+      },
+    });
     new Gauge({
       name: `${METRICS_PREFIX}backup_overdue`,
       help: '1 when a scheduled backup is overdue (see the Status.backups.overdue field), else 0',
@@ -299,6 +392,21 @@ export class MetricsService implements OnModuleDestroy {
       return counts;
     };
     const runner = this.runner;
+    const clock = this.clock;
+    new Gauge({
+      name: `${METRICS_PREFIX}queue_oldest_wait_seconds`,
+      help: 'How long the job that has waited longest in the queue has waited so far; 0 when none waits',
+      registers,
+      collect() {
+        const now = clock.now();
+        let oldest = 0;
+        for (const job of runner.queuedJobs()) {
+          const queuedAt = Date.parse(job.queuedAt);
+          if (Number.isFinite(queuedAt)) oldest = Math.max(oldest, (now - queuedAt) / 1000);
+        }
+        this.set(oldest);
+      },
+    });
     new Gauge({
       name: `${METRICS_PREFIX}queued_jobs`,
       help: 'Jobs waiting in the queue, by priority (a name, or the integer)',
@@ -338,7 +446,13 @@ export class MetricsService implements OnModuleDestroy {
       },
     });
     const schedules = this.schedules;
-    const definitions = scheduledDefinitions(live.current);
+    // read at each scrape: a reload may change the schedules
+    const definitions = () => scheduledDefinitions(live.current);
+    const timeZone = this.timeZone;
+    const subjectLabel = (definition: ReturnType<typeof definitions>[number]) =>
+      definition.operation === 'check'
+        ? { operation: definition.operation, repository: definition.subject }
+        : { operation: definition.operation, backup: definition.subject };
     new Gauge({
       name: `${METRICS_PREFIX}schedule_next_run_timestamp_seconds`,
       help: 'When each scheduled definition next runs, Unix time; absent while its run is queued or running',
@@ -346,18 +460,22 @@ export class MetricsService implements OnModuleDestroy {
       registers,
       collect() {
         this.reset();
-        for (const definition of definitions) {
+        for (const definition of definitions()) {
           const next = schedules.nextRunAt(definition.key);
-          if (!next) continue;
-          const isCheck = definition.operation === 'check';
-          this.set(
-            {
-              operation: definition.operation,
-              backup: isCheck ? '' : definition.subject,
-              repository: isCheck ? definition.subject : '',
-            },
-            next.getTime() / 1000,
-          );
+          if (next) this.set(subjectLabel(definition), next.getTime() / 1000);
+        }
+      },
+    });
+    new Gauge({
+      name: `${METRICS_PREFIX}schedule_interval_seconds`,
+      help: 'The shortest time between two runs the schedules of each scheduled definition ask for (for a cron expression, the gap between its next two runs)',
+      labelNames: ['operation', 'backup', 'repository'],
+      registers,
+      collect() {
+        this.reset();
+        for (const definition of definitions()) {
+          const ms = shortestIntervalMs(definition.schedules, clock.now(), timeZone);
+          if (ms !== null) this.set(subjectLabel(definition), ms / 1000);
         }
       },
     });
@@ -366,18 +484,25 @@ export class MetricsService implements OnModuleDestroy {
       help: 'Scheduled definitions (backups, prunes, repository checks)',
       registers,
       collect() {
-        this.set(definitions.length);
+        this.set(definitions().length);
       },
     });
     const runtime = this.runtime;
     new Gauge({
-      name: `${METRICS_PREFIX}build_info`,
-      help: 'Always 1; the labels say which hen-backup and restic run',
-      labelNames: ['version', 'restic_version'],
+      name: `${METRICS_PREFIX}info`,
+      help: 'Always 1; the labels say which hen-backup and restic run, and the hostname the daemon backs up as',
+      labelNames: ['version', 'restic_version', 'hostname'],
       registers,
       collect() {
         this.reset();
-        this.set({ version: runtime.version, restic_version: runtime.resticVersion ?? '' }, 1);
+        this.set(
+          {
+            version: runtime.version,
+            restic_version: runtime.resticVersion ?? 'unknown',
+            hostname: live.current.hostname,
+          },
+          1,
+        );
       },
     });
     new Gauge({

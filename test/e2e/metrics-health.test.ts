@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseExposition, samplesOf, valueOf, type Exposition } from '../../src/metrics/exposition';
 import { Daemon, startDaemon } from './support/daemon';
@@ -176,7 +177,16 @@ describe('metrics and health endpoints', () => {
     })!;
     expect(nextRun).toBeGreaterThan(now + 3000);
     expect(valueOf(m, 'hen_backup_backup_overdue', docs)).toBe(0);
-    expect(valueOf(m, 'hen_backup_build_info', {})).toBe(1);
+    const [info] = samplesOf(m, 'hen_backup_info');
+    expect(info).toEqual({
+      name: 'hen_backup_info',
+      labels: {
+        hostname: 'metrics-host',
+        version: '0.1.0',
+        restic_version: expect.stringMatching(/^0\.\d+\.\d+/),
+      },
+      value: 1,
+    });
   });
 
   it('summarises each backup in the status query', async () => {
@@ -232,6 +242,38 @@ describe('metrics and health endpoints', () => {
       filesProcessed: 4,
     });
     expect(scheduled!.bytesAdded as number).toBeGreaterThan(0);
+  });
+
+  it('passes promtool check metrics after backups, a failure and a check, with no empty label', async () => {
+    const { checkRepository } = await admin.data(
+      `mutation { checkRepository(name: "good") { id } }`,
+    );
+    expect(await stateAtEnd(checkRepository.id)).toBe('SUCCEEDED');
+    const response = await http('/metrics', TOKENS.viewer);
+    const text = await response.text();
+    const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({
+      status: 0,
+      output: '',
+    });
+    const m = parseExposition(text);
+    for (const sample of m.samples) {
+      expect(sample.labels.hostname).toBe('metrics-host');
+      for (const value of Object.values(sample.labels)) expect(value).not.toBe('');
+    }
+    expect(
+      samplesOf(m, 'hen_backup_maintenance_last_success_timestamp_seconds', {
+        operation: 'check',
+      }).map((s) => s.labels),
+    ).toEqual([{ hostname: 'metrics-host', operation: 'check', repository: 'good' }]);
+    expect(valueOf(m, 'hen_backup_repository_reachable', { repository: 'good' })).toBe(1);
+    // a wrong password: restic reached the store and was refused
+    expect(valueOf(m, 'hen_backup_repository_reachable', { repository: 'wrong' })).toBe(1);
+    expect(valueOf(m, 'hen_backup_backup_consecutive_failures', { backup: 'broken' })).toBe(1);
+    expect(valueOf(m, 'hen_backup_backup_consecutive_failures', { backup: 'docs' })).toBe(0);
+    expect(
+      valueOf(m, 'hen_backup_added_bytes_total', { backup: 'docs', repository: 'good' }),
+    ).toBeGreaterThan(4 * 4096 + 2 * 8192);
   });
 
   it('counts the snapshots a prune kept, and records the prune', async () => {
