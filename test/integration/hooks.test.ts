@@ -119,7 +119,9 @@ describe('backup hooks', () => {
       repositories: {
         local: makeRepositoryConfig('local', join(root, 'repo'), password),
         // never initialised: restic fails at once, which makes a failed backup
-        missing: makeRepositoryConfig('missing', join(root, 'no-repo'), password),
+        // a repository that cannot be opened nor created (a new one would be created at the
+        // start of the backup): nothing can be made under /proc
+        missing: makeRepositoryConfig('missing', '/proc/hen-backup-no-repo', password),
       },
       // what the config loader would collect from the hooks below
       secrets: [TEST_PASSWORD, URL_PASSWORD, ENV_SECRET],
@@ -145,8 +147,10 @@ describe('backup hooks', () => {
       commands,
       scrubber,
     );
+    // no automatic retry of the unusable repository within the test (it has no init handler)
+    const noRetry = { minMs: 3_600_000, maxMs: 3_600_000 };
     const opener = new RepositoryOpener(
-      new LiveConfig(config),
+      new LiveConfig({ ...config, jobs: { ...config.jobs, repositoryRetry: noRetry } }),
       repositories,
       restic,
       new RepositoryIdentityStore(database),
