@@ -11,6 +11,8 @@ import {
   JobStepRepositoryResolver,
 } from '../repositories/job-repository.resolver';
 import { SnapshotsResolver } from '../repositories/snapshots.resolver';
+import { RepositoryStateResolver } from '../repositories/repository-state.resolver';
+import { SnapshotOrphanResolver } from '../repositories/snapshot-orphan.resolver';
 import { JobBackupResolver, SnapshotBackupResolver } from '../backups/backup-relations.resolver';
 import { StatusBackupsResolver } from '../metrics/status-backups.resolver';
 import { RepositoriesResolver } from '../repositories/repositories.resolver';
@@ -47,6 +49,8 @@ export const API_RESOLVERS = [
   JobStepRepositoryResolver,
   JobBackupResolver,
   SnapshotBackupResolver,
+  RepositoryStateResolver,
+  SnapshotOrphanResolver,
 ];
 
 export const SCHEMA_HEADER =
