@@ -192,6 +192,8 @@ function fillHistory(dataDir: string, count: number): { bigLogJob: number; logRo
             operation === 'backup'
               ? {
                   percent: 100,
+                  jobPercent: 100,
+                  complete: true,
                   filesDone: 100_000,
                   totalFiles: 100_000,
                   bytesDone: 5e9,

@@ -9,6 +9,8 @@ bash scripts/ensure-system-deps.sh sshd ssh ssh-keygen rclone openssl
 # Debian's prometheus package: promtool checks /metrics and the alert rules, and the fleet test
 # runs the prometheus server itself
 bash scripts/ensure-system-deps.sh prometheus promtool
+# the browser test of the GraphQL IDE drives Debian's Chromium (never a downloaded browser)
+bash scripts/ensure-system-deps.sh chromium
 npm ci --no-audit --no-fund
 npm run typecheck
 npm run lint

@@ -1,9 +1,10 @@
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { SecretScrubber } from '../common/secret-scrubber';
+import { LiveConfig } from '../config/live-config';
 import { JobsModule } from '../jobs/jobs.module';
 import { AuthModule } from './auth/auth.module';
 import { authenticateConnection, graphqlContext } from './auth/graphql-context';
@@ -12,6 +13,9 @@ import { RoleGuard } from './auth/role.guard';
 import { TokenAuthenticator } from './auth/token-authenticator';
 import { ArgumentLimitsPipe } from './argument-limits';
 import { formatGraphQLError } from './error-formatter';
+import { IdeController } from './ide/ide.controller';
+import { IdePageMiddleware } from './ide/ide-page.middleware';
+import { GraphQLExceptionFilter } from './graphql-exception.filter';
 import { QUERY_LIMITS, queryLimitsRule, validateWithLimits } from './query-limits';
 import { ConfigReloadResolver } from './config-reload.resolver';
 import { NodeFetchers, NodeResolver } from './node.resolver';
@@ -31,18 +35,28 @@ export const GRAPHQL_PATH = '/graphql';
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       imports: [AuthModule],
-      inject: [SecretScrubber, TokenAuthenticator],
-      useFactory: (scrubber: SecretScrubber, authenticator: TokenAuthenticator) => ({
+      inject: [SecretScrubber, TokenAuthenticator, LiveConfig],
+      useFactory: (
+        scrubber: SecretScrubber,
+        authenticator: TokenAuthenticator,
+        config: LiveConfig,
+      ) => ({
         path: GRAPHQL_PATH,
         // The committed schema.gql is written by `npm run schema`, not by a running daemon.
         autoSchemaFile: true,
         sortSchema: true,
         transformSchema: describeRootTypes,
         playground: false,
+        // Introspection needs a token like any query once tokens are configured, unless
+        // api.openIntrospection says otherwise (see graphqlContext).
         introspection: true,
         includeStacktraceInErrorResponses: false,
-        plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true })],
-        context: graphqlContext(authenticator),
+        // Automatic persisted queries are off: a request carrying a hash is answered
+        // PERSISTED_QUERY_NOT_SUPPORTED, on which Apollo Client's link sends full queries.
+        persistedQueries: false,
+        // The IDE at GET /graphql is served by IdePageMiddleware, from the package's own files.
+        plugins: [ApolloServerPluginLandingPageDisabled()],
+        context: graphqlContext(authenticator, () => config.current.api.openIntrospection),
         subscriptions: {
           'graphql-ws': {
             path: GRAPHQL_PATH,
@@ -64,6 +78,7 @@ export const GRAPHQL_PATH = '/graphql';
     // Caps graphql-ws messages at the HTTP body limit, once GraphQLModule has started.
     WebSocketMessageSizeModule,
   ],
+  controllers: [IdeController],
   providers: [
     StatusService,
     StatusResolver,
@@ -73,6 +88,14 @@ export const GRAPHQL_PATH = '/graphql';
     { provide: APP_GUARD, useClass: RoleGuard },
     { provide: APP_PIPE, useClass: ArgumentLimitsPipe },
     { provide: APP_INTERCEPTOR, useClass: RevocableSubscriptionsInterceptor },
+    { provide: APP_FILTER, useClass: GraphQLExceptionFilter },
   ],
 })
-export class ApiModule {}
+export class ApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // before Apollo's handler on the same path, which would answer a browser 400
+    consumer
+      .apply(IdePageMiddleware)
+      .forRoutes({ path: GRAPHQL_PATH.slice(1), method: RequestMethod.GET });
+  }
+}

@@ -54,7 +54,8 @@ function innermostCode(error: unknown): string | undefined {
 
 /**
  * Every error leaves with a code and a readable message, never a stack trace or a secret.
- * Errors without a client-facing code are logged in full and answered generically.
+ * Errors without a client-facing code are logged at error (one line, no stack) and answered
+ * generically; client mistakes are logged at debug.
  */
 export function formatGraphQLError(scrubber: SecretScrubber) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -73,6 +74,8 @@ export function formatGraphQLError(scrubber: SecretScrubber) {
         extensions: { code: 'INTERNAL_SERVER_ERROR' },
       };
     }
+    // A client's mistake is the client's to see; the operator may look at it at debug level.
+    logger.debug({ msg: 'request refused', code, error: scrubber.scrub(formatted.message) });
     // The parser recurses; a document nested thousands of levels deep exhausts the stack.
     const message =
       code === 'GRAPHQL_PARSE_FAILED' && /call stack/i.test(formatted.message)

@@ -14,6 +14,8 @@ import { SnapshotsResolver } from '../repositories/snapshots.resolver';
 import { RepositoryStateResolver } from '../repositories/repository-state.resolver';
 import { SnapshotOrphanResolver } from '../repositories/snapshot-orphan.resolver';
 import { JobBackupResolver, SnapshotBackupResolver } from '../backups/backup-relations.resolver';
+import { JobProgressResolver } from '../jobs/job-progress.resolver';
+import { JobSubscriptionsResolver } from '../jobs/job-subscriptions.resolver';
 import { StatusBackupsResolver } from '../metrics/status-backups.resolver';
 import { RepositoriesResolver } from '../repositories/repositories.resolver';
 import { RepositoryJobsResolver } from '../repositories/repository-jobs.resolver';
@@ -35,6 +37,8 @@ export const API_RESOLVERS = [
   RepositoriesResolver,
   RepositoryJobsResolver,
   JobsResolver,
+  JobProgressResolver,
+  JobSubscriptionsResolver,
   DownloadsResolver,
   BackupScheduleResolver,
   RepositoryScheduleResolver,

@@ -5,7 +5,7 @@ import type { JobContext } from '../jobs/job-context';
 import { JobFailure, describeFailure } from '../jobs/job-failure';
 import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { backupLock, repositoryLock, type ResourceLock } from '../jobs/job-locks';
-import type { Job } from '../jobs/job.types';
+import type { Job, StepProgress } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { RepositoryOpener } from '../repositories/repository-opener';
 import { lockWaitFor } from '../repositories/repository-step';
@@ -53,6 +53,7 @@ export class BackupJobHandler implements JobHandler {
     // Hooks run once per job, around all the repositories, not around each one.
     let repositoryFailures: RepositoryFailure[] = [];
     let before: StageOutcome;
+    context.planSteps(backup.hooks.before.length + plan.length + backup.hooks.after.length);
     try {
       before = await this.hooks.runStage(context, 'before', backup.hooks.before);
       if (before.aborted) throw stopped();
@@ -119,6 +120,8 @@ export class BackupJobHandler implements JobHandler {
           },
         );
         this.recordResult(context, name, result);
+        // restic 0.14 prints no status for a small or unchanged backup: the summary has the totals
+        context.progress(summaryProgress(result, step.step.name));
         step.succeed({ snapshotId: result.snapshotId, summary: summaryOf(result) });
         step.log(
           'info',
@@ -183,9 +186,11 @@ export function backupFailure(
   return new JobFailure(code, parts.join('; '));
 }
 
-function toJobProgress(progress: BackupProgress, step: string) {
+function toJobProgress(progress: BackupProgress, step: string): StepProgress {
   return {
-    percent: Math.round(progress.percentDone * 10000) / 100,
+    // restic's percent_done counts bytes read, which under an upload limit reaches 100 well
+    // before the upload ends: 100 is kept for the summary, once the snapshot is saved
+    percent: Math.min(99.9, Math.round(progress.percentDone * 10000) / 100),
     filesDone: progress.filesDone,
     totalFiles: progress.totalFiles,
     bytesDone: progress.bytesDone,
@@ -193,6 +198,20 @@ function toJobProgress(progress: BackupProgress, step: string) {
     secondsElapsed: progress.secondsElapsed,
     secondsRemaining: progress.secondsRemaining,
     currentFiles: progress.currentFiles,
+    step,
+  };
+}
+
+function summaryProgress(result: BackupResult, step: string): StepProgress {
+  return {
+    percent: 100,
+    filesDone: result.totalFilesProcessed,
+    totalFiles: result.totalFilesProcessed,
+    bytesDone: result.totalBytesProcessed,
+    totalBytes: result.totalBytesProcessed,
+    secondsElapsed: result.durationSeconds,
+    secondsRemaining: 0,
+    currentFiles: [],
     step,
   };
 }

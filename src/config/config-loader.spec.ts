@@ -75,6 +75,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           },
           { name: 'ci', role: 'admin', sha256: sha256('test') },
         ],
+        openIntrospection: true,
       },
       log: { level: 'debug' },
       jobs: {
@@ -320,7 +321,7 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
       hostname: hostname(),
       dataDir: '/var/lib/hen-backup',
       readOnly: false,
-      api: { host: '127.0.0.1', port: 4000, tokens: [] },
+      api: { host: '127.0.0.1', port: 4000, tokens: [], openIntrospection: false },
       log: { level: 'info' },
       jobs: {
         concurrency: 2,

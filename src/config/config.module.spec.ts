@@ -20,7 +20,7 @@ describe('ConfigModule', () => {
       hostname: 'test-host',
       dataDir: '/var/lib/hen-backup',
       readOnly: false,
-      api: { host: '127.0.0.1', port: 4000, tokens: [] },
+      api: { host: '127.0.0.1', port: 4000, tokens: [], openIntrospection: false },
       log: { level: 'info' },
       backups: {},
       repositories: {},

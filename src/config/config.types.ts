@@ -124,7 +124,13 @@ export interface HenConfig {
    * would write (backup, prune, check, unlock) are refused. Browsing and restores still work.
    */
   readOnly: boolean;
-  api: { host: string; port: number; tokens: ApiToken[] };
+  api: {
+    host: string;
+    port: number;
+    tokens: ApiToken[];
+    /** introspection answers without a token even when tokens are configured */
+    openIntrospection: boolean;
+  };
   log: { level: LogLevel };
   jobs: {
     concurrency: number;

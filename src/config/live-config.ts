@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
+import { outsideRequest } from '../common/outside-request';
 import type { HenConfig } from './config.types';
 
 /** What a reload changed, by name; "changed" means the definition differs in any setting. */
@@ -44,6 +45,12 @@ export class LiveConfig {
       repositories: diffNamed(this.config.repositories, next.repositories),
     };
     this.config = next;
+    // Listeners start schedules and watchers: background work, whoever asked for the reload.
+    outsideRequest(() => this.notify(change));
+    return change;
+  }
+
+  private notify(change: ConfigChange): void {
     for (const listener of this.listeners) {
       // One service failing to follow must not keep the others on the old configuration.
       try {
@@ -54,7 +61,6 @@ export class LiveConfig {
         });
       }
     }
-    return change;
   }
 
   onChange(listener: ConfigListener): () => void {

@@ -19,11 +19,15 @@ export interface ApiSettings {
 
 export function readApi(r: ConfigReader, value: unknown, path: ConfigPath): ApiSettings {
   const plainTokens: string[] = [];
-  const map = given(value) ? r.mapping(value, path, ['host', 'port', 'tokens']) : {};
-  if (!map) return { api: { ...API_DEFAULTS, tokens: [] }, plainTokens };
+  const map = given(value)
+    ? r.mapping(value, path, ['host', 'port', 'tokens', 'openIntrospection'])
+    : {};
+  if (!map) return { api: { ...API_DEFAULTS, tokens: [], openIntrospection: false }, plainTokens };
   const host = r.optional(map, 'host', path, r.string, API_DEFAULTS.host);
   const port = r.optional(map, 'port', path, r.integer(1, 65535), API_DEFAULTS.port);
   const tokens = r.optional(map, 'tokens', path, (v, p) => readTokens(r, v, p, plainTokens), []);
+  // The schema is no secret (schema.gql is public), but who may read it is the operator's call.
+  const openIntrospection = r.optional(map, 'openIntrospection', path, r.boolean, false);
 
   const tokensGiven = Array.isArray(map.tokens) && map.tokens.length > 0;
   if (!tokensGiven && !isLoopback(host)) {
@@ -33,7 +37,7 @@ export function readApi(r: ConfigReader, value: unknown, path: ConfigPath): ApiS
         'it could run and restore backups; add tokens or listen on 127.0.0.1',
     );
   }
-  return { api: { host, port, tokens }, plainTokens };
+  return { api: { host, port, tokens, openIntrospection }, plainTokens };
 }
 
 /** Duplicated names would make audit logs ambiguous, duplicated tokens the role ambiguous. */

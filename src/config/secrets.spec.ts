@@ -63,7 +63,7 @@ describe('collectSecrets', () => {
     hostname: 'h',
     dataDir: '/d',
     readOnly: false,
-    api: { host: '127.0.0.1', port: 4000, tokens: [] },
+    api: { host: '127.0.0.1', port: 4000, tokens: [], openIntrospection: false },
     log: { level: 'info' },
     jobs: {
       concurrency: 1,

@@ -1,5 +1,6 @@
 import type { JobLogService } from './job-log.service';
-import type { Job, JobError, JobLogLevel, JobProgress, JobStep } from './job.types';
+import { jobPercent } from './job-progress';
+import type { Job, JobError, JobLogLevel, JobStep, StepProgress } from './job.types';
 
 /** What the runner offers a handler to report on its job. */
 export interface JobReporter {
@@ -10,7 +11,22 @@ export interface JobReporter {
   now(): string;
 }
 
+const EMPTY_PROGRESS: StepProgress = {
+  percent: 0,
+  filesDone: 0,
+  totalFiles: 0,
+  bytesDone: 0,
+  totalBytes: 0,
+  secondsElapsed: 0,
+  secondsRemaining: null,
+  currentFiles: [],
+  step: null,
+};
+
 export class JobContext {
+  /** how many steps the handler expects to run, for the job-level percent */
+  private plannedSteps = 0;
+
   constructor(
     readonly job: Job,
     readonly signal: AbortSignal,
@@ -33,9 +49,30 @@ export class JobContext {
     this.reporter.changed(this.job);
   }
 
-  progress(progress: JobProgress): void {
-    this.job.progress = progress;
+  /** Says how many steps (hooks and restic runs) the job will have, for its overall percent. */
+  planSteps(count: number): void {
+    this.plannedSteps = count;
+  }
+
+  progress(progress: StepProgress): void {
+    this.job.progress = {
+      ...progress,
+      jobPercent: jobPercent(this.job, this.plannedSteps, progress),
+      complete: false,
+    };
     this.reporter.progress(this.job);
+  }
+
+  /** A step ended: the job-level percent moves on, whatever the step's own progress said. */
+  private stepEnded(): void {
+    if (!this.job.progress && this.plannedSteps === 0) return;
+    const last = this.job.progress;
+    this.job.progress = {
+      ...(last ?? EMPTY_PROGRESS),
+      jobPercent: jobPercent(this.job, this.plannedSteps, null),
+      currentFiles: [],
+      complete: false,
+    };
   }
 
   step(name: string, kind: JobStep['kind'], repository: string | null = null): StepHandle {
@@ -52,7 +89,7 @@ export class JobContext {
     };
     this.job.steps.push(step);
     this.reporter.changed(this.job);
-    return new StepHandle(this.job, step, this.reporter, this.logs);
+    return new StepHandle(this.job, step, this.reporter, this.logs, () => this.stepEnded());
   }
 }
 
@@ -62,6 +99,7 @@ export class StepHandle {
     readonly step: JobStep,
     private readonly reporter: JobReporter,
     private readonly logs: JobLogService,
+    private readonly onEnd: () => void = () => undefined,
   ) {}
 
   log(level: JobLogLevel, message: string, source?: string): void {
@@ -89,6 +127,7 @@ export class StepHandle {
     this.step.state = state;
     this.step.error = error;
     this.step.endedAt = this.reporter.now();
+    this.onEnd();
     this.reporter.changed(this.job);
   }
 }

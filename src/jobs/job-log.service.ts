@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { outsideRequest } from '../common/outside-request';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobEvents } from './job-events';
 import { JobStore } from './job-store';
@@ -66,13 +67,16 @@ export class JobLogService {
     } else if (this.notStored.has(job.id)) {
       this.notStored.set(job.id, this.notStored.get(job.id)! + 1);
     }
-    this.logger[STDOUT_METHOD[level]]({
-      ...fields,
-      msg: entry.message,
-      jobId: job.id,
-      path: entry.path,
-      ...(stored ? {} : { stored: false }),
-    });
+    // A job's lines carry its id and path, not the id of a request that queued or canceled it.
+    outsideRequest(() =>
+      this.logger[STDOUT_METHOD[level]]({
+        ...fields,
+        msg: entry.message,
+        jobId: job.id,
+        path: entry.path,
+        ...(stored ? {} : { stored: false }),
+      }),
+    );
     return entry;
   }
 

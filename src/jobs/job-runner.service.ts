@@ -2,6 +2,8 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { type ConfigChange, LiveConfig } from '../config/live-config';
 import { formatPriority } from '../config/priority';
 import { Clock } from '../common/clock';
+import { outsideRequest } from '../common/outside-request';
+import { finalProgress } from './job-progress';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobContext, type JobReporter } from './job-context';
 import { JobEvents } from './job-events';
@@ -207,7 +209,12 @@ export class JobRunner implements BeforeApplicationShutdown {
     while (this.running.size) await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
+  /** Starts what may start. Jobs are background work, even when a request queued them. */
   private pump(): void {
+    outsideRequest(() => this.startWhatMay());
+  }
+
+  private startWhatMay(): void {
     if (!this.accepting) return;
     const candidates = this.queue.ordered().map((job) => {
       const handler = this.handlers.get(job.operation);
@@ -306,6 +313,7 @@ export class JobRunner implements BeforeApplicationShutdown {
       }
     }
     this.flushProgress(job.id);
+    job.progress = finalProgress(job, state);
     job.state = state;
     job.error = error;
     job.endedAt = this.nowIso();

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import type { Job, JobLogEntry, JobOperation, JobRequest, JobState, JobTrigger } from './job.types';
+import type {
+  Job,
+  JobLogEntry,
+  JobOperation,
+  JobRequest,
+  JobState,
+  JobTrigger,
+  StepProgress,
+} from './job.types';
+import { withJobFields } from './job-progress';
 import { StateDatabase } from './state-database';
 
 export interface JobListFilter {
@@ -314,7 +323,7 @@ function toJob(row: JobRow): Job {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     steps: JSON.parse(row.steps) as Job['steps'],
-    progress: row.progress ? (JSON.parse(row.progress) as Job['progress']) : null,
+    progress: row.progress ? withJobFields(JSON.parse(row.progress) as StepProgress) : null,
     warnings: JSON.parse(row.warnings) as string[],
     error: row.error ? (JSON.parse(row.error) as Job['error']) : null,
     snapshotIds: JSON.parse(row.snapshot_ids) as string[],

@@ -68,8 +68,9 @@ export interface JobStep {
   summary: Record<string, number> | null;
 }
 
-export interface JobProgress {
-  /** 0..100 */
+/** What a handler reports about the step it runs; the job-level fields are the context's. */
+export interface StepProgress {
+  /** 0..100, of the step */
   percent: number;
   filesDone: number;
   totalFiles: number;
@@ -80,6 +81,13 @@ export interface JobProgress {
   currentFiles: string[];
   /** the step this progress belongs to */
   step: string | null;
+}
+
+export interface JobProgress extends StepProgress {
+  /** 0..100 across all the job's steps; never goes backwards */
+  jobPercent: number;
+  /** true only in the final progress of a job whose work was all done */
+  complete: boolean;
 }
 
 export interface Job {

@@ -10,6 +10,9 @@ import { JobStore } from './job-store';
 import { JobLogEntryNodeFetcher, JobNodeFetcher, JobStepNodeFetcher } from './job-node-fetchers';
 import { JobPages } from './job-pages';
 import { JobLogEntryFieldsResolver, JobsResolver } from './jobs.resolver';
+import { JobProgressResolver } from './job-progress.resolver';
+import { JobFeeds } from './job-feeds';
+import { JobSubscriptionsResolver } from './job-subscriptions.resolver';
 import { RepositoryIdentityStore } from './repository-identity-store';
 import { StateDatabase } from './state-database';
 import { LiveConfig } from '../config/live-config';
@@ -31,6 +34,9 @@ import { LiveConfig } from '../config/live-config';
     JobHistory,
     JobPages,
     JobsResolver,
+    JobProgressResolver,
+    JobFeeds,
+    JobSubscriptionsResolver,
     JobLogEntryFieldsResolver,
     JobNodeFetcher,
     JobStepNodeFetcher,

@@ -1,25 +1,11 @@
-import { Inject } from '@nestjs/common';
-import {
-  Args,
-  ID,
-  Int,
-  Mutation,
-  Parent,
-  Query,
-  ResolveField,
-  Resolver,
-  Subscription,
-} from '@nestjs/graphql';
-import type { PubSub } from 'graphql-subscriptions';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { RequireRole } from '../common/auth/require-role.decorator';
 import { notFound } from '../common/graphql/api-errors';
 import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
 import { globalId } from '../common/graphql/global-id';
-import { PUB_SUB } from '../common/graphql/pubsub.module';
 import { JobFilterInput } from './dto/job-filter.input';
-import { JOB_LOG, JOB_UPDATED, type JobLogPayload, type JobUpdatedPayload } from './job-events';
 import { parseJobId } from './job-id';
-import { jobMatches, JobPages, toStepModel } from './job-pages';
+import { JobPages, toStepModel } from './job-pages';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
 import type { Job, JobLogEntry } from './job.types';
@@ -35,7 +21,6 @@ export class JobsResolver {
     private readonly store: JobStore,
     private readonly pages: JobPages,
     private readonly runner: JobRunner,
-    @Inject(PUB_SUB) private readonly pubSub: PubSub,
   ) {}
 
   @Query(() => JobConnection, { nullable: true, description: 'jobs, newest first' })
@@ -102,30 +87,6 @@ export class JobsResolver {
     @Args('id', { type: () => ID, description: 'its global id or number' }) id: string,
   ): Job {
     return this.runner.cancel(parseJobId(id));
-  }
-
-  @Subscription(() => JobModel, {
-    description: 'state changes and progress of the jobs matching the filter',
-    filter: (payload: JobUpdatedPayload, variables: { filter?: JobFilterInput }) =>
-      jobMatches(payload.jobUpdated, variables.filter),
-  })
-  jobUpdated(
-    @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
-    _filter?: JobFilterInput,
-  ) {
-    return this.pubSub.asyncIterableIterator<JobUpdatedPayload>(JOB_UPDATED);
-  }
-
-  @Subscription(() => JobLogEntryModel, {
-    description: 'new log lines of one job as they are written',
-    filter: (payload: JobLogPayload, variables: { jobId: string }) =>
-      payload.jobLogs.jobId === parseJobId(variables.jobId),
-  })
-  jobLogs(
-    @Args('jobId', { type: () => ID, description: 'its global id or number' }) jobId: string,
-  ) {
-    if (!this.store.get(parseJobId(jobId))) throw notFound(`no job with id ${jobId.slice(0, 60)}`);
-    return this.pubSub.asyncIterableIterator<JobLogPayload>(JOB_LOG);
   }
 }
 

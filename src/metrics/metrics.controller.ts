@@ -1,6 +1,7 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TokenAuthenticator } from '../api/auth/token-authenticator';
+import { authenticationMessage } from '../api/auth/graphql-context';
 import { MetricsService } from './metrics.service';
 
 export const METRICS_PATH = '/metrics';
@@ -28,9 +29,7 @@ export class MetricsController {
         'content-type': 'text/plain; charset=utf-8',
         'www-authenticate': 'Bearer realm="hen-backup"',
       });
-      res.end(
-        auth.reason === 'invalid' ? 'the token is not valid\n' : 'a bearer token is required\n',
-      );
+      res.end(`${authenticationMessage(auth)}\n`);
       return;
     }
     const { contentType, body } = await this.metrics.render();

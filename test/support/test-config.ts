@@ -12,7 +12,7 @@ export function makeTestConfig(overrides: Partial<HenConfig> = {}): HenConfig {
     hostname: 'hen-test-host',
     dataDir: join(tmpdir(), `hen-backup-test-${process.pid}`),
     readOnly: false,
-    api: { host: '127.0.0.1', port: 0, tokens: [] },
+    api: { host: '127.0.0.1', port: 0, tokens: [], openIntrospection: false },
     log: { level: 'warn' },
     jobs: {
       concurrency: 2,

@@ -4,7 +4,7 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import { LiveConfig } from '../../config/live-config';
 import type { ApiRole } from '../../config/config.types';
 import { apiError } from '../../common/graphql/api-errors';
-import type { RequestContext } from './graphql-context';
+import { authenticationMessage, type RequestContext } from './graphql-context';
 import { allows } from './principal';
 import { REQUIRED_ROLE } from '../../common/auth/require-role.decorator';
 import {
@@ -29,7 +29,7 @@ export class RoleGuard implements CanActivate {
     if (!auth?.ok) {
       throw apiError(
         'UNAUTHENTICATED',
-        auth?.reason === 'invalid' ? 'the token is not valid' : 'a bearer token is required',
+        authenticationMessage(auth ?? { ok: false, reason: 'missing' }),
       );
     }
     const needed =

@@ -17,7 +17,7 @@ describe('TokenAuthenticator', () => {
   let auth: TokenAuthenticator;
 
   beforeEach(() => {
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     live = new LiveConfig(
       withTokens([token('grafana', 'viewer', 'view-token'), token('ops', 'operator', 'op-token')]),
     );
@@ -35,21 +35,28 @@ describe('TokenAuthenticator', () => {
     expect(principalOf('Bearer op-token')).toMatchObject({ name: 'ops', role: 'operator' });
     expect(auth.authenticate('Bearer nope', 'test')).toEqual({ ok: false, reason: 'invalid' });
     expect(auth.authenticate(undefined, 'test')).toEqual({ ok: false, reason: 'missing' });
+    expect(principalOf('bearer   op-token').name).toBe('ops');
+  });
+
+  it('takes only the Bearer scheme: a bare token or another scheme is refused', () => {
+    for (const credential of ['op-token', 'Basic op-token', 'Token op-token', 'Bearer', 42]) {
+      expect(auth.authenticate(credential, 'test')).toEqual({ ok: false, reason: 'malformed' });
+    }
   });
 
   it('after a reload, refuses a removed token and accepts a new one at once', () => {
-    const ops = principalOf('op-token');
+    const ops = principalOf('Bearer op-token');
     live.replace(
       withTokens([token('grafana', 'viewer', 'view-token'), token('ci', 'admin', 'ci-token')]),
     );
-    expect(auth.authenticate('op-token', 'test').ok).toBe(false);
+    expect(auth.authenticate('Bearer op-token', 'test').ok).toBe(false);
     expect(auth.stillAccepted(ops)).toBe(false);
-    expect(principalOf('ci-token').role).toBe('admin');
+    expect(principalOf('Bearer ci-token').role).toBe('admin');
   });
 
   it('keeps accepting a connection whose token stays, and not one whose role was lowered', () => {
-    const grafana = principalOf('view-token');
-    const ops = principalOf('op-token');
+    const grafana = principalOf('Bearer view-token');
+    const ops = principalOf('Bearer op-token');
     live.replace(
       withTokens([token('grafana', 'viewer', 'view-token'), token('ops', 'viewer', 'op-token')]),
     );

@@ -8,7 +8,10 @@ import { allows, type Principal } from './principal';
 const LOCAL_ADMIN: Principal = { name: 'local', role: 'admin' };
 
 export type Authentication =
-  { ok: true; principal: Principal } | { ok: false; reason: 'missing' | 'invalid' };
+  { ok: true; principal: Principal } | { ok: false; reason: 'missing' | 'malformed' | 'invalid' };
+
+/** RFC 6750: the scheme is case-insensitive, one or more spaces, then the token. */
+const BEARER = /^Bearer +(\S+)$/i;
 
 @Injectable()
 export class TokenAuthenticator {
@@ -26,12 +29,20 @@ export class TokenAuthenticator {
     return this.tokens.length > 0;
   }
 
-  /** `Bearer <token>` from an Authorization header, or a bare token from a websocket payload. */
+  /**
+   * `Bearer <token>`, from an Authorization header or the `authorization` of a graphql-ws
+   * connection_init payload; a bare token or another scheme is refused, not guessed at.
+   */
   authenticate(credential: unknown, from: string): Authentication {
     if (!this.required) return { ok: true, principal: LOCAL_ADMIN };
-    const token =
-      typeof credential === 'string' ? credential.replace(/^Bearer\s+/i, '').trim() : '';
-    if (!token) return { ok: false, reason: 'missing' };
+    if (credential === undefined || credential === null || credential === '') {
+      return { ok: false, reason: 'missing' };
+    }
+    const token = typeof credential === 'string' ? BEARER.exec(credential.trim())?.[1] : undefined;
+    if (!token) {
+      this.logger.log({ msg: 'authentication failed: not a Bearer credential', from });
+      return { ok: false, reason: 'malformed' };
+    }
     const presented = createHash('sha256').update(token).digest();
     // Compare against every token, always, so the time taken says nothing about which matched.
     let match: (typeof this.tokens)[number] | undefined;
@@ -39,7 +50,7 @@ export class TokenAuthenticator {
       if (timingSafeEqual(candidate.hash, presented) && !match) match = candidate;
     }
     if (!match) {
-      this.logger.warn({ msg: 'authentication failed: unknown token', from });
+      this.logger.log({ msg: 'authentication failed: unknown token', from });
       return { ok: false, reason: 'invalid' };
     }
     return {

@@ -1,0 +1,166 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PubSub } from 'graphql-subscriptions';
+import { PUB_SUB } from '../common/graphql/pubsub.module';
+import { ChannelBuffer, CLOSED, feedOf } from './channel-buffer';
+import { JOB_LOG, JOB_UPDATED, type JobLogPayload, type JobUpdatedPayload } from './job-events';
+import { JobRunner } from './job-runner.service';
+import { JobStore } from './job-store';
+import { FINISHED_STATES, type Job, type JobLogEntry } from './job.types';
+
+/** Lines read from the store at a time while replaying. */
+const REPLAY_PAGE = 500;
+
+const ended = (job: Job) => FINISHED_STATES.includes(job.state);
+
+/**
+ * The events behind the jobUpdated and jobLogs subscriptions. Each feed listens to the live
+ * events first, then reads the current state, then streams what is newer than what it sent:
+ * whatever the race with a job's start or end, nothing is lost and nothing is sent twice.
+ */
+@Injectable()
+export class JobFeeds {
+  constructor(
+    private readonly store: JobStore,
+    private readonly runner: JobRunner,
+    @Inject(PUB_SUB) private readonly pubSub: PubSub,
+  ) {}
+
+  /** The job's state as it is now (with live progress), then each change; ends after the last. */
+  followJob(id: number, matches: (job: Job) => boolean): AsyncIterableIterator<JobUpdatedPayload> {
+    const buffer = new ChannelBuffer(this.pubSub, [JOB_UPDATED]);
+    const current = () => this.runner.live(id) ?? this.store.get(id) ?? undefined;
+    return feedOf(buffer, followOne(buffer, current, id, matches));
+  }
+
+  /**
+   * Every job waiting or running now (running first, then the queue in order), then every change
+   * of a job matching the filter; never ends. A change older than one already sent is dropped.
+   */
+  followQueue(matches: (job: Job) => boolean): AsyncIterableIterator<JobUpdatedPayload> {
+    const buffer = new ChannelBuffer(this.pubSub, [JOB_UPDATED]);
+    const current = () => [...this.runner.runningJobs(), ...this.runner.queuedJobs()];
+    return feedOf(buffer, followAll(buffer, current, matches));
+  }
+
+  /**
+   * The stored lines of the job after sequence number `afterSeq`, then new lines as they are
+   * written; ends once the job has ended and its last line was sent.
+   */
+  followLogs(jobId: number, afterSeq: number): AsyncIterableIterator<JobLogPayload> {
+    const buffer = new ChannelBuffer(this.pubSub, [JOB_LOG, JOB_UPDATED]);
+    return feedOf(buffer, this.logLines(buffer, jobId, afterSeq));
+  }
+
+  private async *logLines(
+    buffer: ChannelBuffer,
+    jobId: number,
+    afterSeq: number,
+  ): AsyncGenerator<JobLogPayload> {
+    let last = afterSeq;
+    // Reads what the store has after `last`; the store is written before a line is announced.
+    const stored = function* (this: JobFeeds): Generator<JobLogEntry> {
+      for (;;) {
+        const page = this.store.logs(jobId, {
+          size: REPLAY_PAGE,
+          fromEnd: false,
+          after: last,
+          count: false,
+        });
+        for (const entry of page.items) yield entry;
+        if (!page.hasNextPage || !page.items.length) return;
+      }
+    }.bind(this);
+    try {
+      for (const entry of stored()) {
+        last = entry.seq;
+        yield { jobLogs: entry };
+      }
+      // A job's end is stored, and its last line written, in one go: once the store says it
+      // ended, what is stored is all there is.
+      const job = this.store.get(jobId);
+      if (!job || ended(job)) {
+        for (const entry of stored()) {
+          last = entry.seq;
+          yield { jobLogs: entry };
+        }
+        return;
+      }
+      for (;;) {
+        const event = await buffer.next();
+        if (event === CLOSED) return;
+        if (event.channel === JOB_LOG) {
+          const entry = (event.payload as JobLogPayload).jobLogs;
+          if (entry.jobId !== jobId || entry.seq <= last) continue;
+          last = entry.seq;
+          yield { jobLogs: entry };
+        } else {
+          const update = (event.payload as JobUpdatedPayload).jobUpdated;
+          if (update.id !== jobId || !ended(update)) continue;
+          // The last lines were written right after the end was announced; they are stored now.
+          for (const entry of stored()) {
+            last = entry.seq;
+            yield { jobLogs: entry };
+          }
+          return;
+        }
+      }
+    } finally {
+      buffer.close();
+    }
+  }
+}
+
+async function* followOne(
+  buffer: ChannelBuffer,
+  current: () => Job | undefined,
+  id: number,
+  matches: (job: Job) => boolean,
+): AsyncGenerator<JobUpdatedPayload> {
+  try {
+    const now = current();
+    if (!now) return;
+    if (matches(now)) yield { jobUpdated: now };
+    if (ended(now)) return;
+    let sentAt = now.updatedAt;
+    for (;;) {
+      const event = await buffer.next();
+      if (event === CLOSED) return;
+      const job = (event.payload as JobUpdatedPayload).jobUpdated;
+      // announced before the state read above: already included in it
+      if (job.id !== id || job.updatedAt < sentAt) continue;
+      sentAt = job.updatedAt;
+      if (matches(job)) yield { jobUpdated: job };
+      if (ended(job)) return;
+    }
+  } finally {
+    buffer.close();
+  }
+}
+
+async function* followAll(
+  buffer: ChannelBuffer,
+  current: () => Job[],
+  matches: (job: Job) => boolean,
+): AsyncGenerator<JobUpdatedPayload> {
+  // when each job not yet ended was last sent
+  const sentAt = new Map<number, string>();
+  try {
+    for (const job of current()) {
+      if (!matches(job)) continue;
+      sentAt.set(job.id, job.updatedAt);
+      yield { jobUpdated: job };
+    }
+    for (;;) {
+      const event = await buffer.next();
+      if (event === CLOSED) return;
+      const job = (event.payload as JobUpdatedPayload).jobUpdated;
+      const previous = sentAt.get(job.id);
+      if (previous !== undefined && job.updatedAt < previous) continue;
+      if (ended(job)) sentAt.delete(job.id);
+      else sentAt.set(job.id, job.updatedAt);
+      if (matches(job)) yield { jobUpdated: job };
+    }
+  } finally {
+    buffer.close();
+  }
+}
