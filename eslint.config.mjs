@@ -78,6 +78,7 @@ export default tseslint.config(
             types: [
               'PageInfo',
               'JobError',
+              'RepositoryError',
               'JobProgress',
               'SnapshotStatistics',
               'SnapshotDiff',

@@ -78,7 +78,10 @@ export class AppStartup implements OnApplicationBootstrap {
     const moved = repositories.changed.filter(
       (name) =>
         previous.repositories[name].location !== current.repositories[name].location ||
-        previous.repositories[name].password !== current.repositories[name].password,
+        previous.repositories[name].password !== current.repositories[name].password ||
+        previous.repositories[name].requireMount !== current.repositories[name].requireMount ||
+        JSON.stringify(previous.repositories[name].locationParams) !==
+          JSON.stringify(current.repositories[name].locationParams),
     );
     this.initialize([...repositories.added, ...moved], 'reload');
   }

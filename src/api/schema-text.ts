@@ -11,6 +11,8 @@ import {
   JobStepRepositoryResolver,
 } from '../repositories/job-repository.resolver';
 import { SnapshotsResolver } from '../repositories/snapshots.resolver';
+import { RepositoryStateResolver } from '../repositories/repository-state.resolver';
+import { SnapshotOrphanResolver } from '../repositories/snapshot-orphan.resolver';
 import { JobBackupResolver, SnapshotBackupResolver } from '../backups/backup-relations.resolver';
 import { JobProgressResolver } from '../jobs/job-progress.resolver';
 import { JobSubscriptionsResolver } from '../jobs/job-subscriptions.resolver';
@@ -53,6 +55,8 @@ export const API_RESOLVERS = [
   JobBackupResolver,
   SnapshotBackupResolver,
   NotificationsResolver,
+  RepositoryStateResolver,
+  SnapshotOrphanResolver,
 ];
 
 export const SCHEMA_HEADER =

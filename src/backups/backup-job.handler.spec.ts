@@ -1,6 +1,7 @@
 import { SecretScrubber } from '../common/secret-scrubber';
 import type { BackupConfig, HenConfig, HookConfig } from '../config/config.types';
 import { JobFailure } from '../jobs/job-failure';
+import type { RepositoryOpener } from '../repositories/repository-opener';
 import type { RepositoriesService } from '../repositories/repositories.service';
 import type { ResticService } from '../restic/restic.service';
 import type { BackupResult, ResticTarget } from '../restic/restic.types';
@@ -34,6 +35,7 @@ function setup(
     name: 'pics',
     paths: ['/data'],
     excludes: [],
+    tags: [],
     repositories,
     limits: {},
     hooks: { before: hooks.before ?? [], after: hooks.after ?? [] },
@@ -65,6 +67,11 @@ function setup(
     repositoryService,
     restic,
     new HookRunner(scripted.http, scripted.commands, new SecretScrubber([])),
+    // every repository counts as open: these tests are about the backup steps and hooks
+    {
+      ensureReady: () => Promise.resolve(),
+      noteFailure: () => undefined,
+    } as unknown as RepositoryOpener,
   );
   const { context, job, logs } = fakeJobContext(undefined, controller.signal);
   const run = () =>

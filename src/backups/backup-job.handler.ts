@@ -7,10 +7,11 @@ import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { backupLock, repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job, StepProgress } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
+import { RepositoryOpener } from '../repositories/repository-opener';
 import { lockWaitFor } from '../repositories/repository-step';
 import { backupTag } from '../repositories/snapshots.service';
 import { ResticService } from '../restic/restic.service';
-import type { BackupProgress, BackupResult } from '../restic/restic.types';
+import type { BackupProgress, BackupResult, ResticLogLine } from '../restic/restic.types';
 import { BackupsService } from './backups.service';
 import { planRepositories, type RepositoryPlan } from './repository-plan';
 import { HookRunner, type StageOutcome } from './hooks/hook-runner.service';
@@ -31,6 +32,7 @@ export class BackupJobHandler implements JobHandler {
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
     private readonly hooks: HookRunner,
+    private readonly opener: RepositoryOpener,
   ) {}
 
   locks(job: Job): ResourceLock[] {
@@ -98,19 +100,21 @@ export class BackupJobHandler implements JobHandler {
     for (const { name, target, host, limits } of plan) {
       if (context.signal.aborted) throw stopped();
       const step = context.step(`repository ${name}`, 'restic', name);
+      const onLog = (line: ResticLogLine) => step.log(line.level, line.text, 'restic');
       try {
+        await this.opener.ensureReady(name, { signal: context.signal, limits, onLog });
         const result = await this.restic.backup(
           target,
           {
             paths: backup.paths,
             excludes: backup.excludes,
             host,
-            tags: [backupTag(backup.name)],
+            tags: [backupTag(backup.name), ...backup.tags],
           },
           {
             signal: context.signal,
             limits,
-            onLog: (line) => step.log(line.level, line.text, 'restic'),
+            onLog,
             onProgress: (progress) => context.progress(toJobProgress(progress, step.step.name)),
             lockWait: lockWaitFor(step),
           },
@@ -125,6 +129,7 @@ export class BackupJobHandler implements JobHandler {
         );
       } catch (error) {
         if (context.signal.aborted) throw error;
+        this.opener.noteFailure(name, error);
         const failure = describeFailure(error);
         step.fail(failure);
         failures.push({ repository: name, ...failure });

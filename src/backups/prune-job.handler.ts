@@ -6,6 +6,7 @@ import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { backupLock, repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
+import { RepositoryOpener } from '../repositories/repository-opener';
 import { inRepositoryStep, lockWaitFor } from '../repositories/repository-step';
 import { backupTag } from '../repositories/snapshots.service';
 import { ResticService } from '../restic/restic.service';
@@ -27,6 +28,7 @@ export class PruneJobHandler implements JobHandler {
     private readonly backups: BackupsService,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
+    private readonly opener: RepositoryOpener,
   ) {}
 
   locks(job: Job): ResourceLock[] {
@@ -49,32 +51,37 @@ export class PruneJobHandler implements JobHandler {
       if (context.signal.aborted) break;
       const options = { signal: context.signal, limits };
       try {
-        await inRepositoryStep(context, name, async (step, onLog) => {
-          if (!backup.retention) {
-            await this.restic.prune(target, { ...options, onLog, lockWait: lockWaitFor(step) });
-            step.log('info', 'no retention policy: pruned unreferenced data only');
-            return;
-          }
-          const result = await this.restic.forget(
-            target,
-            {
-              policy: backup.retention,
-              host,
-              tags: [backupTag(backup.name)],
-              prune: true,
-            },
-            { ...options, onLog, lockWait: lockWaitFor(step) },
-          );
-          step.log(
-            'info',
-            `kept ${result.keep.length} snapshots: ${result.keep.join(', ') || 'none'}`,
-          );
-          step.log(
-            'info',
-            `removed ${result.remove.length} snapshots: ${result.remove.join(', ') || 'none'}`,
-          );
-          step.succeed({ summary: { kept: result.keep.length, removed: result.remove.length } });
-        });
+        await inRepositoryStep(
+          context,
+          name,
+          async (step, onLog) => {
+            if (!backup.retention) {
+              await this.restic.prune(target, { ...options, onLog, lockWait: lockWaitFor(step) });
+              step.log('info', 'no retention policy: pruned unreferenced data only');
+              return;
+            }
+            const result = await this.restic.forget(
+              target,
+              {
+                policy: backup.retention,
+                host,
+                tags: [backupTag(backup.name)],
+                prune: true,
+              },
+              { ...options, onLog, lockWait: lockWaitFor(step) },
+            );
+            step.log(
+              'info',
+              `kept ${result.keep.length} snapshots: ${result.keep.join(', ') || 'none'}`,
+            );
+            step.log(
+              'info',
+              `removed ${result.remove.length} snapshots: ${result.remove.join(', ') || 'none'}`,
+            );
+            step.succeed({ summary: { kept: result.keep.length, removed: result.remove.length } });
+          },
+          { opener: this.opener, limits },
+        );
       } catch (error) {
         if (context.signal.aborted) throw error;
         const failure = describeFailure(error);

@@ -102,7 +102,12 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
         openIntrospection: true,
       },
       log: { level: 'debug' },
-      jobs: { concurrency: 3, maxDurationMs: 6 * HOUR, history: { keepDays: 30, keepCount: 500 } },
+      jobs: {
+        concurrency: 3,
+        maxDurationMs: 6 * HOUR,
+        history: { keepDays: 30, keepCount: 500 },
+        repositoryRetry: { minMs: 15_000, maxMs: 600_000 },
+      },
       limits: {
         upload: 5 * 1024 ** 2,
         download: 20 * 1024 ** 2,
@@ -123,6 +128,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
             priority: PRIORITY.inferior,
           },
           inline: false,
+          requireMount: false,
         },
         'ovh-frankfurt': {
           name: 'ovh-frankfurt',
@@ -138,6 +144,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           limits: {},
           check: { schedules: [], readDataSubset: '1/10', priority: PRIORITY.inferior },
           inline: false,
+          requireMount: false,
         },
         nas: {
           name: 'nas',
@@ -147,6 +154,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           limits: { download: 1.5 * 1024 ** 2, ionice: { class: 'best-effort', level: 6 } },
           check: null,
           inline: false,
+          requireMount: false,
         },
         'usb-disk': {
           name: 'usb-disk',
@@ -160,6 +168,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
             priority: 5,
           },
           inline: false,
+          requireMount: false,
         },
         'documents-offsite': {
           name: 'documents-offsite',
@@ -169,6 +178,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           limits: {},
           check: null,
           inline: true,
+          requireMount: false,
         },
         'documents-3': {
           name: 'documents-3',
@@ -178,6 +188,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           limits: { nice: 19 },
           check: null,
           inline: true,
+          requireMount: false,
         },
       },
       backups: {
@@ -185,6 +196,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           name: 'pictures',
           paths: ['/home/me/Pictures'],
           excludes: ['*.tmp'],
+          tags: [],
           repositories: ['aws-ireland', 'ovh-frankfurt'],
           schedules: [
             { kind: 'interval', everyMs: DAY, source: '1d' },
@@ -234,6 +246,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
           name: 'documents',
           paths: [join(VALID, 'documents'), '/home/me/Documents'],
           excludes: [],
+          tags: [],
           repositories: ['nas', 'documents-offsite', 'documents-3'],
           schedules: [{ kind: 'interval', everyMs: 1.5 * HOUR, source: '1h30m' }],
           watch: { wait: { minMs: 30_000, maxMs: 600_000 } },
@@ -444,6 +457,7 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
         concurrency: 2,
         maxDurationMs: 6 * HOUR,
         history: { keepDays: 90, keepCount: 10_000 },
+        repositoryRetry: { minMs: 15_000, maxMs: 600_000 },
       },
       limits: {},
       restore: { allowedTargets: [] },
@@ -456,6 +470,7 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
           limits: {},
           check: null,
           inline: false,
+          requireMount: false,
         },
       },
       backups: {
@@ -463,6 +478,7 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
           name: 'home',
           paths: ['/home'],
           excludes: [],
+          tags: [],
           repositories: ['home'],
           schedules: [],
           watch: null,
@@ -590,9 +606,11 @@ backups:
       name: 'photos-2',
       location: '/mnt/usb/photos',
       inline: true,
+      requireMount: false,
     });
     expect(config.repositories.cloud).toMatchObject({
       inline: true,
+      requireMount: false,
       locationParams: { accountId: '0012ab', accountKey: 'b2-account-key' },
     });
     expect(config.repositories.home.inline).toBe(false);
@@ -730,6 +748,21 @@ interface InvalidCase {
  * exactly one issue: the one it was written for.
  */
 const INVALID_CASES: InvalidCase[] = [
+  {
+    file: '51-reserved-tag',
+    path: 'backups.pictures.tags[1]',
+    message: /^"backup=other" must not start with "backup="/,
+  },
+  {
+    file: '52-require-mount-remote',
+    path: 'repositories.main.requireMount',
+    message: 'only a local repository can require a mounted filesystem',
+  },
+  {
+    file: '53-retry-max-under-min',
+    path: 'jobs.repositoryRetry.max',
+    message: 'must not be shorter than min',
+  },
   { file: '01-bad-duration', path: 'jobs.maxDuration', message: '"6hours" is not a duration' },
   { file: '02-bad-size', path: 'limits.upload', message: '"5X" is not a size' },
   {

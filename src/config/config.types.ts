@@ -48,6 +48,11 @@ export interface RepositoryConfig {
   check: CheckConfig | null;
   /** declared inside a backup definition rather than under `repositories` */
   inline: boolean;
+  /**
+   * A local repository only: its folder must be on a mounted filesystem other than the root's, so
+   * that an unmounted disk is reported rather than written to on the root filesystem.
+   */
+  requireMount: boolean;
 }
 
 export interface RetentionConfig {
@@ -94,6 +99,8 @@ export interface BackupConfig {
   name: string;
   paths: string[];
   excludes: string[];
+  /** the user's own restic tags, added to every snapshot beside `backup=<name>` */
+  tags: string[];
   /** names into HenConfig.repositories (inline definitions are registered there too) */
   repositories: string[];
   schedules: Schedule[];
@@ -130,6 +137,11 @@ export interface HenConfig {
     concurrency: number;
     maxDurationMs: number;
     history: { keepDays: number; keepCount: number };
+    /**
+     * Pauses between tries to open a repository that failed (unreachable, missing...): from
+     * `minMs`, doubling, up to `maxMs`.
+     */
+    repositoryRetry: { minMs: number; maxMs: number };
   };
   limits: Limits;
   restore: { allowedTargets: string[] };

@@ -11,6 +11,7 @@ import { readRepository } from './read-repository';
 const BACKUP_KEYS = [
   'paths',
   'excludes',
+  'tags',
   'repositories',
   'schedules',
   'watch',
@@ -57,6 +58,7 @@ export function readBackup(
     name,
     paths: paths ?? [],
     excludes: r.optional(map, 'excludes', path, r.listOf(r.string), []),
+    tags: r.optional(map, 'tags', path, (v, p) => readTags(r, v, p), []),
     repositories: repositories ?? [],
     schedules: r.optional(map, 'schedules', path, r.schedules, []),
     watch: r.optional(map, 'watch', path, (v, p) => readWatch(r, v, p), null),
@@ -69,6 +71,28 @@ export function readBackup(
   const maxDurationMs = r.optional(map, 'maxDuration', path, r.duration(1_000), undefined);
   if (maxDurationMs !== undefined) backup.maxDurationMs = maxDurationMs;
   return paths && repositories ? backup : undefined;
+}
+
+/** restic tags: no commas (restic's list separator), no spaces, and `backup=` is the daemon's own. */
+function readTags(r: ConfigReader, value: unknown, path: ConfigPath): string[] | undefined {
+  const tags = r.listOf(r.string)(value, path);
+  if (!tags) return undefined;
+  let valid = true;
+  tags.forEach((tag, index) => {
+    const problem =
+      tag.trim() === ''
+        ? 'is empty'
+        : /[,\s]/.test(tag)
+          ? 'must not hold commas or spaces'
+          : tag.startsWith('backup=')
+            ? 'must not start with "backup=" (the daemon tags each snapshot with its backup name)'
+            : null;
+    if (problem) {
+      r.issue([...path, index], `${JSON.stringify(tag)} ${problem}`);
+      valid = false;
+    }
+  });
+  return valid ? [...new Set(tags)] : undefined;
 }
 
 /**

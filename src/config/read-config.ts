@@ -15,12 +15,14 @@ export const JOBS_DEFAULTS: Readonly<HenConfig['jobs']> = Object.freeze({
   concurrency: 2,
   maxDurationMs: 6 * 3_600_000,
   history: Object.freeze({ keepDays: 90, keepCount: 10_000 }),
+  repositoryRetry: Object.freeze({ minMs: 15_000, maxMs: 10 * 60_000 }),
 });
 
 /** A fresh copy, so that a config never shares objects with the defaults or another config. */
 const jobsDefaults = (): HenConfig['jobs'] => ({
   ...JOBS_DEFAULTS,
   history: { ...JOBS_DEFAULTS.history },
+  repositoryRetry: { ...JOBS_DEFAULTS.repositoryRetry },
 });
 
 const ROOT_KEYS = [
@@ -113,7 +115,7 @@ function readJobs(
   value: unknown,
   path: ConfigPath,
 ): HenConfig['jobs'] | undefined {
-  const map = r.mapping(value, path, ['concurrency', 'maxDuration', 'history']);
+  const map = r.mapping(value, path, ['concurrency', 'maxDuration', 'history', 'repositoryRetry']);
   if (!map) return undefined;
   return {
     concurrency: r.optional(map, 'concurrency', path, r.integer(1, 64), JOBS_DEFAULTS.concurrency),
@@ -131,7 +133,28 @@ function readJobs(
       (v, p) => readHistory(r, v, p),
       jobsDefaults().history,
     ),
+    repositoryRetry: r.optional(
+      map,
+      'repositoryRetry',
+      path,
+      (v, p) => readRepositoryRetry(r, v, p),
+      jobsDefaults().repositoryRetry,
+    ),
   };
+}
+
+function readRepositoryRetry(
+  r: ConfigReader,
+  value: unknown,
+  path: ConfigPath,
+): HenConfig['jobs']['repositoryRetry'] | undefined {
+  const map = r.mapping(value, path, ['min', 'max']);
+  if (!map) return undefined;
+  const defaults = JOBS_DEFAULTS.repositoryRetry;
+  const minMs = r.optional(map, 'min', path, r.duration(1_000), defaults.minMs);
+  const maxMs = r.optional(map, 'max', path, r.duration(1_000), Math.max(defaults.maxMs, minMs));
+  if (maxMs < minMs) return r.issue([...path, 'max'], 'must not be shorter than min');
+  return { minMs, maxMs };
 }
 
 function readHistory(

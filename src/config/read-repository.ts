@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { validateLocationParams } from '../repositories/provider-env';
 import type { CheckConfig, RepositoryConfig } from './config.types';
 import type { ConfigPath } from './config-path';
@@ -15,6 +16,7 @@ export const REPOSITORY_KEYS = [
   'locationParams',
   'limits',
   'check',
+  'requireMount',
 ] as const;
 
 /** A repository, global (under `repositories`) or inline (in a backup, with an optional `name`). */
@@ -38,8 +40,21 @@ export function readRepository(
   }
   const limits = r.optional(map, 'limits', path, (v, p) => readLimits(r, v, p), {});
   const check = r.optional(map, 'check', path, (v, p) => readCheck(r, v, p), null);
+  const requireMount = r.optional(map, 'requireMount', path, r.boolean, false);
+  if (requireMount && location !== undefined && !isAbsolute(location)) {
+    r.issue([...path, 'requireMount'], 'only a local repository can require a mounted filesystem');
+  }
   if (location === undefined || password === undefined) return undefined;
-  return { name, location, password, locationParams: locationParams ?? {}, limits, check, inline };
+  return {
+    name,
+    location,
+    password,
+    locationParams: locationParams ?? {},
+    limits,
+    check,
+    inline,
+    requireMount,
+  };
 }
 
 function readPassword(

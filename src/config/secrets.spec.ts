@@ -65,7 +65,12 @@ describe('collectSecrets', () => {
     readOnly: false,
     api: { host: '127.0.0.1', port: 4000, tokens: [], openIntrospection: false },
     log: { level: 'info' },
-    jobs: { concurrency: 1, maxDurationMs: 1, history: { keepDays: 1, keepCount: 1 } },
+    jobs: {
+      concurrency: 1,
+      maxDurationMs: 1,
+      history: { keepDays: 1, keepCount: 1 },
+      repositoryRetry: { minMs: 15_000, maxMs: 600_000 },
+    },
     limits: {},
     restore: { allowedTargets: [] },
     notifications: {
@@ -81,6 +86,7 @@ describe('collectSecrets', () => {
         limits: {},
         check: null,
         inline: false,
+        requireMount: false,
       },
       b: {
         name: 'b',
@@ -90,6 +96,7 @@ describe('collectSecrets', () => {
         limits: {},
         check: null,
         inline: true,
+        requireMount: false,
       },
     },
     backups: {},

@@ -37,7 +37,8 @@ export function collectSecrets(
     found.push(repository.password);
     found.push(...urlCredentials(repository.location));
     for (const [key, value] of Object.entries(repository.locationParams)) {
-      if (isSecretName(key)) found.push(value);
+      // REST credentials are written percent-encoded into the URL restic gets
+      if (isSecretName(key)) found.push(value, encodeURIComponent(value));
       found.push(...urlCredentials(value));
     }
   }

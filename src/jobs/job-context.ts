@@ -112,6 +112,12 @@ export class StepHandle {
     this.end('succeeded', null);
   }
 
+  /** Ends the step as failed in a way that does not fail the job (an ignored hook failure). */
+  warn(error: JobError): void {
+    this.log('warn', error.message);
+    this.end('warned', error);
+  }
+
   fail(error: JobError): void {
     this.log('error', error.message);
     this.end('failed', error);

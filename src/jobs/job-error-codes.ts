@@ -9,6 +9,8 @@ export const JOB_ERROR_CODES = {
   TIMED_OUT: 'the job ran longer than its maxDuration and was stopped',
   INTERRUPTED: 'the daemon stopped while the job ran',
   READ_ONLY: 'the daemon is read-only and does not run jobs that write',
+  REPOSITORY_MISSING:
+    'a repository the daemon opened before is gone from its location (or its disk is not mounted); it is not created again on its own',
   HOOK_FAILED: 'a hook failed',
   BACKUP_FAILED: 'several parts of a backup failed (the message lists them)',
   PRUNE_FAILED: 'retention failed on one or more repositories',

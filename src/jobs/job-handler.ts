@@ -13,6 +13,11 @@ export interface JobHandler {
   locks(job: Job): ResourceLock[];
   /** Throws to fail the job; a step marked failed without a throw fails it too. */
   run(context: JobContext): Promise<void>;
+  /**
+   * A short job that may run beside the others even when every slot is taken (as `immediate`
+   * ones do): stale-lock removal, which must never wait behind a job that waits for that lock.
+   */
+  readonly takesNoSlot?: boolean;
   /** Overrides `jobs.maxDuration` for this job. */
   maxDurationMs?(job: Job): number | undefined;
 }

@@ -16,6 +16,7 @@ export const WRITING_OPERATIONS: readonly JobOperation[] = [
   'unlock',
   'prune',
   'check',
+  'forget',
 ];
 
 /**

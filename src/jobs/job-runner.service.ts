@@ -216,9 +216,10 @@ export class JobRunner implements BeforeApplicationShutdown {
 
   private startWhatMay(): void {
     if (!this.accepting) return;
-    const candidates = this.queue
-      .ordered()
-      .map((job) => ({ job, locks: this.handlers.get(job.operation).locks(job) }));
+    const candidates = this.queue.ordered().map((job) => {
+      const handler = this.handlers.get(job.operation);
+      return { job, locks: handler.locks(job), takesNoSlot: handler.takesNoSlot };
+    });
     const runningLocks = [...this.running.values()].map((r) => r.locks);
     for (const { job, locks } of selectJobsToStart(
       candidates,

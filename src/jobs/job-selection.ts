@@ -5,6 +5,8 @@ import type { Job } from './job.types';
 export interface Candidate {
   job: Job;
   locks: ResourceLock[];
+  /** starts without a free slot (see JobHandler.takesNoSlot) */
+  takesNoSlot?: boolean;
 }
 
 /**
@@ -27,7 +29,8 @@ export function selectJobsToStart(
     const { job, locks } = candidate;
     if (isOnIdle(job.priority) && (runningCount > 0 || othersWaiting)) continue;
     const free = !locksConflict(locks, held) && !locksConflict(locks, reserved);
-    const hasSlot = isImmediate(job.priority) || runningCount < concurrency;
+    const hasSlot =
+      isImmediate(job.priority) || candidate.takesNoSlot === true || runningCount < concurrency;
     if (free && hasSlot) {
       selected.push(candidate);
       held.push(...locks);

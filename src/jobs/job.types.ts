@@ -1,10 +1,21 @@
 import type { Priority } from '../config/priority';
 
-export const JOB_OPERATIONS = ['backup', 'init', 'unlock', 'prune', 'check', 'restore'] as const;
+export const JOB_OPERATIONS = [
+  'backup',
+  'init',
+  'unlock',
+  'prune',
+  'check',
+  'restore',
+  'forget',
+] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
-/** `reload`: asked for by a configuration reload (an init of a repository it added) */
-export const JOB_TRIGGERS = ['api', 'schedule', 'watch', 'startup', 'reload'] as const;
+/**
+ * `reload`: asked for by a configuration reload (an init of a repository it added); `retry`: the
+ * daemon trying again to open a repository that failed (jobs.repositoryRetry)
+ */
+export const JOB_TRIGGERS = ['api', 'schedule', 'watch', 'startup', 'reload', 'retry'] as const;
 export type JobTrigger = (typeof JOB_TRIGGERS)[number];
 
 export const JOB_STATES = [
@@ -28,6 +39,7 @@ export const STEP_STATES = [
   'pending',
   'running',
   'succeeded',
+  'warned',
   'failed',
   'skipped',
   'canceled',

@@ -14,6 +14,7 @@ import { JobLogEntryFieldsResolver, JobsResolver } from './jobs.resolver';
 import { JobProgressResolver } from './job-progress.resolver';
 import { JobFeeds } from './job-feeds';
 import { JobSubscriptionsResolver } from './job-subscriptions.resolver';
+import { RepositoryIdentityStore } from './repository-identity-store';
 import { StateDatabase } from './state-database';
 import { LiveConfig } from '../config/live-config';
 
@@ -42,6 +43,7 @@ import { LiveConfig } from '../config/live-config';
     JobNodeFetcher,
     JobStepNodeFetcher,
     JobLogEntryNodeFetcher,
+    RepositoryIdentityStore,
   ],
   exports: [
     JobStore,
@@ -53,6 +55,7 @@ import { LiveConfig } from '../config/live-config';
     JobRecovery,
     JobLogService,
     StateDatabase,
+    RepositoryIdentityStore,
   ],
 })
 export class JobsModule {}

@@ -76,6 +76,16 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX IF NOT EXISTS notifications_target_state ON notifications(target, state, id);
    CREATE INDEX IF NOT EXISTS notifications_state ON notifications(state, id);`,
+  // The restic repository id each configured repository had when it was last opened, so that one
+  // that vanished is reported rather than created again (repositories/repository-opener.ts).
+  `CREATE TABLE IF NOT EXISTS repository_identities (
+     name TEXT NOT NULL,
+     location TEXT NOT NULL,
+     restic_id TEXT NOT NULL,
+     first_seen_at TEXT NOT NULL,
+     last_seen_at TEXT NOT NULL,
+     PRIMARY KEY (name, location)
+   ) WITHOUT ROWID;`,
 ];
 
 /**

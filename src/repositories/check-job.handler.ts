@@ -6,6 +6,7 @@ import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { exclusiveRepositoryLock } from '../jobs/job-locks';
 import { ResticService } from '../restic/restic.service';
 import { RepositoriesService } from './repositories.service';
+import { RepositoryOpener } from './repository-opener';
 import { inRepositoryStep, lockWaitFor } from './repository-step';
 
 /** `restic check`, reading the configured subset of the data; its findings land in the job log. */
@@ -18,6 +19,7 @@ export class CheckJobHandler implements JobHandler {
     private readonly config: LiveConfig,
     private readonly repositories: RepositoriesService,
     private readonly restic: ResticService,
+    private readonly opener: RepositoryOpener,
   ) {}
 
   readonly locks = exclusiveRepositoryLock;
@@ -26,14 +28,19 @@ export class CheckJobHandler implements JobHandler {
     const name = context.job.repository!;
     const repository = this.repositories.get(name);
     const subset = repository.check?.readDataSubset;
-    await inRepositoryStep(context, name, async (step, onLog) => {
-      await this.restic.check(this.repositories.target(name), subset, {
-        signal: context.signal,
-        limits: combineLimits(this.config.current.limits, repository.limits),
-        onLog,
-        lockWait: lockWaitFor(step),
-      });
-      step.log('info', `no errors found${subset ? ` (read ${subset} of the data)` : ''}`);
-    });
+    await inRepositoryStep(
+      context,
+      name,
+      async (step, onLog) => {
+        await this.restic.check(this.repositories.target(name), subset, {
+          signal: context.signal,
+          limits: combineLimits(this.config.current.limits, repository.limits),
+          onLog,
+          lockWait: lockWaitFor(step),
+        });
+        step.log('info', `no errors found${subset ? ` (read ${subset} of the data)` : ''}`);
+      },
+      { opener: this.opener, limits: combineLimits(this.config.current.limits, repository.limits) },
+    );
   }
 }

@@ -4,13 +4,14 @@ import { combineLimits } from '../config/limits';
 import type { JobContext } from '../jobs/job-context';
 import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { exclusiveRepositoryLock } from '../jobs/job-locks';
-import { ResticService } from '../restic/restic.service';
 import { RepositoriesService } from './repositories.service';
+import { RepositoryOpener } from './repository-opener';
 import { inRepositoryStep } from './repository-step';
 
 /**
- * Creates a repository only when it does not exist yet. Any other answer from restic (a wrong
- * password, an unreachable server) fails the job as itself, never as "already initialised".
+ * Opens a repository, creating it only when the daemon never saw one there (or, with the
+ * `recreate` parameter an admin gives, when the one it knew is gone). Any other answer from
+ * restic (a wrong password, an unreachable server) fails the job as itself.
  */
 @Injectable()
 @JobHandlerProvider()
@@ -20,7 +21,7 @@ export class InitJobHandler implements JobHandler {
   constructor(
     private readonly config: LiveConfig,
     private readonly repositories: RepositoriesService,
-    private readonly restic: ResticService,
+    private readonly opener: RepositoryOpener,
   ) {}
 
   readonly locks = exclusiveRepositoryLock;
@@ -28,19 +29,20 @@ export class InitJobHandler implements JobHandler {
   async run(context: JobContext): Promise<void> {
     const name = context.job.repository!;
     const repository = this.repositories.get(name);
-    const target = this.repositories.target(name);
+    const recreate = context.job.params.recreate === true;
     await inRepositoryStep(context, name, async (step, onLog) => {
-      const options = {
-        signal: context.signal,
-        limits: combineLimits(this.config.current.limits, repository.limits),
-        onLog,
-      };
-      if (await this.restic.repositoryExists(target, options)) {
-        step.log('info', 'repository exists already');
-      } else {
-        await this.restic.init(target, options);
-        step.log('info', 'repository created');
-      }
+      const outcome = await this.opener.open(
+        name,
+        {
+          signal: context.signal,
+          limits: combineLimits(this.config.current.limits, repository.limits),
+          onLog,
+        },
+        recreate ? 'recreate' : 'new',
+      );
+      if (outcome === 'found') step.log('info', 'repository exists already');
+      else if (recreate) step.log('warn', 'repository created again, empty (recreate)');
+      else step.log('info', 'repository created');
     });
   }
 }

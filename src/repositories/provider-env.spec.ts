@@ -28,6 +28,7 @@ describe('provider settings', () => {
         insecureTls: 'true',
       }),
     ).toEqual({
+      location: 's3:https://s3.example/bucket',
       env: {
         AWS_ACCESS_KEY_ID: 'AKIA1',
         AWS_SECRET_ACCESS_KEY: 'secret-1',
@@ -75,16 +76,32 @@ describe('provider settings', () => {
       GOOGLE_PROJECT_ID: 'p',
       GOOGLE_APPLICATION_CREDENTIALS: '/k.json',
     });
-    expect(providerSettings('rest:https://h/', { username: 'u', password: 'p' }).env).toEqual({
-      RESTIC_REST_USERNAME: 'u',
-      RESTIC_REST_PASSWORD: 'p',
-    });
     expect(
       providerSettings('rclone:remote:path', { program: '/usr/bin/rclone', config: '/rc.conf' }),
     ).toEqual({
+      location: 'rclone:remote:path',
       env: { RCLONE_CONFIG: '/rc.conf' },
       args: ['-o', 'rclone.program=/usr/bin/rclone'],
     });
+  });
+
+  it('puts REST credentials inside the URL, percent-encoded, and nowhere else', () => {
+    const settings = providerSettings('rest:https://h:8000/repo', {
+      username: 'me@home',
+      password: 'p@ss:w/rd',
+    });
+    expect(settings).toEqual({
+      location: 'rest:https://me%40home:p%40ss%3Aw%2Frd@h:8000/repo',
+      env: {},
+      args: [],
+    });
+    expect(providerSettings('rest:https://h/', {}).location).toBe('rest:https://h/');
+    expect(validateLocationParams('rest:https://h/', { username: 'u' })).toEqual([
+      'password: the rest backend needs username and password together',
+    ]);
+    expect(validateLocationParams('rest:https://a:b@h/', { username: 'u', password: 'p' })).toEqual(
+      ['username: the location already holds credentials; give them in one place'],
+    );
   });
 
   it('spells out the ssh command for an SFTP port or key', () => {

@@ -18,6 +18,8 @@ export const BACKENDS: readonly Backend[] = [
 ];
 
 export interface ProviderSettings {
+  /** the location as restic must see it (REST credentials go inside the URL) */
+  location: string;
   env: Record<string, string>;
   /** global restic arguments, e.g. `--cacert file` or `-o sftp.command=...` */
   args: string[];
@@ -26,6 +28,8 @@ export interface ProviderSettings {
 interface ParamSpec {
   env?: string;
   option?: string;
+  /** part of the location itself (REST credentials) */
+  inLocation?: boolean;
   required?: boolean;
 }
 
@@ -41,9 +45,11 @@ const PARAMS: Record<Backend, Record<string, ParamSpec>> = {
     identityFile: {},
     knownHostsFile: {},
   },
+  // restic 0.14 ignores RESTIC_REST_USERNAME/PASSWORD (they came with 0.16): the URL carries
+  // them, and the URL travels in RESTIC_REPOSITORY, never on a command line
   rest: {
-    username: { env: 'RESTIC_REST_USERNAME' },
-    password: { env: 'RESTIC_REST_PASSWORD' },
+    username: { inLocation: true },
+    password: { inLocation: true },
   },
   s3: {
     accessKeyId: { env: 'AWS_ACCESS_KEY_ID' },
@@ -129,6 +135,15 @@ export function validateLocationParams(location: string, params: Record<string, 
   if (backend === 'sftp' && params.command && (params.port || params.identityFile)) {
     problems.push('command: give either command or port/identityFile, not both');
   }
+  if (backend === 'rest' && (params.username || params.password)) {
+    if (!params.username || !params.password) {
+      problems.push(
+        `${params.username ? 'password' : 'username'}: the rest backend needs username and password together`,
+      );
+    } else if (restUrl(location)?.username) {
+      problems.push('username: the location already holds credentials; give them in one place');
+    }
+  }
   if (params.insecureTls !== undefined && !['true', 'false'].includes(params.insecureTls)) {
     problems.push('insecureTls: must be true or false');
   }
@@ -154,7 +169,28 @@ export function providerSettings(
   if (backend === 'sftp' && !params.command && (params.port || params.identityFile)) {
     args.push('-o', `sftp.command=${sftpCommand(location, params)}`);
   }
-  return { env, args };
+  const withCredentials =
+    backend === 'rest' && params.username && params.password
+      ? restLocationWithCredentials(location, params.username, params.password)
+      : location;
+  return { location: withCredentials, env, args };
+}
+
+function restUrl(location: string): URL | undefined {
+  try {
+    return new URL(location.slice('rest:'.length));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `rest:http://host/` → `rest:http://user:password@host/`, both parts percent-encoded. */
+function restLocationWithCredentials(location: string, username: string, password: string): string {
+  const url = restUrl(location);
+  if (!url) return location;
+  url.username = encodeURIComponent(username);
+  url.password = encodeURIComponent(password);
+  return `rest:${url.toString()}`;
 }
 
 /** restic's default is `ssh <host> -s sftp`; a port or key needs the whole command spelled out. */

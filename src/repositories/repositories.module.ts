@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { ResticModule } from '../restic/restic.module';
 import { CheckJobHandler } from './check-job.handler';
+import { ForgetJobHandler } from './forget-job.handler';
 import { InitJobHandler } from './init-job.handler';
 import { JobRepositoryResolver, JobStepRepositoryResolver } from './job-repository.resolver';
 import { RepositoriesResolver } from './repositories.resolver';
@@ -12,6 +13,10 @@ import {
 } from './repository-node-fetchers';
 import { RepositoryViews } from './repository-views.service';
 import { RepositoriesService } from './repositories.service';
+import { RepositoryOpener } from './repository-opener';
+import { RepositoryStateResolver } from './repository-state.resolver';
+import { SnapshotOrphanResolver } from './snapshot-orphan.resolver';
+import { RepositoryStates } from './repository-states';
 import { RepositoryJobsResolver } from './repository-jobs.resolver';
 import { RepositoryJobsService } from './repository-jobs.service';
 import { RestoreJobHandler } from './restore-job.handler';
@@ -29,9 +34,14 @@ import { UnlockJobHandler } from './unlock-job.handler';
   imports: [ResticModule, JobsModule],
   providers: [
     RepositoriesService,
+    RepositoryStates,
+    RepositoryOpener,
+    RepositoryStateResolver,
+    SnapshotOrphanResolver,
     RepositoryJobsService,
     SnapshotsService,
     InitJobHandler,
+    ForgetJobHandler,
     CheckJobHandler,
     UnlockJobHandler,
     RepositoriesResolver,
@@ -57,6 +67,8 @@ import { UnlockJobHandler } from './unlock-job.handler';
     RepositoryJobsService,
     SnapshotRefs,
     RepositoryViews,
+    RepositoryStates,
+    RepositoryOpener,
   ],
 })
 export class RepositoriesModule {}

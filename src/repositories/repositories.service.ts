@@ -37,7 +37,7 @@ export class RepositoriesService {
     const provider = providerSettings(repository.location, repository.locationParams);
     return {
       name,
-      location: repository.location,
+      location: provider.location,
       env: { ...provider.env, RESTIC_PASSWORD: repository.password },
       args: provider.args,
     };

@@ -39,4 +39,50 @@ export class RepositoryJobsResolver {
   unlockRepository(@Args('name', { description: 'the repository, by name' }) name: string): Job {
     return this.repositoryJobs.requestUnlock(name, 'api');
   }
+
+  @WritesRepository()
+  @RequireRole('operator')
+  @Mutation(() => JobModel, {
+    nullable: true,
+    description:
+      'queue opening the repository now (creating it when the daemon never saw one there), without waiting for the next automatic try',
+  })
+  initRepository(@Args('name', { description: 'the repository, by name' }) name: string): Job {
+    return this.repositoryJobs.requestInit(name, 'api', false);
+  }
+
+  @WritesRepository()
+  @RequireRole('admin')
+  @Mutation(() => JobModel, {
+    nullable: true,
+    description:
+      'queue creating the repository again, empty, where one the daemon knew has gone missing (its old snapshots are lost); does nothing to a repository that is there',
+  })
+  recreateRepository(@Args('name', { description: 'the repository, by name' }) name: string): Job {
+    return this.repositoryJobs.requestInit(name, 'api', true);
+  }
+
+  @WritesRepository()
+  @RequireRole('operator')
+  @Mutation(() => JobModel, {
+    nullable: true,
+    description:
+      'queue forgetting exactly these snapshots, then a prune of their data; every id is checked first, and a bad one queues nothing',
+  })
+  forgetSnapshots(
+    @Args('repository', { description: 'the repository, by name' }) repository: string,
+    @Args('ids', {
+      type: () => [String],
+      description: 'snapshot ids: full, or a unique prefix of at least 8 hex digits',
+    })
+    ids: string[],
+    @Args('backup', {
+      type: () => String,
+      nullable: true,
+      description: 'when given, every snapshot must be of this backup definition',
+    })
+    backup?: string | null,
+  ): Promise<Job> {
+    return this.repositoryJobs.requestForget(repository, ids, backup ?? null, 'api');
+  }
 }

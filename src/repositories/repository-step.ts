@@ -2,6 +2,8 @@ import type { JobContext, StepHandle } from '../jobs/job-context';
 import { describeFailure } from '../jobs/job-failure';
 import { DEFAULT_LOCK_WAIT_DELAYS_MS, type LockWaitPolicy } from '../restic/lock-retry';
 import type { ResticLogLine } from '../restic/restic.types';
+import type { Limits } from '../config/config.types';
+import type { RepositoryOpener } from './repository-opener';
 
 /**
  * Runs restic work on one repository as a job step: restic's lines go to the step's log, and a
@@ -11,14 +13,22 @@ export async function inRepositoryStep<T>(
   context: JobContext,
   repository: string,
   work: (step: StepHandle, onLog: (line: ResticLogLine) => void) => Promise<T>,
+  /** opens the repository first when it is not known to be ready, and hears of its failures */
+  opener?: { opener: RepositoryOpener; limits?: Limits },
 ): Promise<T> {
   const step = context.step(`repository ${repository}`, 'restic', repository);
   const onLog = (line: ResticLogLine) => step.log(line.level, line.text, 'restic');
   try {
+    await opener?.opener.ensureReady(repository, {
+      signal: context.signal,
+      limits: opener.limits,
+      onLog,
+    });
     const result = await work(step, onLog);
     if (step.step.state === 'running') step.succeed();
     return result;
   } catch (error) {
+    if (!context.signal.aborted) opener?.opener.noteFailure(repository, error);
     if (!context.signal.aborted) step.fail(describeFailure(error));
     throw error;
   }

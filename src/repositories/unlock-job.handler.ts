@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { JobContext } from '../jobs/job-context';
 import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
-import { exclusiveRepositoryLock } from '../jobs/job-locks';
 import { ResticService } from '../restic/restic.service';
 import { RepositoriesService } from './repositories.service';
 import { inRepositoryStep } from './repository-step';
 
-/** Removes stale locks; holding the repository alone means no job of ours is using it. */
+/**
+ * Removes stale locks: those restic itself calls stale (made on this host by a process that is
+ * gone). A live lock is never touched, so this needs neither the repository alone nor a free slot,
+ * and never waits behind a job that is itself waiting for the repository's lock.
+ */
 @Injectable()
 @JobHandlerProvider()
 export class UnlockJobHandler implements JobHandler {
@@ -17,7 +20,8 @@ export class UnlockJobHandler implements JobHandler {
     private readonly restic: ResticService,
   ) {}
 
-  readonly locks = exclusiveRepositoryLock;
+  readonly locks = () => [];
+  readonly takesNoSlot = true;
 
   async run(context: JobContext): Promise<void> {
     const name = context.job.repository!;

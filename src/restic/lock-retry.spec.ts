@@ -79,4 +79,57 @@ describe('retryWhileLocked', () => {
     await expect(result).rejects.toMatchObject({ code: 'CANCELED' });
     expect(calls).toBe(2);
   });
+
+  it('tries again at once when the lock was stale and removed, without waiting', async () => {
+    const clock = new FakeClock();
+    const waits: number[] = [];
+    let calls = 0;
+    let removals = 0;
+    const result = await retryWhileLocked(
+      () => (++calls < 2 ? Promise.reject(locked()) : Promise.resolve('done')),
+      { delaysMs: [60_000], onWait: (w) => waits.push(w.delayMs) },
+      clock,
+      undefined,
+      () => (removals++, Promise.resolve(true)),
+    );
+    expect(result).toBe('done');
+    expect({ calls, removals, waits }).toEqual({ calls: 2, removals: 1, waits: [] });
+  });
+
+  it('removes stale locks without a wait policy, and fails at once on a live lock', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const stale = [true, false];
+    await expect(
+      retryWhileLocked(
+        () => (calls++, Promise.reject(locked())),
+        undefined,
+        clock,
+        undefined,
+        () => Promise.resolve(stale.shift() ?? false),
+      ),
+    ).rejects.toMatchObject({ code: 'REPOSITORY_LOCKED' });
+    expect(calls).toBe(2);
+  });
+
+  it('stops removing after a few stale locks in a row, then waits as for a live one', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    let removals = 0;
+    const waits: number[] = [];
+    const result = retryWhileLocked(
+      () => (++calls < 6 ? Promise.reject(locked()) : Promise.resolve('done')),
+      { delaysMs: [1000, 1000], onWait: (w) => waits.push(w.delayMs) },
+      clock,
+      undefined,
+      () => (removals++, Promise.resolve(true)),
+    );
+    for (let i = 0; i < 4; i++) {
+      await flush();
+      clock.advance(1000);
+    }
+    await expect(result).resolves.toBe('done');
+    expect(removals).toBe(3);
+    expect(waits).toEqual([1000, 1000]);
+  });
 });

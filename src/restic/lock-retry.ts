@@ -17,20 +17,38 @@ export const DEFAULT_LOCK_WAIT_DELAYS_MS = [
   5_000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000, 60_000,
 ];
 
+/** How often one run removes a stale lock and tries again before it treats the lock as live. */
+const MAX_STALE_REMOVALS = 3;
+
+/**
+ * Runs `attempt`; when it fails because the repository is locked, `removeStale` is asked first
+ * (it removes the lock when it is stale, and says so): then the attempt is made again at once.
+ * Only a live lock is waited for, and only with a policy; without one the failure is final.
+ */
 export async function retryWhileLocked<T>(
   attempt: () => Promise<T>,
-  policy: LockWaitPolicy,
+  policy: LockWaitPolicy | undefined,
   clock: Clock,
   signal?: AbortSignal,
+  removeStale: (error: ResticError) => Promise<boolean> = () => Promise.resolve(false),
 ): Promise<T> {
+  const delaysMs = policy?.delaysMs ?? [];
+  let staleRemovals = 0;
   for (let tries = 0; ; tries++) {
     try {
       return await attempt();
     } catch (error) {
       const locked = error instanceof ResticError && error.code === 'REPOSITORY_LOCKED';
-      if (!locked || tries >= policy.delaysMs.length || signal?.aborted) {
+      if (locked && staleRemovals < MAX_STALE_REMOVALS && !signal?.aborted) {
+        if (await removeStale(error)) {
+          staleRemovals++;
+          tries--;
+          continue;
+        }
+      }
+      if (!locked || tries >= delaysMs.length || signal?.aborted) {
         if (locked && tries > 0) {
-          const waited = policy.delaysMs.slice(0, tries).reduce((a, b) => a + b, 0);
+          const waited = delaysMs.slice(0, tries).reduce((a, b) => a + b, 0);
           throw new ResticError(
             'REPOSITORY_LOCKED',
             `${error.message} (still locked after ${tries + 1} attempts over ${Math.round(waited / 1000)} s)`,
@@ -43,8 +61,8 @@ export async function retryWhileLocked<T>(
         }
         throw error;
       }
-      const delayMs = policy.delaysMs[tries];
-      policy.onWait?.({ attempt: tries + 1, delayMs, error });
+      const delayMs = delaysMs[tries];
+      policy?.onWait?.({ attempt: tries + 1, delayMs, error });
       await sleep(clock, delayMs, signal);
     }
   }

@@ -252,7 +252,7 @@ describe('ResticService', () => {
 
   it('says a repository is missing only when restic says so', async () => {
     runner.script(
-      { exitCode: 0, stdout: ['{"version":2}'] },
+      { exitCode: 0, stdout: ['{"version":2,"id":"5e2a"}'] },
       {
         exitCode: 1,
         stderr: [

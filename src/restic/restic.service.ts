@@ -6,6 +6,7 @@ import { LiveConfig } from '../config/live-config';
 import { maskSecrets } from './mask';
 import { Clock } from '../common/clock';
 import { retryWhileLocked } from './lock-retry';
+import { isStaleHere, lockHolder } from './stale-lock';
 import { ProcessRunner, ProcessSpawnError } from './process-runner';
 import { limitFlags, passThroughEnv, tieToDaemon, wrapWithPriority } from './restic-command';
 import { describeNoSpace } from './disk-full';
@@ -176,9 +177,35 @@ export class ResticService {
         tieToDaemon(wrapWithPriority([this.binary, ...resticArgs], limits)),
         commandLocks,
       );
-    return opts.lockWait
-      ? retryWhileLocked(attempt, opts.lockWait, this.clock, opts.signal)
-      : attempt();
+    if (!commandLocks) return attempt();
+    return retryWhileLocked(attempt, opts.lockWait, this.clock, opts.signal, (error) =>
+      this.removeStaleLock(target, error, opts),
+    );
+  }
+
+  /**
+   * When the lock that refused a run is stale by restic's rule (made on this host by a process
+   * that is gone, e.g. a restic that was SIGKILLed), `restic unlock` removes it, and only such
+   * locks; true when that was done, so the run can be tried again at once.
+   */
+  private async removeStaleLock(
+    target: ResticTarget,
+    error: ResticError,
+    opts: ResticRunOptions,
+  ): Promise<boolean> {
+    const holder = lockHolder(error.detail);
+    if (!holder || !isStaleHere(holder)) return false;
+    try {
+      await this.exec(target, [...(target.args ?? []), 'unlock'], { signal: opts.signal });
+    } catch {
+      return false;
+    }
+    opts.onLog?.({
+      stream: 'stderr',
+      level: 'warn',
+      text: `removed a stale lock of restic PID ${holder.pid} on this host (that process is gone); trying again`,
+    });
+    return true;
   }
 
   /** `restic version` → "0.14.0". */
@@ -216,23 +243,41 @@ export class ResticService {
    * gives false: a wrong password or an unreachable backend rejects.
    */
   async repositoryExists(target: ResticTarget, opts: ResticCallOptions = {}): Promise<boolean> {
+    return (await this.repositoryId(target, opts)) !== null;
+  }
+
+  /**
+   * The repository's own id (from its config file), which stays the same wherever it is reached
+   * from; null when no repository is at the location. A wrong password or an unreachable backend
+   * rejects.
+   */
+  async repositoryId(target: ResticTarget, opts: ResticCallOptions = {}): Promise<string | null> {
     // restic's "Fatal: unable to open config file" is the expected answer for a new repository,
     // not an error to log: its lines are passed on only when they say something else
     const lines: ResticLogLine[] = [];
     const passOn = () => lines.forEach((line) => opts.onLog?.(line));
+    const stdout: string[] = [];
     try {
       await this.run(target, ['cat', 'config'], {
         ...opts,
         onLog: (line) => lines.push(line),
-        onStdoutLine: () => undefined,
+        onStdoutLine: (line) => stdout.push(line),
       });
-      passOn();
-      return true;
     } catch (error) {
-      if (error instanceof ResticError && error.code === 'REPOSITORY_NOT_FOUND') return false;
+      if (error instanceof ResticError && error.code === 'REPOSITORY_NOT_FOUND') return null;
       passOn();
       throw error;
     }
+    passOn();
+    const config = parseJsonObject(stdout.join('\n'));
+    if (!config || typeof config.id !== 'string' || config.id === '') {
+      throw new ResticError(
+        'RESTIC_FAILED',
+        `restic cat config for repository ${JSON.stringify(target.name)} printed no repository id`,
+        { repository: target.name },
+      );
+    }
+    return config.id;
   }
 
   async init(target: ResticTarget, opts: ResticCallOptions = {}): Promise<void> {
@@ -321,7 +366,7 @@ export class ResticService {
     req: ForgetRequest,
     opts: ResticCallOptions = {},
   ): Promise<ForgetResult> {
-    const args = ['forget', `--host=${req.host}`, '--group-by=host,tags', ...keepFlags(req.policy)];
+    const args = ['forget', `--host=${req.host}`, '--group-by=host', ...keepFlags(req.policy)];
     if (req.tags.length > 0) args.push(`--tag=${req.tags.join(',')}`);
     // restic 0.14 mixes prune's report into stdout unless quiet
     if (req.prune) args.push('--prune', '-q');
@@ -340,6 +385,16 @@ export class ResticService {
         { repository: target.name },
       );
     }
+  }
+
+  /** Forgets exactly these snapshots (full ids); their data stays until a prune. */
+  async forgetSnapshots(
+    target: ResticTarget,
+    ids: string[],
+    opts: ResticCallOptions = {},
+  ): Promise<void> {
+    if (ids.length === 0) throw new TypeError('forget needs at least one snapshot id');
+    await this.run(target, ['forget', '--', ...ids], opts);
   }
 
   /** Removes data no snapshot refers to any more. */
@@ -747,6 +802,17 @@ export class ResticService {
     const succeeded = exitCode === 0 || (exitCode === 3 && opts.allowPartial === true);
     // a run that finished before the SIGINT landed did its work; report that, not a cancel
     if (succeeded && exitCode !== null) return { exitCode };
+    if (!result.aborted && exitCode === null && target && commandLocks) {
+      // killed from outside (SIGKILL, the OOM killer): restic had no chance to remove its lock,
+      // which is stale now that its process is gone
+      const removed = await this.removeStaleLocks(target);
+      log(
+        'stderr',
+        'warn',
+        `restic was killed (${result.signal ?? 'by a signal'})` +
+          (removed ? '; its stale lock was removed' : '; removing its stale lock failed'),
+      );
+    }
     if (result.aborted) {
       // restic 0.14 does not always remove its lock on SIGINT (dump exits 130 with it in place);
       // its process is gone now, so `unlock` sees the lock as stale and removes only that
@@ -760,8 +826,12 @@ export class ResticService {
     });
   }
 
-  private async removeStaleLocks(target: ResticTarget): Promise<void> {
-    await this.exec(target, [...(target.args ?? []), 'unlock'], {}).catch(() => undefined);
+  /** `restic unlock` (stale locks only); false when it failed. */
+  private async removeStaleLocks(target: ResticTarget): Promise<boolean> {
+    return this.exec(target, [...(target.args ?? []), 'unlock'], {}).then(
+      () => true,
+      () => false,
+    );
   }
 
   private spawnFailure(error: ProcessSpawnError, repoName: string): ResticError {

@@ -13,6 +13,7 @@ function backup(name: string, overrides: Partial<BackupConfig> = {}): BackupConf
     name,
     paths: [`/home/me/${name}`],
     excludes: [],
+    tags: [],
     repositories: ['local'],
     schedules: [],
     watch: { wait: { minMs: 1000, maxMs: 10_000 } },
@@ -234,6 +235,19 @@ describe('WatchTrigger', () => {
         ['/home/me/videos'],
       ]);
       expect(trigger.activeCount()).toBe(3);
+    });
+
+    it('keeps watchers whose own settings did not change when repositories come and go', () => {
+      trigger = makeTrigger([backup('docs'), backup('music')]);
+      trigger.start();
+      const [docs, music] = watcher.watches;
+      const changed = configWith([backup('docs'), backup('music')]);
+      // a new local repository outside every watched path, and one inside /home/me/music
+      changed.repositories.usb = makeRepositoryConfig('usb', '/mnt/usb/repo');
+      changed.repositories.inMusic = makeRepositoryConfig('inMusic', '/home/me/music/.repo');
+      live.replace(changed);
+      expect([docs.closed, music.closed]).toEqual([false, true]);
+      expect(watcher.watches).toHaveLength(3);
     });
 
     it('keeps the pending burst of an unchanged watcher, and asks at once for a changed one', () => {

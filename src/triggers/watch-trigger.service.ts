@@ -129,7 +129,7 @@ export class WatchTrigger implements OnModuleDestroy {
       paths: backup.paths,
       excludes: backup.excludes,
       wait: backup.watch!.wait,
-      ownFolders: ownFolders(config),
+      ownFolders: ownFoldersFor(backup.paths, config),
     };
   }
 
@@ -240,6 +240,17 @@ export class WatchTrigger implements OnModuleDestroy {
  * hen-backup's own folders: its data (state, restic cache, temp) and local repositories. A
  * backup writes there, so a watched path that contains them would trigger itself forever.
  */
+/**
+ * The daemon's own folders that can matter to a watcher of `paths`: those inside them, or holding
+ * them. Only those are part of its settings, so that adding or moving a repository elsewhere does
+ * not make every watcher start over (and rescan its tree) on a reload.
+ */
+function ownFoldersFor(paths: string[], config: HenConfig): string[] {
+  return ownFolders(config)
+    .filter((folder) => paths.some((p) => isSameOrInside(folder, p) || isSameOrInside(p, folder)))
+    .sort();
+}
+
 function ownFolders(config: HenConfig): string[] {
   const folders = [config.dataDir];
   for (const repository of Object.values(config.repositories)) {

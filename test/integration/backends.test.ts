@@ -12,9 +12,8 @@ import type { RepositoryConfig } from '../../src/config/config.types';
 import { maskLocation } from '../../src/repositories/mask-location';
 import { validateLocationParams } from '../../src/repositories/provider-env';
 import { RepositoriesService } from '../../src/repositories/repositories.service';
-import { ProcessRunner } from '../../src/restic/process-runner';
+import { ProcessRunner, type ProcessSpec } from '../../src/restic/process-runner';
 import { ResticError } from '../../src/restic/restic-error';
-import { compareVersions } from '../../src/restic/restic-version';
 import { ResticService } from '../../src/restic/restic.service';
 import type { ResticTarget } from '../../src/restic/restic.types';
 import { writeDataset, type DatasetSpec } from '../support/dataset';
@@ -298,10 +297,13 @@ describeBackend('REST (rclone serve restic)', () => {
     start: async () => void (await rest.start()),
     stop: () => rest.stop(),
     cleanup: () => rest.cleanup(),
-    // restic 0.14 takes REST credentials only from the URL
+    // the login as configured in locationParams; hen-backup puts it in the URL restic reads
     repository: (name, password) =>
       Promise.resolve(
-        repositoryConfig(name, rest.location('', { withCredentials: true }), password),
+        repositoryConfig(name, rest.location(), password, {
+          username: rest.username,
+          password: rest.password,
+        }),
       ),
     secrets: () => [rest.password],
     unreachableReason: /connection refused/,
@@ -372,27 +374,43 @@ describe('REST credentials', () => {
     });
   });
 
-  it('passes username/password locationParams as RESTIC_REST_USERNAME/PASSWORD (restic ≥ 0.16)', async () => {
+  it('takes a login from locationParams, inside the URL in RESTIC_REPOSITORY only', async () => {
+    const spawned: ProcessSpec[] = [];
+    const recording = new (class extends ProcessRunner {
+      override run(spec: ProcessSpec) {
+        spawned.push(spec);
+        return super.run(spec);
+      }
+    })();
+    const config = makeTestConfig({ dataDir, secrets: [PASSWORD, rest.password] });
+    const withLogin = new ResticService(new LiveConfig(config), recording);
     const target = serviceFor(
-      repositoryConfig('by-env', rest.location(), PASSWORD, {
+      repositoryConfig('by-params', rest.location('by-params/'), PASSWORD, {
         username: rest.username,
         password: rest.password,
       }),
-    ).target('by-env');
-    expect(target.env).toMatchObject({
-      RESTIC_REST_USERNAME: rest.username,
-      RESTIC_REST_PASSWORD: rest.password,
-    });
-    const version = await restic.version();
-    const outcome = restic.repositoryExists(target);
-    if (compareVersions(version, '0.16.0') >= 0) {
-      await expect(outcome).resolves.toBe(false);
-    } else {
-      // restic 0.14 ignores these variables: the server answers 401
-      const error = (await outcome.catch((e: unknown) => e)) as ResticError;
-      expect(error).toMatchObject({ code: 'BACKEND_UNREACHABLE' });
-      expect(error.detail).toContain('401 Unauthorized');
-      expect(`${error.message}\n${error.detail}`).not.toContain(rest.password);
+    ).target('by-params');
+    const logs: string[] = [];
+    const onLog = (line: { text: string }) => logs.push(line.text);
+
+    await expect(withLogin.repositoryExists(target, { onLog })).resolves.toBe(false);
+    await withLogin.init(target, { onLog });
+    const source = await temp.make('hen-rest-source-');
+    await writeFile(join(source, 'a.txt'), 'rest with a login\n');
+    const result = await withLogin.backup(
+      target,
+      { paths: [source], excludes: [], host: HOST, tags: TAGS },
+      { onLog },
+    );
+    const listed = await withLogin.snapshots(target, {}, { onLog });
+    expect(listed.map((s) => s.id)).toEqual([result.snapshotId]);
+
+    expect(spawned.length).toBeGreaterThanOrEqual(4);
+    for (const spec of spawned) {
+      expect([spec.command, ...spec.args].join(' ')).not.toContain(rest.password);
+      expect(spec.env.RESTIC_REPOSITORY).toContain(`:${rest.password}@`);
+      expect(spec.env.RESTIC_REST_PASSWORD).toBeUndefined();
     }
+    expect(logs.join('\n')).not.toContain(rest.password);
   });
 });

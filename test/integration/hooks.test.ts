@@ -25,6 +25,9 @@ import { JobRunner } from '../../src/jobs/job-runner.service';
 import { JobStore } from '../../src/jobs/job-store';
 import type { Job, JobLogEntry } from '../../src/jobs/job.types';
 import { StateDatabase } from '../../src/jobs/state-database';
+import { RepositoryIdentityStore } from '../../src/jobs/repository-identity-store';
+import { RepositoryOpener } from '../../src/repositories/repository-opener';
+import { RepositoryStates } from '../../src/repositories/repository-states';
 import { RepositoriesService } from '../../src/repositories/repositories.service';
 import { ProcessRunner } from '../../src/restic/process-runner';
 import { ResticService } from '../../src/restic/restic.service';
@@ -116,7 +119,9 @@ describe('backup hooks', () => {
       repositories: {
         local: makeRepositoryConfig('local', join(root, 'repo'), password),
         // never initialised: restic fails at once, which makes a failed backup
-        missing: makeRepositoryConfig('missing', join(root, 'no-repo'), password),
+        // a repository that cannot be opened nor created (a new one would be created at the
+        // start of the backup): nothing can be made under /proc
+        missing: makeRepositoryConfig('missing', '/proc/hen-backup-no-repo', password),
       },
       // what the config loader would collect from the hooks below
       secrets: [TEST_PASSWORD, URL_PASSWORD, ENV_SECRET],
@@ -142,8 +147,19 @@ describe('backup hooks', () => {
       commands,
       scrubber,
     );
+    // no automatic retry of the unusable repository within the test (it has no init handler)
+    const noRetry = { minMs: 3_600_000, maxMs: 3_600_000 };
+    const opener = new RepositoryOpener(
+      new LiveConfig({ ...config, jobs: { ...config.jobs, repositoryRetry: noRetry } }),
+      repositories,
+      restic,
+      new RepositoryIdentityStore(database),
+      new RepositoryStates(clock),
+      runner,
+      clock,
+    );
     handlers.register(
-      new BackupJobHandler(new LiveConfig(config), backups, repositories, restic, hooks),
+      new BackupJobHandler(new LiveConfig(config), backups, repositories, restic, hooks, opener),
     );
     runner.start();
   });
@@ -196,6 +212,7 @@ describe('backup hooks', () => {
       name,
       paths: [dataDir],
       excludes: [],
+      tags: [],
       repositories: repos,
       schedules: [],
       watch: null,
@@ -338,6 +355,11 @@ describe('backup hooks', () => {
       expect(job.state).toBe('succeeded');
       expect(job.warnings).toEqual([`before[0] http POST ${base}/fail: status 500`]);
       expect(job.snapshotIds).toHaveLength(1);
+      // the hook's step says it failed, without failing the job
+      expect(steps(job)).toEqual([
+        `hook before[0] http POST ${base}/fail: warned`,
+        'restic repository local: succeeded',
+      ]);
     });
   });
 

@@ -38,6 +38,7 @@ describe('WatchTrigger on real files', () => {
       name: 'docs',
       paths: [root],
       excludes: [],
+      tags: [],
       repositories: ['local'],
       schedules: [],
       watch: { wait },

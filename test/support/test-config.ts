@@ -18,6 +18,7 @@ export function makeTestConfig(overrides: Partial<HenConfig> = {}): HenConfig {
       concurrency: 2,
       maxDurationMs: 6 * 60 * 60 * 1000,
       history: { keepDays: 90, keepCount: 1000 },
+      repositoryRetry: { minMs: 1_000, maxMs: 5_000 },
     },
     limits: {},
     restore: { allowedTargets: [] },
@@ -46,6 +47,7 @@ export function makeRepositoryConfig(
     limits: {},
     check: null,
     inline: false,
+    requireMount: false,
     ...overrides,
   };
 }

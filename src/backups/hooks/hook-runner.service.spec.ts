@@ -43,7 +43,7 @@ describe('HookRunner', () => {
     expect(hooks.runs[0].run.status).toBeUndefined();
   });
 
-  it('ignore: only a job warning, the step ends succeeded and the job outcome is untouched', async () => {
+  it('ignore: a job warning, the step ends warned with its error and the job outcome is untouched', async () => {
     const { runner, context, job } = setup();
     const outcome = await runner.runStage(context, 'before', [
       http('http://host/dump/500', { onFailure: 'ignore' }),
@@ -51,7 +51,11 @@ describe('HookRunner', () => {
     ]);
     expect(outcome.failures).toEqual([]);
     expect(job.warnings).toEqual(['before[0] http POST http://host/dump/500: status 500']);
-    expect(job.steps.map((s) => s.state)).toEqual(['succeeded', 'succeeded']);
+    expect(job.steps.map((s) => s.state)).toEqual(['warned', 'succeeded']);
+    expect(job.steps[0].error).toEqual({
+      code: 'HOOK_FAILED',
+      message: 'before[0] http POST http://host/dump/500: status 500 (ignored: onFailure ignore)',
+    });
     expect(backupStatusSoFar(job)).toBe('success');
   });
 

@@ -41,7 +41,7 @@ export function hookApplies(when: HookWhen, status: BackupStatus): boolean {
 /**
  * Runs one stage of a backup's hooks in order, each as a job step of kind `hook`, and applies
  * their failure policies:
- * - ignore: a job warning; the step still ends succeeded, since a failed step fails the job;
+ * - ignore: a job warning; the step ends `warned` with its error, which does not fail the job;
  * - continue: the step fails (so will the job), the next hooks and the backup go on;
  * - break: the step fails and the stage stops; the caller skips what the stage guards.
  * After hooks run only when their `when` matches the outcome so far, re-read before each one.
@@ -101,11 +101,10 @@ export class HookRunner {
       // Step errors and warnings reach the API without the log's scrubbing: scrub here.
       const message = this.scrubber.scrub(`${label}: ${result.reason}`);
       if (hook.onFailure === 'ignore') {
-        step.log(
-          'warn',
-          `failed: ${this.scrubber.scrub(result.reason)} (ignored: onFailure ignore)`,
-        );
-        step.succeed();
+        step.warn({
+          code: HOOK_FAILED,
+          message: `${message} (ignored: onFailure ignore)`,
+        });
         context.warn(message);
         continue;
       }

@@ -27,6 +27,7 @@ export const JobOperationEnum = domainEnum<JobOperation>(
     prune: "forget the snapshots a backup's retention does not keep, then prune",
     check: 'check the integrity of a repository',
     restore: 'restore a snapshot into a folder',
+    forget: 'forget chosen snapshots of a repository (forgetSnapshots), then prune',
   },
 );
 
@@ -54,6 +55,7 @@ export const JobTriggerEnum = domainEnum<JobTrigger>(
     watch: 'watched files changed and settled',
     startup: 'the daemon started',
     reload: 'a configuration reload (an init of a repository it added)',
+    retry: 'the daemon trying again to open a repository that failed (jobs.repositoryRetry)',
   },
 );
 
@@ -61,6 +63,8 @@ export const StepStateEnum = domainEnum<StepState>(STEP_STATES, 'StepState', 'wh
   pending: 'not started yet',
   running: 'running now',
   succeeded: 'ended well',
+  warned:
+    'failed, but its failure was ignored (a hook with onFailure ignore): the job goes on and can still succeed; the step keeps its error',
   failed: 'ended with an error',
   skipped: 'not run (an earlier step broke the job, or its condition did not hold)',
   canceled: 'canceled while it ran',

@@ -25,12 +25,13 @@ export class RestServer {
     return this.listeningPort;
   }
 
-  async start(): Promise<this> {
+  /** `port`: listen there (a server started again where a daemon already looks for it). */
+  async start(port?: number): Promise<this> {
     this.dir ??= await makeTempDir('hen-rest-');
     // an empty config of its own, so that the user's rclone.conf plays no part
     const config = join(this.dir, 'rclone.conf');
     await writeFile(config, '');
-    const port = await freePort();
+    port ??= await freePort();
     const child = new ServerProcess({
       name: 'rclone serve restic',
       command: RCLONE,
@@ -56,7 +57,7 @@ export class RestServer {
 
   /**
    * `rest:http://127.0.0.1:port/path/`; restic 0.14 reads credentials only from the URL
-   * (RESTIC_REST_USERNAME/PASSWORD came with 0.16).
+   * (RESTIC_REST_USERNAME/PASSWORD came with 0.16), where hen-backup puts locationParams' login.
    */
   location(path = '', { withCredentials = false } = {}): string {
     const auth = withCredentials
