@@ -13,6 +13,7 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/support/quiet-nest-logger.ts'],
 };
 
 module.exports = {
