@@ -1,8 +1,16 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startDaemon, type StartedDaemon } from './support/daemon';
 import { tempDir } from './support/fixtures';
-import { assertBuilt, ESCAPE, henctl, henctlInTerminal, type CliResult } from './support/henctl';
+import {
+  assertBuilt,
+  ESCAPE,
+  HENCTL,
+  henctl,
+  henctlInTerminal,
+  type CliResult,
+} from './support/henctl';
 import { openToAll, runningAsRoot, writeUnprivilegedRestic } from '../support/restic';
 
 const TOKEN = 'henctl-admin-token-7c1e9a4d2b';
@@ -325,6 +333,15 @@ describe('henctl', () => {
     expect((await complete('henctl jobs --st', 'fish')).stdout).toMatch(
       /^--state\tonly these states/,
     );
+  });
+
+  it('stops quietly with exit 0 when its reader closes the pipe early (henctl ... | head)', async () => {
+    // head exits after one line; henctl's further writes then meet a closed pipe
+    const pipeline = `"${process.execPath}" "${HENCTL}" --help | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`;
+    const result = await new Promise<{ stdout: string; stderr: string }>((resolve) =>
+      execFile('bash', ['-c', pipeline], (_error, stdout, stderr) => resolve({ stdout, stderr })),
+    );
+    expect(result).toEqual({ stdout: '0\n', stderr: '' });
   });
 
   it('keeps named contexts and shows every daemon in one table with --all', async () => {
