@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { type ConfigChange, LiveConfig } from './config/live-config';
+import { type ConfigChange, LiveConfig, movedRepositories } from './config/live-config';
 import { PRIORITY } from './config/priority';
 import { RuntimeInfo } from './common/runtime-info';
 import { JobRecovery } from './jobs/job-recovery';
@@ -74,15 +74,7 @@ export class AppStartup implements OnApplicationBootstrap {
    * A reload can add a repository or point an existing name somewhere else: each gets the same
    * init job as at startup, so that it exists before the first backup reaches it.
    */
-  private configChanged({ previous, current, repositories }: ConfigChange): void {
-    const moved = repositories.changed.filter(
-      (name) =>
-        previous.repositories[name].location !== current.repositories[name].location ||
-        previous.repositories[name].password !== current.repositories[name].password ||
-        previous.repositories[name].requireMount !== current.repositories[name].requireMount ||
-        JSON.stringify(previous.repositories[name].locationParams) !==
-          JSON.stringify(current.repositories[name].locationParams),
-    );
-    this.initialize([...repositories.added, ...moved], 'reload');
+  private configChanged(change: ConfigChange): void {
+    this.initialize([...change.repositories.added, ...movedRepositories(change)], 'reload');
   }
 }

@@ -5,6 +5,7 @@ import { PubSubModule } from './common/graphql/pubsub.module';
 import { AppStartup } from './app-startup.service';
 import { BackupsModule } from './backups/backups.module';
 import { CommonModule } from './common/common.module';
+import { outsideRequest } from './common/outside-request';
 import { loggerOptions } from './common/logger-options';
 import { SecretScrubber } from './common/secret-scrubber';
 import { ConfigModule } from './config/config.module';
@@ -25,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forConfig(config, load),
+        ConfigModule.forConfig(config, load, outsideRequest),
         CommonModule,
         LoggerModule.forRootAsync({
           inject: [LiveConfig, SecretScrubber],

@@ -6,11 +6,11 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { LiveConfig } from '../config/live-config';
 import { JobsModule } from '../jobs/jobs.module';
-import { AuthModule } from './auth/auth.module';
+import { AuthModule } from '../common/auth/auth.module';
 import { authenticateConnection, graphqlContext } from './auth/graphql-context';
 import { RevocableSubscriptionsInterceptor } from './auth/revocable-subscriptions.interceptor';
 import { RoleGuard } from './auth/role.guard';
-import { TokenAuthenticator } from './auth/token-authenticator';
+import { TokenAuthenticator } from '../common/auth/token-authenticator';
 import { ArgumentLimitsPipe } from './argument-limits';
 import { formatGraphQLError } from './error-formatter';
 import { IdeController } from './ide/ide.controller';
@@ -20,8 +20,6 @@ import { QUERY_LIMITS, queryLimitsRule, validateWithLimits } from './query-limit
 import { ConfigReloadResolver } from './config-reload.resolver';
 import { NodeFetchers, NodeResolver } from './node.resolver';
 import { describeRootTypes } from './root-type-descriptions';
-import { StatusResolver } from './status.resolver';
-import { StatusService } from './status.service';
 import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { parseWithLimits, refuseUnparsableSubscriptions } from './websocket-parse-limits';
 
@@ -80,8 +78,6 @@ export const GRAPHQL_PATH = '/graphql';
   ],
   controllers: [IdeController],
   providers: [
-    StatusService,
-    StatusResolver,
     ConfigReloadResolver,
     NodeFetchers,
     NodeResolver,

@@ -28,7 +28,7 @@ import {
 import { NodeResolver } from './node.resolver';
 import { NotificationsResolver } from '../notifications/notifications.resolver';
 import { describeRootTypes } from './root-type-descriptions';
-import { StatusResolver } from './status.resolver';
+import { StatusResolver } from '../metrics/status.resolver';
 
 /** Every resolver class the API serves; the end-to-end tests check the live schema matches. */
 export const API_RESOLVERS = [

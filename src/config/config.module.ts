@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigReloader } from './config-reloader.service';
 import { CONFIG_LOADER } from './config.constants';
 import type { HenConfig } from './config.types';
-import { LiveConfig } from './live-config';
+import { type ListenerScope, LiveConfig } from './live-config';
 
 /**
  * Makes the configuration in force (LiveConfig) injectable everywhere, and the reloader that
@@ -13,11 +13,15 @@ import { LiveConfig } from './live-config';
 @Global()
 @Module({})
 export class ConfigModule {
-  static forConfig(config: HenConfig, load: () => HenConfig = () => config): DynamicModule {
+  static forConfig(
+    config: HenConfig,
+    load: () => HenConfig = () => config,
+    listenerScope?: ListenerScope,
+  ): DynamicModule {
     return {
       module: ConfigModule,
       providers: [
-        { provide: LiveConfig, useValue: new LiveConfig(config) },
+        { provide: LiveConfig, useValue: new LiveConfig(config, listenerScope) },
         { provide: CONFIG_LOADER, useValue: load },
         ConfigReloader,
       ],

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
-import { outsideRequest } from '../common/outside-request';
 import type { HenConfig } from './config.types';
 
 /** What a reload changed, by name; "changed" means the definition differs in any setting. */
@@ -17,7 +16,26 @@ export interface ConfigChange {
   repositories: NamedChanges;
 }
 
+/**
+ * Repositories a reload kept under the same name but pointed at other storage (location,
+ * credentials, login, mount rule): to be opened again, as if new.
+ */
+export function movedRepositories({ previous, current, repositories }: ConfigChange): string[] {
+  return repositories.changed.filter((name) => {
+    const [before, after] = [previous.repositories[name], current.repositories[name]];
+    return (
+      before.location !== after.location ||
+      before.password !== after.password ||
+      before.requireMount !== after.requireMount ||
+      JSON.stringify(before.locationParams) !== JSON.stringify(after.locationParams)
+    );
+  });
+}
+
 type ConfigListener = (change: ConfigChange) => void;
+
+/** How listeners are called: the application runs them outside the request that reloaded. */
+export type ListenerScope = (notify: () => void) => void;
 
 /**
  * The configuration in force. A reload replaces it whole, so readers take `current` when they
@@ -28,7 +46,10 @@ export class LiveConfig {
   private config: HenConfig;
   private readonly listeners = new Set<ConfigListener>();
 
-  constructor(initial: HenConfig) {
+  constructor(
+    initial: HenConfig,
+    private readonly listenerScope: ListenerScope = (notify) => notify(),
+  ) {
     this.config = initial;
   }
 
@@ -46,7 +67,7 @@ export class LiveConfig {
     };
     this.config = next;
     // Listeners start schedules and watchers: background work, whoever asked for the reload.
-    outsideRequest(() => this.notify(change));
+    this.listenerScope(() => this.notify(change));
     return change;
   }
 

@@ -1,3 +1,4 @@
+import { readCommand, readEnv, readHeaders, readMethod } from './read-request-parts';
 import type {
   CommandHook,
   HookConfig,
@@ -19,8 +20,6 @@ const COMMAND_KEYS = ['command', 'cwd', 'env'] as const;
 const FAILURE_POLICIES = ['ignore', 'continue', 'break', 'stop'] as const;
 const WHEN = ['success', 'failure', 'always'] as const satisfies readonly HookWhen[];
 // RFC 9110 token characters.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const ENV_NAME = /^[^=\0]+$/;
 
 export function readHooks(
   r: ConfigReader,
@@ -90,13 +89,7 @@ function readHttpHook(
     type: 'http',
     url: url ?? '',
     method: r.optional(map, 'method', path, (v, p) => readMethod(r, v, p), 'POST'),
-    headers: r.optional(
-      map,
-      'headers',
-      path,
-      (v, p) => readNamedMap(r, v, p, HEADER_NAME, 'header name'),
-      {},
-    ),
+    headers: r.optional(map, 'headers', path, (v, p) => readHeaders(r, v, p), {}),
     retries: r.optional(map, 'retries', path, r.integer(0, 10), 0),
     expectedStatus: r.optional(map, 'expectedStatus', path, (v, p) => readStatuses(r, v, p), []),
     timeoutMs: r.optional(map, 'timeout', path, r.duration(1_000), MINUTE),
@@ -124,13 +117,7 @@ function readCommandHook(
   const hook: CommandHook = {
     type: 'command',
     command: command ?? [],
-    env: r.optional(
-      map,
-      'env',
-      path,
-      (v, p) => readNamedMap(r, v, p, ENV_NAME, 'variable name'),
-      {},
-    ),
+    env: r.optional(map, 'env', path, (v, p) => readEnv(r, v, p), {}),
     timeoutMs: r.optional(map, 'timeout', path, r.duration(1_000), 5 * MINUTE),
     ...common,
   };
@@ -140,38 +127,6 @@ function readCommandHook(
 }
 
 /** An argument vector (never a shell line): the program must be named, arguments may be empty. */
-function readCommand(r: ConfigReader, value: unknown, path: ConfigPath): string[] | undefined {
-  if (typeof value === 'string') {
-    return r.issue(path, 'expected a list like [program, arg, ...]; it runs without a shell');
-  }
-  const args = r.nonEmptyListOf(r.scalar)(value, path);
-  if (!args || (Array.isArray(value) && args.length !== value.length)) return undefined;
-  if (args[0].trim() === '') return r.issue([...path, 0], 'the program must not be empty');
-  return args;
-}
-
-function readMethod(r: ConfigReader, value: unknown, path: ConfigPath): string | undefined {
-  const text = r.string(value, path);
-  if (text === undefined) return undefined;
-  return /^[A-Za-z]+$/.test(text)
-    ? text.toUpperCase()
-    : r.issue(path, `${JSON.stringify(text)} is not an HTTP method`);
-}
-
-function readNamedMap(
-  r: ConfigReader,
-  value: unknown,
-  path: ConfigPath,
-  namePattern: RegExp,
-  what: string,
-): Record<string, string> | undefined {
-  const map = r.scalarMap(value, path);
-  if (!map) return undefined;
-  for (const name of Object.keys(map)) {
-    if (!namePattern.test(name)) r.issue([...path, name], `not a valid ${what}`);
-  }
-  return map;
-}
 
 function readStatuses(r: ConfigReader, value: unknown, path: ConfigPath): number[] | undefined {
   const status = r.integer(100, 599);

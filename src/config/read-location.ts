@@ -1,6 +1,6 @@
 import type { ConfigPath } from './config-path';
 import type { ConfigReader } from './config-reader';
-import { BACKENDS } from '../repositories/provider-env';
+import { BACKENDS } from './provider-env';
 
 const PREFIX = /^([A-Za-z][A-Za-z0-9]*):([\s\S]*)$/;
 

@@ -1,6 +1,7 @@
+import { readCommand, readEnv, readHeaders, readMethod } from './read-request-parts';
 import Handlebars from 'handlebars';
 import type { ConfigPath } from './config-path';
-import { type ConfigReader, given, isMapping, type Mapping } from './config-reader';
+import { type ConfigReader, given, isMapping } from './config-reader';
 import { checkName } from './config-names';
 import {
   NOTIFICATION_EVENTS,
@@ -66,8 +67,6 @@ const TYPE_KEYS: Record<NotificationTargetType, readonly string[]> = {
 };
 const SECURITY: readonly SmtpSecurity[] = ['tls', 'starttls', 'none'];
 const DEFAULT_PORT: Record<SmtpSecurity, number> = { tls: 465, starttls: 587, none: 25 };
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const ENV_NAME = /^[^=\0]+$/;
 
 /**
  * Outcomes, not every step: queued and started are noise for people. Heartbeat monitors want
@@ -193,7 +192,7 @@ function readTarget(
         type,
         url: at ?? '',
         method: r.optional(map, 'method', path, (v, p) => readMethod(r, v, p), 'POST'),
-        headers: r.optional(map, 'headers', path, (v, p) => namedMap(r, v, p, HEADER_NAME), {}),
+        headers: r.optional(map, 'headers', path, (v, p) => readHeaders(r, v, p), {}),
         preset: r.optional(map, 'preset', path, r.oneOf(WEBHOOK_PRESETS), null),
         body: template('body'),
       };
@@ -242,13 +241,13 @@ function readTarget(
       };
     }
     case 'command': {
-      const command = r.required(map, 'command', path, (v, p) => readCommand(r, v, p));
+      const command = r.required(map, 'command', path, (v, p) => readTemplatedCommand(r, v, p));
       if (command === undefined) return undefined;
       return {
         ...base,
         type,
         command,
-        env: r.optional(map, 'env', path, (v, p) => namedMap(r, v, p, ENV_NAME), {}),
+        env: r.optional(map, 'env', path, (v, p) => readEnv(r, v, p), {}),
       };
     }
   }
@@ -311,35 +310,14 @@ function addresses(r: ConfigReader, value: unknown, path: ConfigPath): string[] 
   return list && Array.isArray(value) && list.length === value.length ? list : undefined;
 }
 
-function readMethod(r: ConfigReader, value: unknown, path: ConfigPath): string | undefined {
-  const text = r.string(value, path);
-  if (text === undefined) return undefined;
-  return /^[A-Za-z]+$/.test(text)
-    ? text.toUpperCase()
-    : r.issue(path, `${JSON.stringify(text)} is not an HTTP method`);
-}
-
-function namedMap(
+/** A command whose arguments may be templates, each checked now. */
+function readTemplatedCommand(
   r: ConfigReader,
   value: unknown,
   path: ConfigPath,
-  pattern: RegExp,
-): Record<string, string> | undefined {
-  const map: Mapping | undefined = r.scalarMap(value, path);
-  if (!map) return undefined;
-  for (const name of Object.keys(map)) {
-    if (!pattern.test(name)) r.issue([...path, name], 'not a valid name');
-  }
-  return map as Record<string, string>;
-}
-
-function readCommand(r: ConfigReader, value: unknown, path: ConfigPath): string[] | undefined {
-  if (typeof value === 'string') {
-    return r.issue(path, 'expected a list like [program, arg, ...]; it runs without a shell');
-  }
-  const args = r.nonEmptyListOf(r.scalar)(value, path);
-  if (!args || (Array.isArray(value) && args.length !== value.length)) return undefined;
-  if (args[0].trim() === '') return r.issue([...path, 0], 'the program must not be empty');
+): string[] | undefined {
+  const args = readCommand(r, value, path);
+  if (!args) return undefined;
   for (const [index, arg] of args.entries()) {
     if (checkTemplate(r, arg, [...path, index]) === undefined) return undefined;
   }

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { validateLocationParams } from '../repositories/provider-env';
+import { validateLocationParams } from './provider-env';
 import type { CheckConfig, RepositoryConfig } from './config.types';
 import type { ConfigPath } from './config-path';
 import { type ConfigReader, given } from './config-reader';

@@ -1,5 +1,5 @@
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
-import type { RequestContext } from '../api/auth/graphql-context';
+import type { Authentication } from '../common/auth/token-authenticator';
 import { RequireRole } from '../common/auth/require-role.decorator';
 import { DownloadFormat, DownloadModel, toDownloadModel } from './models/download.model';
 import { DownloadsService } from './downloads.service';
@@ -22,7 +22,7 @@ export class DownloadsResolver {
     path: string,
     @Args('format', { type: () => DownloadFormat, description: 'what to serve' })
     format: DownloadFormat,
-    @Context() context: RequestContext,
+    @Context() context: { auth?: Authentication },
   ): Promise<DownloadModel> {
     const by = context.auth?.ok ? context.auth.principal.name : 'unknown';
     return toDownloadModel(await this.downloads.create(repository, snapshot, path, format, by));

@@ -1,7 +1,6 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TokenAuthenticator } from '../api/auth/token-authenticator';
-import { authenticationMessage } from '../api/auth/graphql-context';
+import { authenticationMessage, TokenAuthenticator } from '../common/auth/token-authenticator';
 import { MetricsService } from './metrics.service';
 
 export const METRICS_PATH = '/metrics';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../api/auth/auth.module';
+import { AuthModule } from '../common/auth/auth.module';
 import { BackupsModule } from '../backups/backups.module';
 import { HealthModule } from '../health/health.module';
 import { JobsModule } from '../jobs/jobs.module';
@@ -10,6 +10,8 @@ import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { NotificationMetrics } from './notification-metrics';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { StatusResolver } from './status.resolver';
+import { StatusService } from './status.service';
 import { StatusBackupsResolver } from './status-backups.resolver';
 
 /** `/metrics` for Prometheus, and the per-backup summary of the `status` query. */
@@ -24,6 +26,8 @@ import { StatusBackupsResolver } from './status-backups.resolver';
   ],
   controllers: [MetricsController],
   providers: [
+    StatusService,
+    StatusResolver,
     MetricsService,
     StatusBackupsResolver,
     BackupStatuses,

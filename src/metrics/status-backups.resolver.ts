@@ -1,5 +1,5 @@
 import { ResolveField, Resolver } from '@nestjs/graphql';
-import { StatusModel } from '../api/models/status.model';
+import { StatusModel } from './models/status.model';
 import { BackupStatusModel } from './models/backup-status.model';
 import { BackupStatuses } from './backup-statuses';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LiveConfig } from '../config/live-config';
 import type { RepositoryConfig } from '../config/config.types';
 import type { ResticTarget } from '../restic/restic.types';
-import { providerSettings } from './provider-env';
+import { providerSettings } from '../config/provider-env';
 
 export class UnknownRepositoryError extends Error {
   readonly code = 'NOT_FOUND';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { type ConfigChange, LiveConfig } from '../config/live-config';
+import { type ConfigChange, LiveConfig, movedRepositories } from '../config/live-config';
 import { PRIORITY } from '../config/priority';
 import { describeFailure } from '../jobs/job-failure';
 import { JobRunner } from '../jobs/job-runner.service';
@@ -179,16 +179,8 @@ export class RepositoryOpener {
   }
 
   /** A repository moved or removed by a reload starts over as unknown. */
-  private configChanged({ previous, current, repositories }: ConfigChange): void {
-    const moved = repositories.changed.filter(
-      (name) =>
-        previous.repositories[name].location !== current.repositories[name].location ||
-        previous.repositories[name].password !== current.repositories[name].password ||
-        previous.repositories[name].requireMount !== current.repositories[name].requireMount ||
-        JSON.stringify(previous.repositories[name].locationParams) !==
-          JSON.stringify(current.repositories[name].locationParams),
-    );
-    for (const name of [...repositories.removed, ...moved]) {
+  private configChanged(change: ConfigChange): void {
+    for (const name of [...change.repositories.removed, ...movedRepositories(change)]) {
       this.stopRetry(name);
       this.states.reset(name);
     }

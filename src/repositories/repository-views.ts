@@ -5,7 +5,7 @@ import { maskLocation } from './mask-location';
 import type { RepositoryModel } from './models/repository.model';
 import type { SnapshotEntryModel } from './models/snapshot-entry.model';
 import type { SnapshotModel } from './models/snapshot.model';
-import { backendOf } from './provider-env';
+import { backendOf } from '../config/provider-env';
 import { childPath } from './snapshot-paths';
 import type { ListedEntry } from './snapshot-listing';
 import { backupOf } from './snapshots.service';

@@ -10,7 +10,7 @@ import { appendFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RepositoryConfig } from '../../src/config/config.types';
 import { maskLocation } from '../../src/repositories/mask-location';
-import { validateLocationParams } from '../../src/repositories/provider-env';
+import { validateLocationParams } from '../../src/config/provider-env';
 import { RepositoriesService } from '../../src/repositories/repositories.service';
 import { ProcessRunner, type ProcessSpec } from '../../src/restic/process-runner';
 import { ResticError } from '../../src/restic/restic-error';

@@ -7,7 +7,11 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { Context } from 'graphql-ws';
-import type { Authentication, TokenAuthenticator } from './token-authenticator';
+import {
+  authenticationMessage,
+  type Authentication,
+  type TokenAuthenticator,
+} from '../../common/auth/token-authenticator';
 
 type Request = IncomingMessage & {
   ip?: string;
@@ -25,15 +29,6 @@ interface WebSocketContext {
   connectionParams?: Record<string, unknown>;
   extra: { auth?: Authentication };
 }
-
-const REFUSAL: Record<Exclude<Authentication, { ok: true }>['reason'], string> = {
-  missing: 'a bearer token is required (Authorization: Bearer <token>)',
-  malformed: 'the Authorization header must be "Bearer <token>"',
-  invalid: 'the token is not valid',
-};
-
-export const authenticationMessage = (auth: Authentication): string =>
-  auth.ok ? '' : REFUSAL[auth.reason];
 
 /**
  * Builds the GraphQL context for both transports: HTTP requests carry a bearer token in the

@@ -8,7 +8,7 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import { map, type Observable } from 'rxjs';
 import { apiError } from '../../common/graphql/api-errors';
 import type { RequestContext } from './graphql-context';
-import { TokenAuthenticator } from './token-authenticator';
+import { TokenAuthenticator } from '../../common/auth/token-authenticator';
 
 /**
  * A websocket is authenticated once, in `connection_init`, but may stay open for days; a reload

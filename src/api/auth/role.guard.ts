@@ -4,8 +4,9 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import { LiveConfig } from '../../config/live-config';
 import type { ApiRole } from '../../config/config.types';
 import { apiError } from '../../common/graphql/api-errors';
-import { authenticationMessage, type RequestContext } from './graphql-context';
-import { allows } from './principal';
+import { authenticationMessage } from '../../common/auth/token-authenticator';
+import type { RequestContext } from './graphql-context';
+import { allows } from '../../common/auth/principal';
 import { REQUIRED_ROLE } from '../../common/auth/require-role.decorator';
 import {
   READ_ONLY_MESSAGE,

@@ -2,7 +2,7 @@ import { registerEnumType } from '@nestjs/graphql';
 
 /**
  * A GraphQL enum over a domain's closed set of lower-case values: its names are their upper-case
- * forms (`on-idle` -> ON_IDLE), each described. Resolvers keep answering with the domain values.
+ * forms (`on-idle` -> ON_IDLE, `job.timed-out` -> JOB_TIMED_OUT), each described. Resolvers keep answering with the domain values.
  */
 export function domainEnum<T extends string>(
   values: readonly T[],
@@ -11,7 +11,7 @@ export function domainEnum<T extends string>(
   descriptions: Record<T, string>,
 ): Record<string, T> {
   const byName = Object.fromEntries(
-    values.map((value) => [value.toUpperCase().replace(/-/g, '_'), value]),
+    values.map((value) => [value.toUpperCase().replace(/[.-]/g, '_'), value]),
   );
   registerEnumType(byName, {
     name,

@@ -1,13 +1,10 @@
-import { registerEnumType } from '@nestjs/graphql';
+import { domainEnum } from '../../common/graphql/domain-enum';
 import {
   NOTIFICATION_EVENTS,
   type NotificationEventName,
   type Severity,
 } from '../../config/notifications.types';
 import type { OutboxState } from '../../jobs/notification-outbox-store';
-
-/** `job.timed-out` → `JOB_TIMED_OUT`. */
-const key = (value: string) => value.toUpperCase().replace(/[.-]/g, '_');
 
 const EVENT_DESCRIPTIONS: Record<NotificationEventName, string> = {
   'job.queued': 'a job was queued',
@@ -29,43 +26,31 @@ const EVENT_DESCRIPTIONS: Record<NotificationEventName, string> = {
   'config.refused': 'a configuration reload was refused; the one in force stays',
 };
 
-export const NotificationEventEnum = Object.fromEntries(
-  NOTIFICATION_EVENTS.map((event) => [key(event), event]),
-) as Record<string, NotificationEventName>;
-registerEnumType(NotificationEventEnum, {
-  name: 'NotificationEvent',
-  description: 'what a notification is about',
-  valuesMap: Object.fromEntries(
-    NOTIFICATION_EVENTS.map((event) => [key(event), { description: EVENT_DESCRIPTIONS[event] }]),
-  ),
-});
+export const NotificationEventEnum = domainEnum<NotificationEventName>(
+  NOTIFICATION_EVENTS,
+  'NotificationEvent',
+  'what a notification is about',
+  EVENT_DESCRIPTIONS,
+);
 
-export const NotificationSeverityEnum: Record<string, Severity> = {
-  INFO: 'info',
-  WARNING: 'warning',
-  ERROR: 'error',
-};
-registerEnumType(NotificationSeverityEnum, {
-  name: 'NotificationSeverity',
-  description: 'how much a notification matters',
-  valuesMap: {
-    INFO: { description: 'news: something went as planned' },
-    WARNING: { description: 'worth a look: canceled, interrupted, warnings, overdue' },
-    ERROR: { description: 'needs someone: a failure, an unreachable repository, damage' },
+export const NotificationSeverityEnum = domainEnum<Severity>(
+  ['info', 'warning', 'error'],
+  'NotificationSeverity',
+  'how much a notification matters',
+  {
+    info: 'news: something went as planned',
+    warning: 'worth a look: canceled, interrupted, warnings, overdue',
+    error: 'needs someone: a failure, an unreachable repository, damage',
   },
-});
+);
 
-export const NotificationStateEnum: Record<string, OutboxState> = {
-  PENDING: 'pending',
-  SENT: 'sent',
-  FAILED: 'failed',
-};
-registerEnumType(NotificationStateEnum, {
-  name: 'NotificationState',
-  description: 'where a notification stands in the outbox',
-  valuesMap: {
-    PENDING: { description: 'stored, not delivered yet (waiting for its turn or a retry)' },
-    SENT: { description: 'the target took it' },
-    FAILED: { description: 'every attempt failed (retry.maxAttempts) or the target was removed' },
+export const NotificationStateEnum = domainEnum<OutboxState>(
+  ['pending', 'sent', 'failed'],
+  'NotificationState',
+  'where a notification stands in the outbox',
+  {
+    pending: 'stored, not delivered yet (waiting for its turn or a retry)',
+    sent: 'the target took it',
+    failed: 'every attempt failed (retry.maxAttempts) or the target was removed',
   },
-});
+);

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { domainEnum } from '../../common/graphql/domain-enum';
 import { Node } from '../../common/graphql/node.interface';
-import { BACKENDS, type Backend } from '../provider-env';
+import { BACKENDS, type Backend } from '../../config/provider-env';
 
 export const RepositoryBackendEnum = domainEnum<Backend>(
   BACKENDS,

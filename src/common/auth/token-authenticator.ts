@@ -89,3 +89,13 @@ function knownTokens(config: HenConfig): KnownToken[] {
     hash: Buffer.from(t.sha256, 'hex'),
   }));
 }
+
+/** Why a caller was refused, in words a client can act on. */
+const REFUSAL: Record<Exclude<Authentication, { ok: true }>['reason'], string> = {
+  missing: 'a bearer token is required (Authorization: Bearer <token>)',
+  malformed: 'the Authorization header must be "Bearer <token>"',
+  invalid: 'the token is not valid',
+};
+
+export const authenticationMessage = (auth: Authentication): string =>
+  auth.ok ? '' : REFUSAL[auth.reason];
