@@ -58,10 +58,27 @@ export function henctlInTerminal(
   });
 }
 
-/** The test's environment without anything that would choose a daemon or colours for henctl. */
+/**
+ * The test's environment without anything that would choose a daemon or colours for henctl: Node
+ * takes a terminal under `CI` (and the CI systems it knows) for a two-colour one, so a CI run
+ * would otherwise see plain output where a person's terminal sees colour.
+ */
+const CHOOSERS = [
+  'HEN_BACKUP_URL',
+  'HEN_BACKUP_TOKEN',
+  'NO_COLOR',
+  'FORCE_COLOR',
+  'NODE_DISABLE_COLORS',
+  'CI',
+  'TEAMCITY_VERSION',
+  'TF_BUILD',
+  'TMUX',
+  'COLORTERM',
+];
+
 function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const base = { ...process.env };
-  for (const key of ['HEN_BACKUP_URL', 'HEN_BACKUP_TOKEN', 'NO_COLOR', 'FORCE_COLOR']) {
+  for (const key of CHOOSERS) {
     delete base[key];
   }
   return { ...base, ...env };
