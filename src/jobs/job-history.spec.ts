@@ -138,13 +138,15 @@ describe('job history retention', () => {
     expect(ids()).toEqual([]);
   });
 
-  it('prunes at startup and then every hour', () => {
+  it('prunes in the background after startup and then every hour', async () => {
     const history = build(2, 1000);
     job('failed', 3);
     history.onApplicationBootstrap();
+    await history.idle();
     expect(ids()).toEqual([]);
     const later = job('failed', 1);
     clock.advance(DAY + HISTORY_PRUNE_INTERVAL_MS);
+    await history.idle();
     expect(ids()).toEqual([]);
     expect(store.get(later.id)).toBeNull();
     history.onApplicationShutdown();

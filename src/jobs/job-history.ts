@@ -4,95 +4,171 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Clock } from '../common/clock';
 import { LiveConfig } from '../config/live-config';
+import { type EndKey, HistoryRetentionStore, endsBefore } from './history-retention-store';
 import { StateDatabase } from './state-database';
 
 /** How often the history is pruned after the one at startup. */
 export const HISTORY_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
-/** Jobs removed per transaction, so that the API and the runner are never blocked for long. */
-const BATCH = 500;
+/** How long one step (one transaction) may hold the database and the event loop. */
+const STEP_MS = 4;
+/** Ended jobs skipped per statement while looking for the keepCount-th newest. */
+const SKIP_CHUNK = 5000;
+/** Ended jobs read per statement while walking from the oldest. */
+const CANDIDATES = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/**
- * Ended jobs that may be removed: older than keepDays, or beyond the keepCount newest ended
- * jobs. Never a queued or running job, and never the last successful job of each definition
- * (same operation, backup and repository), so that "when did this last work" always has an
- * answer. Their logs go with them (ON DELETE CASCADE).
- */
-const EXPIRED = `
-  WITH ended AS (
-    SELECT id, COALESCE(ended_at, queued_at) AS ended_at,
-           ROW_NUMBER() OVER (ORDER BY COALESCE(ended_at, queued_at) DESC, id DESC) AS rank
-    FROM jobs WHERE state IN ('succeeded', 'failed', 'canceled', 'interrupted')
-  ),
-  last_success AS (
-    SELECT id FROM (
-      SELECT id, ROW_NUMBER() OVER (
-               PARTITION BY operation, COALESCE(backup, ''), COALESCE(repository, '')
-               ORDER BY COALESCE(ended_at, queued_at) DESC, id DESC) AS rank
-      FROM jobs WHERE state = 'succeeded'
-    ) WHERE rank = 1
-  )
-  SELECT id FROM ended
-  WHERE (ended_at < @cutoff OR rank > @keepCount)
-    AND id NOT IN (SELECT id FROM last_success)
-  ORDER BY id
-  LIMIT ${BATCH}`;
+/** What the last pass did, for the log and the benchmarks. */
+export interface PrunePass {
+  removed: number;
+  steps: number;
+  /** the longest time one step held the event loop, in ms */
+  longestStepMs: number;
+}
 
-/** Keeps the job history within `jobs.history`: at startup, then every hour. */
+/**
+ * Keeps the job history within `jobs.history`: in the background after startup, then every hour.
+ *
+ * Ended jobs may be removed when older than keepDays, or beyond the keepCount newest ended jobs.
+ * Never a queued or running job, and never the last successful job of each definition (same
+ * operation, backup and repository; kept in last_successes as jobs end), so that "when did this
+ * last work" always has an answer. Their logs go with them. The records the metrics and the
+ * status read (jobs/job-record-rows.ts) are kept apart and are not changed by retention.
+ *
+ * A pass is a series of short steps (each one transaction of a few milliseconds at most, walking
+ * the jobs_ended index), with the event loop free between them, so that jobs and queries never
+ * wait long for it, however long the history.
+ */
 @Injectable()
 export class JobHistory implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('JobHistory');
+  private readonly store: HistoryRetentionStore;
   private stopTimer?: () => void;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  /** The last pass that completed. */
+  lastPass: PrunePass | null = null;
 
   constructor(
     private readonly config: LiveConfig,
-    private readonly database: StateDatabase,
+    database: StateDatabase,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.store = new HistoryRetentionStore(database);
+  }
 
   onApplicationBootstrap(): void {
-    this.pruneAndLog();
-    this.stopTimer = this.clock.setInterval(() => this.pruneAndLog(), HISTORY_PRUNE_INTERVAL_MS);
+    this.startPass();
+    this.stopTimer = this.clock.setInterval(() => this.startPass(), HISTORY_PRUNE_INTERVAL_MS);
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     this.stopTimer?.();
   }
 
-  /** Removes expired jobs and their logs; returns how many jobs were removed. */
+  /** Resolves when no pass runs (for tests and the benchmarks). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Removes expired jobs and their logs at once, step after step; returns how many went. */
   prune(): number {
-    const { keepDays, keepCount } = this.config.current.jobs.history;
-    const db = this.database.db;
-    const cutoff = new Date(this.clock.now() - keepDays * DAY_MS).toISOString();
-    const select = db.prepare(EXPIRED);
-    const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
-    const batch = db.transaction(() => {
-      const ids = (select.all({ cutoff, keepCount }) as { id: number }[]).map((r) => r.id);
-      for (const id of ids) remove.run(id);
-      return ids.length;
-    });
-    let removed = 0;
+    const pass = this.pass();
     for (;;) {
-      const n = this.database.write(batch);
-      removed += n;
-      if (n < BATCH) return removed;
+      const next = pass.next();
+      if (next.done) return next.value;
     }
   }
 
-  private pruneAndLog(): void {
+  private startPass(): void {
+    if (this.running || this.stopped) return;
+    this.running = this.pruneInBackground().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async pruneInBackground(): Promise<void> {
+    const pass = this.pass();
+    const result: PrunePass = { removed: 0, steps: 0, longestStepMs: 0 };
     try {
-      const removed = this.prune();
-      if (removed) {
-        const { keepDays, keepCount } = this.config.current.jobs.history;
-        this.logger.log({
-          msg: `job history pruned: ${removed} ended jobs and their logs removed (keepDays ${keepDays}, keepCount ${keepCount})`,
-          removed,
-        });
+      for (;;) {
+        await nextTurn();
+        if (this.stopped) return;
+        const started = performance.now();
+        const next = pass.next();
+        result.steps++;
+        result.longestStepMs = Math.max(result.longestStepMs, performance.now() - started);
+        if (next.done) {
+          result.removed = next.value;
+          break;
+        }
       }
     } catch (error) {
       this.logger.error({ msg: 'pruning the job history failed', error: String(error) });
+      return;
     }
+    this.lastPass = result;
+    if (result.removed) {
+      const { keepDays, keepCount } = this.config.current.jobs.history;
+      this.logger.log({
+        msg: `job history pruned: ${result.removed} ended jobs and their logs removed (keepDays ${keepDays}, keepCount ${keepCount})`,
+        ...result,
+      });
+    }
+  }
+
+  /** One pass; each `next()` runs one short step. Returns how many jobs were removed. */
+  private *pass(): Generator<void, number> {
+    const { keepDays, keepCount } = this.config.current.jobs.history;
+    const cutoff = new Date(this.clock.now() - keepDays * DAY_MS).toISOString();
+
+    // The newest ended job beyond the keepCount newest: it and all before it may go.
+    let below: EndKey | null = null;
+    let boundary: EndKey | null = null;
+    let remaining = keepCount;
+    while (remaining > 0 && (below !== null || remaining === keepCount)) {
+      const skip = Math.min(remaining, SKIP_CHUNK);
+      below = this.store.skipNewest(skip, below);
+      remaining = below ? remaining - skip : 0;
+      yield;
+    }
+    if (keepCount === 0 || below !== null) boundary = this.store.skipNewest(1, below);
+
+    const keep = this.store.lastSuccessIds();
+    const expired = (job: EndKey) =>
+      job.end < cutoff || (boundary !== null && !endsBefore(boundary, job));
+    let after: EndKey | null = null;
+    let removed = 0;
+    let done = false;
+    while (!done) {
+      const started = performance.now();
+      const more = () => performance.now() - started < STEP_MS;
+      this.store.transaction(() => {
+        while (more()) {
+          const candidates = this.store.oldestEnded(after, CANDIDATES);
+          if (!candidates.length) {
+            done = true;
+            return;
+          }
+          for (const job of candidates) {
+            if (!expired(job)) {
+              done = true;
+              return;
+            }
+            // a job whose logs are not all gone yet is taken up again by the next step
+            if (!keep.has(job.id) && !this.store.removeJob(job.id, more)) return;
+            if (!keep.has(job.id)) removed++;
+            after = job;
+            if (!more()) return;
+          }
+        }
+      });
+      yield;
+    }
+    return removed;
   }
 }

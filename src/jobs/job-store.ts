@@ -10,6 +10,8 @@ import type {
   StepProgress,
 } from './job.types';
 import { withJobFields } from './job-progress';
+import { ENDED_STATES, RecordRows } from './job-record-rows';
+import type { BackupRecords } from './backup-records';
 import { StateDatabase } from './state-database';
 
 export interface JobListFilter {
@@ -52,9 +54,15 @@ export class JobStore {
   private readonly selectJob: Statement;
   private readonly insertLog: Statement;
   private readonly maxSeq: Statement;
+  private readonly selectState: Statement;
+  private readonly saveJob: (job: Job) => void;
+  private readonly records: RecordRows;
+  private cachedRecords: { version: number; records: BackupRecords } | null = null;
 
   constructor(private readonly database: StateDatabase) {
     const db = database.db;
+    this.records = new RecordRows(db);
+    this.selectState = db.prepare('SELECT state FROM jobs WHERE id = ?');
     this.insertJob = db.prepare(
       `INSERT INTO jobs (operation, backup, repository, trigger, priority, state, queued_at,
          updated_at, steps, warnings, snapshot_ids, params)
@@ -73,6 +81,26 @@ export class JobStore {
        VALUES (@jobId, @seq, @time, @level, @path, @message)`,
     );
     this.maxSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM job_logs WHERE job_id = ?');
+    // A job's end and the records it changes commit together: no crash can separate them.
+    this.saveJob = db.transaction((job: Job) => {
+      const before = (this.selectState.get(job.id) as { state: string } | undefined)?.state;
+      this.updateJob.run({
+        id: job.id,
+        priority: job.priority,
+        state: job.state,
+        startedAt: job.startedAt,
+        endedAt: job.endedAt,
+        steps: JSON.stringify(job.steps),
+        progress: job.progress ? JSON.stringify(job.progress) : null,
+        warnings: JSON.stringify(job.warnings),
+        error: job.error ? JSON.stringify(job.error) : null,
+        snapshotIds: JSON.stringify(job.snapshotIds),
+        updatedAt: job.updatedAt,
+      });
+      const ends =
+        ENDED_STATES.has(job.state) && job.endedAt !== null && !ENDED_STATES.has(before ?? '');
+      if (ends) this.records.fold(job);
+    });
   }
 
   create(request: JobRequest, queuedAt: string): Job {
@@ -91,21 +119,19 @@ export class JobStore {
   }
 
   save(job: Job): void {
-    this.database.write(() =>
-      this.updateJob.run({
-        id: job.id,
-        priority: job.priority,
-        state: job.state,
-        startedAt: job.startedAt,
-        endedAt: job.endedAt,
-        steps: JSON.stringify(job.steps),
-        progress: job.progress ? JSON.stringify(job.progress) : null,
-        warnings: JSON.stringify(job.warnings),
-        error: job.error ? JSON.stringify(job.error) : null,
-        snapshotIds: JSON.stringify(job.snapshotIds),
-        updatedAt: job.updatedAt,
-      }),
-    );
+    this.database.write(() => this.saveJob(job));
+  }
+
+  /**
+   * What past jobs left for the metrics and the status (see BackupRecords), as kept up to date by
+   * every job's end: read in a few rows, again only after a job ended. Do not change the result.
+   */
+  backupRecords(): BackupRecords {
+    const version = this.records.version();
+    if (this.cachedRecords?.version !== version) {
+      this.cachedRecords = { version, records: this.records.all() };
+    }
+    return this.cachedRecords.records;
   }
 
   get(id: number): Job | null {
@@ -163,20 +189,6 @@ export class JobStore {
 
   lastOf(filter: JobListFilter): Job | null {
     return this.list(filter, 1)[0] ?? null;
-  }
-
-  /** Ended jobs of these operations, oldest end first, read lazily (the history may be long). */
-  *finishedInEndOrder(operations: readonly JobOperation[]): Generator<Job> {
-    if (!operations.length) return;
-    const rows = this.database.db
-      .prepare(
-        `SELECT * FROM jobs
-         WHERE operation IN (${operations.map(() => '?').join(', ')})
-           AND state IN ('succeeded', 'failed', 'canceled', 'interrupted') AND ended_at IS NOT NULL
-         ORDER BY ended_at, id`,
-      )
-      .iterate(...operations) as IterableIterator<JobRow>;
-    for (const row of rows) yield toJob(row);
   }
 
   countByState(): Record<string, number> {

@@ -1,11 +1,19 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { HenConfig } from '../config/config.types';
+import { quickCheckInWorker } from './integrity-check';
+import { RecordRows } from './job-record-rows';
 import { StateDiskFullError, isStateDiskFull } from './state-disk-full';
 
-const MIGRATIONS: string[] = [
+/** Each runs once, in its own transaction, in order; user_version counts those done. */
+const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
   `CREATE TABLE jobs (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      operation TEXT NOT NULL,
@@ -86,6 +94,13 @@ const MIGRATIONS: string[] = [
      last_seen_at TEXT NOT NULL,
      PRIMARY KEY (name, location)
    ) WITHOUT ROWID;`,
+  // What the metrics and the status need from past jobs, kept up to date as jobs end
+  // (jobs/job-record-rows.ts), so that a start reads a few rows rather than the whole history.
+  // Computed once here from the history there is.
+  (db) => RecordRows.migrate(db),
+  // History retention walks ended jobs by end time in small steps (jobs/job-history.ts).
+  `CREATE INDEX IF NOT EXISTS jobs_ended ON jobs(COALESCE(ended_at, queued_at), id)
+     WHERE state IN ('succeeded', 'failed', 'canceled', 'interrupted');`,
 ];
 
 /**
@@ -94,10 +109,13 @@ const MIGRATIONS: string[] = [
  * OS crash or power cut, which is the trade restic's own cache makes too.
  */
 @Injectable()
-export class StateDatabase implements OnApplicationShutdown {
+export class StateDatabase implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly db: Database.Database;
   private readonly logger = new Logger('StateDatabase');
   private noSpace: string | null = null;
+  private readonly stopCheck = new AbortController();
+  /** The background integrity check of a large file (see openStateDatabase), once started. */
+  integrityChecked: Promise<string | null> = Promise.resolve(null);
 
   /** `dataDir` cannot change while the daemon runs (a reload refuses it), so it is read once. */
   constructor(config: Pick<HenConfig, 'dataDir'>) {
@@ -109,8 +127,40 @@ export class StateDatabase implements OnApplicationShutdown {
     );
   }
 
+  /**
+   * A file too large to check on the way to ready (see QUICK_CHECK_ON_OPEN_BYTES) is checked now,
+   * beside the running daemon. A damaged one cannot be moved aside while in use: the problem is
+   * logged, and a marker makes the next start check it first (and move it aside).
+   */
+  onApplicationBootstrap(): void {
+    const file = this.db.name;
+    if (fileBytes(file) < QUICK_CHECK_ON_OPEN_BYTES) return;
+    this.integrityChecked = quickCheckInWorker(file, this.stopCheck.signal).then(
+      (result) => {
+        if (result === 'ok') return result;
+        writeFileSync(file + CHECK_FAILED_SUFFIX, `${new Date().toISOString()} ${result}\n`);
+        this.logger.error({
+          msg: `the state database ${file} failed its integrity check (${result}); it will be moved aside at the next start. Stop the daemon and keep a copy of the file to recover what it holds.`,
+          file,
+          result,
+        });
+        return result;
+      },
+      (error: unknown) => {
+        if (!this.stopCheck.signal.aborted) {
+          this.logger.warn({
+            msg: 'the state database integrity check could not run',
+            error: String(error),
+          });
+        }
+        return null;
+      },
+    );
+  }
+
   /** The last thing to close: running jobs record how they ended while shutting down. */
   onApplicationShutdown(): void {
+    this.stopCheck.abort();
     if (this.db.open) this.db.close();
   }
 
@@ -166,6 +216,27 @@ export class StateDatabase implements OnApplicationShutdown {
   }
 }
 
+/**
+ * Files up to this size (with their WAL) are checked before they are used, which takes tens of
+ * milliseconds; larger ones in the background once the daemon is ready, so that the time to ready
+ * does not grow with the history.
+ */
+export const QUICK_CHECK_ON_OPEN_BYTES = 32 * 1024 * 1024;
+/** Left beside the file by a background check that failed: the next start checks it first. */
+const CHECK_FAILED_SUFFIX = '.check-failed';
+
+function fileBytes(file: string): number {
+  let bytes = 0;
+  for (const name of [file, `${file}-wal`]) {
+    try {
+      bytes += statSync(name).size;
+    } catch {
+      // missing
+    }
+  }
+  return bytes;
+}
+
 /** The state database cannot be used and was left as it is; the daemon must not start. */
 export class StateDatabaseError extends Error {}
 
@@ -193,10 +264,15 @@ function open(file: string): Database.Database {
  */
 function probe(file: string): unknown {
   if (!existsSync(file)) return null;
+  const full =
+    fileBytes(file) < QUICK_CHECK_ON_OPEN_BYTES || existsSync(file + CHECK_FAILED_SUFFIX);
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
-    const check = db.pragma('quick_check(1)', { simple: true });
+    // a large file: reading its header and schema still tells a file that is no database
+    const check = full
+      ? db.pragma('quick_check(1)', { simple: true })
+      : (db.prepare('SELECT COUNT(*) FROM sqlite_schema').get(), 'ok');
     if (check === 'ok') return null;
     return Object.assign(new Error(`integrity check failed: ${String(check)}`), {
       code: 'SQLITE_CORRUPT',
@@ -212,7 +288,9 @@ function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[version]);
+      const migration = MIGRATIONS[version];
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
@@ -242,6 +320,7 @@ export function openStateDatabase(
 ): Database.Database {
   let error = probe(file);
   if (!error) {
+    rmSync(file + CHECK_FAILED_SUFFIX, { force: true });
     try {
       return open(file);
     } catch (openError) {
@@ -263,6 +342,7 @@ export function openStateDatabase(
     for (const suffix of ['-wal', '-shm']) {
       if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
     }
+    rmSync(file + CHECK_FAILED_SUFFIX, { force: true });
   } catch (moveError) {
     throw new StateDatabaseError(
       `the state database ${file} is damaged (${reason}) and could not be moved aside: ` +

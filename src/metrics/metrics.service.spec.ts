@@ -99,6 +99,7 @@ describe('MetricsService', () => {
     state: 'succeeded' | 'failed',
     endMs: number,
     dataAdded = 1234,
+    errorCode = 'WRONG_PASSWORD',
   ): Job {
     const job = store.create(
       { operation: 'backup', backup: 'docs', trigger: 'schedule', priority: 0 },
@@ -111,7 +112,7 @@ describe('MetricsService', () => {
       state,
       startedAt: iso(endMs - 8_000),
       endedAt: iso(endMs - 1_000),
-      error: state === 'failed' ? { code: 'WRONG_PASSWORD', message: 'wrong password' } : null,
+      error: state === 'failed' ? { code: errorCode, message: 'restic failed' } : null,
       snapshotId: state === 'succeeded' ? `snap${endMs}` : null,
       summary:
         state === 'succeeded'
@@ -289,9 +290,8 @@ describe('MetricsService', () => {
       valueOf(m, 'hen_backup_job_queue_wait_seconds_bucket', { operation: 'backup', le: '1' }),
     ).toBe(4);
 
-    const unreachable = finishedBackup(store, 'failed', START - 10_000);
-    unreachable.steps[0].error = { code: 'BACKEND_UNREACHABLE', message: 'no route to host' };
-    store.save(unreachable);
+    // the records follow a job's end as stored (once: the end and the records commit together)
+    const unreachable = finishedBackup(store, 'failed', START - 10_000, 0, 'BACKEND_UNREACHABLE');
     events.finished(unreachable);
     queued = [{ priority: 0, queuedAt: iso(START - 90_000) } as Job];
     clock.advance(10_000);

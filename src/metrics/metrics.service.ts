@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Clock } from '../common/clock';
 import { RuntimeInfo } from '../common/runtime-info';
@@ -11,7 +11,7 @@ import { JOB_OPERATIONS, type Job } from '../jobs/job.types';
 import { scheduledDefinitions } from '../triggers/schedule-definitions';
 import { SCHEDULE_TIME_ZONE, ScheduleTrigger } from '../triggers/schedule-trigger.service';
 import { WatchTrigger } from '../triggers/watch-trigger.service';
-import { BackupRecords, hookFailures, secondsBetween } from './backup-records';
+import { type BackupRecords, hookFailures, secondsBetween } from '../jobs/backup-records';
 import { isOverdue, overdueMinGraceMs, shortestIntervalMs } from '../config/overdue';
 
 export const METRICS_PREFIX = 'hen_backup_';
@@ -33,16 +33,13 @@ const DROPPED_DEFAULT_METRICS = [
   'nodejs_active_resources_total',
 ];
 
-/** Operations whose finished jobs feed the per-backup records. */
-const RECORDED_OPERATIONS = ['backup', 'prune', 'check'] as const;
-
 /**
  * The Prometheus metrics of the daemon, in a registry of its own. Everything comes from the
  * daemon's own records (the job history, then job-finished events, the queue, the triggers):
  * a scrape never runs restic.
  *
- * Gauges about backups are rebuilt from the job history when the daemon starts, so they survive
- * restarts. Counters (jobs run and failed, hook failures) and the duration histogram count from
+ * Gauges about backups come from the records the job store keeps up to date as each job ends (in
+ * the same transaction), so they survive restarts without reading the history back. Counters (jobs run and failed, hook failures) and the duration histogram count from
  * the start of the process, as Prometheus counters do; `rate()` and `increase()` handle restarts.
  *
  * Every series carries a `hostname` label (the configuration's `hostname`, restic's `--host`), so
@@ -53,8 +50,6 @@ const RECORDED_OPERATIONS = ['backup', 'prune', 'check'] as const;
 @Injectable()
 export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
-  private readonly logger = new Logger('Metrics');
-  private readonly records = new BackupRecords();
   private readonly stopListening: () => void;
 
   private readonly jobsRun: Counter<'operation'>;
@@ -124,7 +119,6 @@ export class MetricsService implements OnModuleDestroy {
     });
     this.zeroAddedBytes();
     this.registerGauges();
-    this.rebuild();
     const stopFinished = events.onFinished((job) => this.jobFinished(job));
     const stopConfig = config.onChange(() => this.zeroAddedBytes());
     this.stopListening = () => {
@@ -158,14 +152,14 @@ export class MetricsService implements OnModuleDestroy {
 
   /** The per-backup records (also used by the status query). */
   backupRecords(): BackupRecords {
-    return this.records;
+    return this.store.backupRecords();
   }
 
   /** See isOverdue for the precise rule. */
   overdue(backup: string): boolean {
     const definition = this.config.current.backups[backup];
     if (!definition) return false;
-    const record = this.records.backup(backup);
+    const record = this.backupRecords().backup(backup);
     const now = this.clock.now();
     return isOverdue({
       schedules: definition.schedules,
@@ -178,17 +172,7 @@ export class MetricsService implements OnModuleDestroy {
     });
   }
 
-  private rebuild(): void {
-    let count = 0;
-    for (const job of this.store.finishedInEndOrder(RECORDED_OPERATIONS)) {
-      this.records.apply(job);
-      count++;
-    }
-    this.logger.debug({ msg: `metrics rebuilt from ${count} finished jobs`, jobs: count });
-  }
-
   private jobFinished(job: Job): void {
-    this.records.apply(job);
     if (job.startedAt === null) return; // canceled while queued: it never ran
     this.jobsRun.inc({ operation: job.operation });
     if (job.state === 'failed') this.jobsFailed.inc({ operation: job.operation });
@@ -217,7 +201,7 @@ export class MetricsService implements OnModuleDestroy {
   /** Gauges computed at scrape time from the records and the live queue and triggers. */
   private registerGauges(): void {
     const registers = [this.registry];
-    const records = this.records;
+    const records = () => this.backupRecords();
     const live = this.config;
     const seconds = (value: number | null) => (value === null ? null : value / 1000);
     const backupGauge = (
@@ -232,7 +216,7 @@ export class MetricsService implements OnModuleDestroy {
         registers,
         collect() {
           this.reset();
-          for (const record of records.backupRecords()) {
+          for (const record of records().backupRecords()) {
             if (!(record.backup in live.current.backups)) continue;
             const v = value(record);
             if (v !== null) this.set({ backup: record.backup }, v);
@@ -268,7 +252,7 @@ export class MetricsService implements OnModuleDestroy {
         registers,
         collect() {
           this.reset();
-          for (const record of records.repositoryRecords()) {
+          for (const record of records().repositoryRecords()) {
             if (!live.current.backups[record.backup]?.repositories.includes(record.repository))
               continue;
             const v = value(record);
@@ -320,7 +304,7 @@ export class MetricsService implements OnModuleDestroy {
         registers,
         collect() {
           this.reset();
-          for (const record of records.maintenanceRecords()) {
+          for (const record of records().maintenanceRecords()) {
             const known =
               record.operation === 'check'
                 ? record.repository in live.current.repositories
@@ -353,7 +337,7 @@ export class MetricsService implements OnModuleDestroy {
       collect() {
         this.reset();
         for (const name of Object.keys(live.current.backups)) {
-          this.set({ backup: name }, records.backup(name)?.consecutiveFailures ?? 0);
+          this.set({ backup: name }, records().backup(name)?.consecutiveFailures ?? 0);
         }
       },
     });
@@ -364,7 +348,7 @@ export class MetricsService implements OnModuleDestroy {
       registers,
       collect() {
         this.reset();
-        for (const record of records.reachabilityRecords()) {
+        for (const record of records().reachabilityRecords()) {
           if (!(record.repository in live.current.repositories)) continue;
           this.set({ repository: record.repository }, record.reachable ? 1 : 0);
         }

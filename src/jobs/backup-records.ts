@@ -70,11 +70,80 @@ export interface ReachabilityRecord {
 /** Error codes of restic steps that mean the repository could not be reached at all. */
 export const UNREACHABLE_CODES: readonly string[] = ['BACKEND_UNREACHABLE', 'REPOSITORY_NOT_FOUND'];
 
+/** The four kinds of record, as stored (jobs/job-record-store.ts). */
+export type RecordKind = 'backup' | 'repository' | 'maintenance' | 'reachability';
+
+export interface RecordsByKind {
+  backup: BackupRecord;
+  repository: RepositoryRecord;
+  maintenance: MaintenanceRecord;
+  reachability: ReachabilityRecord;
+}
+
+/** Reads one stored record, for a fold that starts from the stored state rather than from empty. */
+export type RecordLoader = <K extends RecordKind>(kind: K, key: string) => RecordsByKind[K] | null;
+
 export class BackupRecords {
   private readonly backups = new Map<string, BackupRecord>();
   private readonly repositories = new Map<string, RepositoryRecord>();
   private readonly maintenance = new Map<string, MaintenanceRecord>();
   private readonly reachability = new Map<string, ReachabilityRecord>();
+  private readonly changed = new Map<string, { kind: RecordKind; key: string }>();
+
+  /** `load` fills a record the first time a job touches it (by default, records start empty). */
+  constructor(private readonly load: RecordLoader = () => null) {}
+
+  /** Records as they were stored, e.g. read back at start. */
+  static of(records: { [K in RecordKind]: RecordsByKind[K][] }): BackupRecords {
+    const result = new BackupRecords();
+    for (const r of records.backup) result.backups.set(r.backup, r);
+    for (const r of records.repository) {
+      result.repositories.set(recordKey('repository', r), r);
+    }
+    for (const r of records.maintenance) result.maintenance.set(recordKey('maintenance', r), r);
+    for (const r of records.reachability) result.reachability.set(r.repository, r);
+    return result;
+  }
+
+  /** Every record the jobs applied so far created or changed, with its key. */
+  touched(): { kind: RecordKind; key: string; record: RecordsByKind[RecordKind] }[] {
+    return [...this.changed.values()].map(({ kind, key }) => ({
+      kind,
+      key,
+      record: this.mapOf(kind).get(key)!,
+    }));
+  }
+
+  /** All records of every kind. */
+  all(): { [K in RecordKind]: RecordsByKind[K][] } {
+    return {
+      backup: this.backupRecords(),
+      repository: this.repositoryRecords(),
+      maintenance: this.maintenanceRecords(),
+      reachability: this.reachabilityRecords(),
+    };
+  }
+
+  private mapOf(kind: RecordKind): Map<string, RecordsByKind[RecordKind]> {
+    return {
+      backup: this.backups,
+      repository: this.repositories,
+      maintenance: this.maintenance,
+      reachability: this.reachability,
+    }[kind];
+  }
+
+  /** The record of this kind and key: known, stored (through load), or new from `empty`. */
+  private record<K extends RecordKind>(kind: K, key: string, empty: () => RecordsByKind[K]) {
+    const map = this.mapOf(kind) as Map<string, RecordsByKind[K]>;
+    let record = map.get(key);
+    if (!record) {
+      record = this.load(kind, key) ?? empty();
+      map.set(key, record);
+    }
+    this.changed.set(`${kind} ${key}`, { kind, key });
+    return record;
+  }
 
   /** Takes one finished job into account; jobs must come in the order they ended. */
   apply(job: Job): void {
@@ -101,7 +170,12 @@ export class BackupRecords {
       const reachable =
         step.state === 'succeeded' || !UNREACHABLE_CODES.includes(step.error?.code ?? '');
       const at = ms(step.endedAt) ?? ms(job.endedAt);
-      this.reachability.set(step.repository, { repository: step.repository, reachable, at });
+      const record = this.record('reachability', step.repository, () => ({
+        repository: step.repository,
+        reachable,
+        at,
+      }));
+      Object.assign(record, { reachable, at });
     }
   }
 
@@ -109,15 +183,14 @@ export class BackupRecords {
     const backup = operation === 'prune' ? (job.backup ?? '') : '';
     for (const step of resticSteps(job)) {
       if (step.state !== 'succeeded' && step.state !== 'failed') continue;
-      const key = JSON.stringify([operation, backup, step.repository]);
-      const record = this.maintenance.get(key) ?? {
+      const key = recordKey('maintenance', { operation, backup, repository: step.repository });
+      const record = this.record('maintenance', key, () => ({
         operation,
         backup,
         repository: step.repository,
         lastSuccessAt: null,
         lastFailureAt: null,
-      };
-      this.maintenance.set(key, record);
+      }));
       const at = ms(step.endedAt) ?? ms(job.endedAt);
       if (step.state === 'succeeded') record.lastSuccessAt = at;
       else record.lastFailureAt = at;
@@ -182,39 +255,45 @@ export class BackupRecords {
   }
 
   private backupRecord(backup: string): BackupRecord {
-    let record = this.backups.get(backup);
-    if (!record) {
-      record = {
-        backup,
-        lastSuccessAt: null,
-        lastFailureAt: null,
-        lastDurationSeconds: null,
-        firstSeenAt: null,
-        consecutiveFailures: 0,
-      };
-      this.backups.set(backup, record);
-    }
-    return record;
+    return this.record('backup', backup, () => ({
+      backup,
+      lastSuccessAt: null,
+      lastFailureAt: null,
+      lastDurationSeconds: null,
+      firstSeenAt: null,
+      consecutiveFailures: 0,
+    }));
   }
 
   private repositoryRecord(backup: string, repository: string): RepositoryRecord {
-    const key = JSON.stringify([backup, repository]);
-    let record = this.repositories.get(key);
-    if (!record) {
-      record = {
-        backup,
-        repository,
-        lastSuccessAt: null,
-        lastFailureAt: null,
-        lastDurationSeconds: null,
-        lastAddedBytes: null,
-        lastProcessedBytes: null,
-        lastProcessedFiles: null,
-        snapshots: 0,
-      };
-      this.repositories.set(key, record);
-    }
-    return record;
+    return this.record('repository', recordKey('repository', { backup, repository }), () => ({
+      backup,
+      repository,
+      lastSuccessAt: null,
+      lastFailureAt: null,
+      lastDurationSeconds: null,
+      lastAddedBytes: null,
+      lastProcessedBytes: null,
+      lastProcessedFiles: null,
+      snapshots: 0,
+    }));
+  }
+}
+
+/** The key a record is kept under, in memory and in the state database. */
+export function recordKey(
+  kind: RecordKind,
+  record: { operation?: string; backup?: string; repository?: string },
+): string {
+  switch (kind) {
+    case 'backup':
+      return record.backup ?? '';
+    case 'repository':
+      return JSON.stringify([record.backup, record.repository]);
+    case 'maintenance':
+      return JSON.stringify([record.operation, record.backup, record.repository]);
+    default:
+      return record.repository ?? '';
   }
 }
 
