@@ -21,6 +21,8 @@ import { ConfigReloadResolver } from './config-reload.resolver';
 import { NodeFetchers, NodeResolver } from './node.resolver';
 import { describeRootTypes } from './root-type-descriptions';
 import { WebSocketMessageSizeModule } from './websocket-message-size';
+import { SharedExecution } from './shared-execution';
+import { WebSocketSendLimitModule } from './websocket-send-limit';
 import { parseWithLimits, refuseUnparsableSubscriptions } from './websocket-parse-limits';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -64,6 +66,8 @@ export const GRAPHQL_PATH = '/graphql';
             onSubscribe: refuseUnparsableSubscriptions,
             parse: parseWithLimits,
             validate: validateWithLimits,
+            // one execution per event and selection, whatever the number of subscribers
+            subscribe: new SharedExecution().subscribe,
           },
         },
         formatError: formatGraphQLError(scrubber),
@@ -75,6 +79,8 @@ export const GRAPHQL_PATH = '/graphql';
     }),
     // Caps graphql-ws messages at the HTTP body limit, once GraphQLModule has started.
     WebSocketMessageSizeModule,
+    // Bounds what a client that stops reading can make the daemon hold.
+    WebSocketSendLimitModule,
   ],
   controllers: [IdeController],
   providers: [

@@ -1,0 +1,125 @@
+import {
+  type ExecutionResult,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+} from 'graphql';
+import { SharedExecution } from './shared-execution';
+
+/** A source that hands the same event object to every subscriber, as JobEvents does. */
+class Hub {
+  private readonly listeners = new Set<(event: object) => void>();
+  follow(): AsyncIterableIterator<{ tick: object }> {
+    const queue: object[] = [];
+    let wake: (() => void) | undefined;
+    const listener = (event: object) => {
+      queue.push(event);
+      wake?.();
+    };
+    this.listeners.add(listener);
+    const listeners = this.listeners;
+    return {
+      async next() {
+        while (!queue.length) await new Promise<void>((resolve) => (wake = resolve));
+        return { done: false, value: { tick: queue.shift()! } };
+      },
+      return() {
+        listeners.delete(listener);
+        return Promise.resolve({ done: true as const, value: undefined });
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+  publish(event: object): void {
+    for (const listener of this.listeners) listener(event);
+  }
+  get size(): number {
+    return this.listeners.size;
+  }
+}
+
+describe('SharedExecution (graphql-ws subscribe hook)', () => {
+  let hub: Hub;
+  let resolved: number;
+  let schema: GraphQLSchema;
+
+  beforeEach(() => {
+    hub = new Hub();
+    resolved = 0;
+    const Tick = new GraphQLObjectType({
+      name: 'Tick',
+      fields: {
+        label: {
+          type: GraphQLString,
+          args: { prefix: { type: GraphQLString } },
+          resolve: (tick: { n: number }, args: { prefix?: string }) => {
+            resolved++;
+            return `${args.prefix ?? ''}${tick.n}`;
+          },
+        },
+      },
+    });
+    schema = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { x: { type: GraphQLString } } }),
+      subscription: new GraphQLObjectType({
+        name: 'Subscription',
+        fields: { tick: { type: Tick, subscribe: () => hub.follow() } },
+      }),
+    });
+  });
+
+  const document = parse('subscription($p: String) { tick { label(prefix: $p) } }');
+  const subscribe = async (shared: SharedExecution, prefix: string, token = 'grafana') =>
+    (await shared.subscribe({
+      schema,
+      document,
+      variableValues: { p: prefix },
+      contextValue: { auth: { ok: true, principal: { name: token, role: 'viewer' } } },
+    })) as AsyncIterableIterator<ExecutionResult>;
+
+  it('executes each event once for subscribers with the same selection, and hands them the same result', async () => {
+    const shared = new SharedExecution();
+    const same = await Promise.all(Array.from({ length: 50 }, () => subscribe(shared, 'n=')));
+    const other = await subscribe(shared, 'other ');
+    const otherToken = await subscribe(shared, 'n=', 'backup-bot');
+    for (let n = 1; n <= 3; n++) {
+      hub.publish({ n });
+      const results = await Promise.all(same.map((s) => s.next()));
+      expect(results[0].value).toEqual({ data: { tick: { label: `n=${n}` } } });
+      for (const r of results) expect(r.value).toBe(results[0].value);
+      expect((await other.next()).value).toEqual({ data: { tick: { label: `other ${n}` } } });
+      // another token never shares, even for the same selection
+      const forBot = (await otherToken.next()).value as ExecutionResult;
+      expect(forBot).toEqual(results[0].value);
+      expect(forBot).not.toBe(results[0].value);
+    }
+    // 3 events × 3 distinct selections (per token), not × 52 subscribers
+    expect(shared.executions).toBe(9);
+    expect(resolved).toBe(9);
+  });
+
+  it('returns the source when a subscriber leaves', async () => {
+    const shared = new SharedExecution();
+    const a = await subscribe(shared, '');
+    const b = await subscribe(shared, '');
+    expect(hub.size).toBe(2);
+    await a.return!();
+    expect(hub.size).toBe(1);
+    hub.publish({ n: 7 });
+    expect((await b.next()).value).toEqual({ data: { tick: { label: '7' } } });
+  });
+
+  it('executes again for an event published later, even with the same content', async () => {
+    const shared = new SharedExecution();
+    const a = await subscribe(shared, '');
+    hub.publish({ n: 1 });
+    await a.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    hub.publish({ n: 1 });
+    await a.next();
+    expect(shared.executions).toBe(2);
+  });
+});

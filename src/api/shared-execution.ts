@@ -1,0 +1,134 @@
+import {
+  type ExecutionArgs,
+  type ExecutionResult,
+  createSourceEventStream,
+  execute,
+  print,
+} from 'graphql';
+
+/**
+ * graphql-ws's `subscribe` hook (ServerOptions.subscribe, passed through @nestjs/graphql's
+ * `subscriptions['graphql-ws']`), sharing the work of an event among the subscribers that asked
+ * for the same thing.
+ *
+ * Each subscriber keeps its own source stream (its resolver, guards and revocation, the current
+ * state first, its filter), as graphql's own `subscribe` does. What is shared is the execution of
+ * each event against the selection: subscribers with the same document, variables, operation and
+ * token who receive the same event object (JobEvents publishes one snapshot to all of them) get
+ * one execution and the very same result object. Results are kept only until the event loop
+ * turns: that is when one published event reaches every subscriber that keeps up.
+ */
+export class SharedExecution {
+  /** Executions of an event against a selection (the cost fan-out is about), for tests. */
+  executions = 0;
+  private turn = new Map<object, Map<string, Promise<ExecutionResult>>>();
+  private clearing = false;
+
+  constructor(private readonly run: typeof execute = execute) {}
+
+  readonly subscribe = async (
+    args: ExecutionArgs,
+  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
+    const source = await createSourceEventStream(args);
+    if (!isAsyncIterable(source)) return source;
+    const key = selectionKey(args);
+    const events = source[Symbol.asyncIterator]() as AsyncIterableIterator<unknown>;
+    return mapEvents(events, (event) => this.executeShared(args, key, event));
+  };
+
+  private executeShared(
+    args: ExecutionArgs,
+    key: string,
+    event: unknown,
+  ): Promise<ExecutionResult> {
+    const identity = eventIdentity(event);
+    if (!identity) return this.execute(args, event);
+    let byKey = this.turn.get(identity);
+    if (!byKey) {
+      byKey = new Map();
+      this.turn.set(identity, byKey);
+      this.clearAfterTurn();
+    }
+    let result = byKey.get(key);
+    if (!result) {
+      result = this.execute(args, event);
+      byKey.set(key, result);
+    }
+    return result;
+  }
+
+  private async execute(args: ExecutionArgs, event: unknown): Promise<ExecutionResult> {
+    this.executions++;
+    return this.run({ ...args, rootValue: event });
+  }
+
+  private clearAfterTurn(): void {
+    if (this.clearing) return;
+    this.clearing = true;
+    setImmediate(() => {
+      this.clearing = false;
+      this.turn = new Map();
+    });
+  }
+}
+
+/**
+ * Who asked for what: the principal (token name and role, so that a revoked token or a narrower
+ * role never shares with another), the operation, the document and the variables.
+ */
+function selectionKey(args: ExecutionArgs): string {
+  const auth = (args.contextValue as { auth?: { ok?: boolean; principal?: unknown } } | undefined)
+    ?.auth;
+  return JSON.stringify([
+    auth?.ok ? auth.principal : null,
+    args.operationName ?? null,
+    print(args.document),
+    args.variableValues ?? null,
+  ]);
+}
+
+/**
+ * The object an event stands for: a feed wraps each published snapshot in its own
+ * `{ fieldName: snapshot }`, so the snapshot inside is what subscribers have in common.
+ */
+function eventIdentity(event: unknown): object | null {
+  if (typeof event !== 'object' || event === null) return null;
+  const values = Object.values(event);
+  return values.length === 1 && typeof values[0] === 'object' && values[0] !== null
+    ? (values[0] as object)
+    : null;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/** `source` with each event mapped; returning (unsubscribing) returns the source. */
+function mapEvents<T, R>(
+  source: AsyncIterableIterator<T>,
+  map: (event: T) => Promise<R>,
+): AsyncIterableIterator<R> {
+  return {
+    next: async (): Promise<IteratorResult<R>> => {
+      const next = await source.next();
+      return next.done
+        ? { done: true, value: undefined }
+        : { done: false, value: await map(next.value) };
+    },
+    return: async (): Promise<IteratorResult<R>> => {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    throw: async (error: unknown): Promise<IteratorResult<R>> => {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
