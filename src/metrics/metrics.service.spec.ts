@@ -354,6 +354,34 @@ describe('MetricsService', () => {
     expect(m.types.nodejs_active_handles).toBe('gauge');
   });
 
+  it('counts a scheduled backup a reload adds to a daemon that had no schedule (issue 18)', async () => {
+    for (const backup of Object.values(config.backups)) backup.schedules = [];
+    (config.repositories.local as { check: unknown }).check = null;
+    const { scrape, live } = build();
+    expect(valueOf(await scrape(), 'hen_backup_schedules_configured')).toBe(0);
+    live.replace({
+      ...config,
+      backups: {
+        ...config.backups,
+        nightly: {
+          name: 'nightly',
+          repositories: ['local'],
+          schedules: [{ kind: 'interval', everyMs: 24 * HOUR, source: '1d' }],
+          watch: null,
+          prune: null,
+        },
+      },
+    } as unknown as HenConfig);
+    const m = await scrape();
+    expect(valueOf(m, 'hen_backup_schedules_configured')).toBe(1);
+    expect(
+      valueOf(m, 'hen_backup_schedule_interval_seconds', {
+        operation: 'backup',
+        backup: 'nightly',
+      }),
+    ).toBe(24 * 3600);
+  });
+
   it('follows a reload: new schedules, a zero bytes counter for a new backup, a new hostname', async () => {
     const { scrape, live } = build();
     live.replace({
