@@ -8,9 +8,12 @@ import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
 import { waitFor, waitForEnd, waitForJobs } from '../test/e2e/support/wait';
 import type { Benchmark, BenchResult } from './bench-result';
 import { scaled, writeDataset } from './support/dataset';
-import { cpuSeconds, median, percentile } from './support/measure';
+import { cpuSeconds, mb, median, percentile, rssBytes } from './support/measure';
 
-const SUBSCRIBERS = 200;
+/** subscriber counts, one run each: the curve of issue 20 (HEN_BENCH_FAN_OUT=200,1000 to choose) */
+const SUBSCRIBER_COUNTS = (process.env.HEN_BENCH_FAN_OUT ?? '200,1000,2000').split(',').map(Number);
+/** RSS peak at the largest count: at most this much above the idle daemon */
+const RSS_GOAL_BYTES = 100 * 1024 * 1024;
 const MiB = 1024 * 1024;
 /** `limits.upload` of the repository; restic applies it to the local backend too */
 const UPLOAD_LIMIT = '1M';
@@ -86,9 +89,25 @@ const eventKey = (job: JobEvent) =>
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function fanOutBenchmark(): Promise<BenchResult[]> {
-  const count = scaled(SUBSCRIBERS, 10);
+  const results: BenchResult[] = [];
+  for (const n of SUBSCRIBER_COUNTS) {
+    const largest = n === Math.max(...SUBSCRIBER_COUNTS);
+    const figures = await fanOutAt(scaled(n, 10), largest);
+    results.push(
+      ...figures.map((r, i) => ({
+        ...r,
+        // the first count keeps the names the earlier runs had
+        name: n === SUBSCRIBER_COUNTS[0] && i < 3 ? r.name : `${r.name} (${n})`,
+      })),
+    );
+  }
+  return results;
+}
+
+async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'hen-bench-fan-out-'));
   let started: StartedDaemon | undefined;
+  let stopSampler = () => undefined as void;
   const subscribers: Subscriber[] = [];
   try {
     const data = writeDataset(join(root, 'data'), { files: DATA_FILES, bytes: DATA_BYTES });
@@ -108,6 +127,16 @@ async function fanOutBenchmark(): Promise<BenchResult[]> {
     );
     const { client, daemon } = started;
     await waitForJobs(client, 'INIT', 1, 60_000);
+    const idleRss = rssBytes(daemon.pid);
+    let peakRss = idleRss;
+    const sampler = setInterval(() => {
+      try {
+        peakRss = Math.max(peakRss, rssBytes(daemon.pid));
+      } catch {
+        // gone
+      }
+    }, 100);
+    stopSampler = () => clearInterval(sampler);
 
     const url = client.url.replace(/^http/, 'ws');
     for (let i = 0; i < count; i++) subscribers.push(await subscriber(url));
@@ -144,6 +173,11 @@ async function fanOutBenchmark(): Promise<BenchResult[]> {
       'the backup end reaching every subscriber',
     );
     const cpu = cpuSeconds(daemon.pid) - cpuBefore;
+    stopSampler();
+    // after the burst: the subscribers leave, then memory should come back near idle
+    await Promise.all(subscribers.map(async (s) => s.client.dispose()));
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const afterRss = rssBytes(daemon.pid);
 
     const streams = subscribers.map((s) => s.events.filter((e) => e.job.id === backup.id));
     const errors = subscribers.reduce((n, s) => n + s.errors.length, 0);
@@ -242,8 +276,19 @@ async function fanOutBenchmark(): Promise<BenchResult[]> {
         goal: `p99 ≤ ${DELAY_GOAL_MS} ms`,
         holds: delayP99 <= DELAY_GOAL_MS,
       },
+      ...(reportRss
+        ? [
+            {
+              name: 'Fan-out: daemon memory',
+              figure: `${count} subscribers: daemon RSS peak ${mb(peakRss)} (idle before subscribing ${mb(idleRss)}, +${mb(peakRss - idleRss)}; VmRSS every 100 ms from the first subscriber to the end of the backup); 5 s after every subscriber left: ${mb(afterRss)}`,
+              goal: `peak ≤ idle + ${RSS_GOAL_BYTES / MiB} MB`,
+              holds: peakRss - idleRss <= RSS_GOAL_BYTES,
+            },
+          ]
+        : []),
     ];
   } finally {
+    stopSampler();
     await Promise.all(subscribers.map(async (s) => s.client.dispose()));
     await started?.stop();
     rmSync(root, { recursive: true, force: true });
@@ -254,6 +299,6 @@ export const benchmark: Benchmark = {
   order: 50,
   id: 'fan-out',
   describe:
-    "The built daemon with one local repository limited to `limits.upload: 1M` and one backup of 10 MiB of incompressible data (100 files), so that the backup runs about ten seconds. 200 graphql-ws clients, each on its own websocket, subscribe to `jobUpdated` (no filter); an unlock job first shows that every subscription is live. Then `runBackup`; every event of the backup job is recorded with its receipt time. Figures: subscribers that saw QUEUED → RUNNING → SUCCEEDED (and the same event sequence as the others); the longest silence between two updates from the first progress to the end; delivery delay: each event's `updatedAt` (set by the daemon just before it stores and publishes that version of the job) against its receipt time (same machine clock), for every event of every subscriber, plus the spread between the first and the last subscriber to receive the same event. The subscribers run in the benchmark process, on the same 2 CPUs as the daemon and restic.",
+    "The built daemon with one local repository limited to `limits.upload: 1M` and one backup of 10 MiB of incompressible data (100 files), so that the backup runs about ten seconds. Run once per subscriber count (200, 1,000, 2,000; a new daemon each): that many graphql-ws clients, each on its own websocket, subscribe to `jobUpdated` (no filter); an unlock job first shows that every subscription is live. Then `runBackup`; every event of the backup job is recorded with its receipt time. Figures: subscribers that saw QUEUED → RUNNING → SUCCEEDED (and the same event sequence as the others); the longest silence between two updates from the first progress to the end; delivery delay: each event's `updatedAt` (set by the daemon just before it stores and publishes that version of the job) against its receipt time (same machine clock), for every event of every subscriber, plus the spread between the first and the last subscriber to receive the same event. At the largest count, the daemon's RSS (VmRSS every 100 ms) from before the first subscriber to the end of the backup, and 5 s after every subscriber left. The subscribers run in the benchmark process, on the same 2 CPUs as the daemon and restic.",
   run: fanOutBenchmark,
 };
