@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
-import { waitFor, waitForEnd, waitForJobs } from '../test/e2e/support/wait';
+import { waitForEnd, waitForJobs } from '../test/e2e/support/wait';
+import { waitFor } from '../test/support/wait-for';
 import type { Benchmark, BenchResult } from './bench-result';
 import { scaled, writeDataset } from './support/dataset';
 import { cpuSeconds, mb, median, percentile, rssBytes } from './support/measure';
@@ -154,8 +155,8 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
             (e) => e.job.id === probe.id && !['QUEUED', 'RUNNING'].includes(e.job.state),
           ),
         ),
-      30_000,
       'the probe job reaching every subscriber',
+      30_000,
     );
 
     const cpuBefore = cpuSeconds(daemon.pid);
@@ -169,8 +170,8 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
         subscribers.every((s) =>
           s.events.some((e) => e.job.id === backup.id && e.job.state === 'SUCCEEDED'),
         ),
-      30_000,
       'the backup end reaching every subscriber',
+      30_000,
     );
     const cpu = cpuSeconds(daemon.pid) - cpuBefore;
     stopSampler();
