@@ -4,7 +4,8 @@ import { RecordRows } from '../../src/jobs/job-record-rows';
 import { JobStore } from '../../src/jobs/job-store';
 import { StateDatabase } from '../../src/jobs/state-database';
 import { Daemon, startDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
+import { writeRandomFiles } from './support/fixtures';
 
 const PASSWORD = 'records-password-5521';
 
