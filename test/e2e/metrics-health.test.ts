@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseExposition, samplesOf, valueOf, type Exposition } from '../../src/metrics/exposition';
+import { parseExposition, samplesOf, valueOf, type Exposition } from '../support/exposition';
 import { Daemon, startDaemon } from './support/daemon';
 import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
 import { GraphQLTestClient } from './support/graphql-client';
