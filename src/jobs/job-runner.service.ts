@@ -15,7 +15,7 @@ import type { ResourceLock } from './job-locks';
 import { JobQueue } from './job-queue';
 import { selectJobsToStart } from './job-selection';
 import { JobStore } from './job-store';
-import { StateDiskFullError } from './state-disk-full';
+import { StateDiskFullError } from '../state/state-disk-full';
 import type { Job, JobError, JobRequest, JobState } from './job.types';
 
 type StopReason = 'canceled' | 'timeout' | 'shutdown';

@@ -15,17 +15,11 @@ import { JobProgressResolver } from './job-progress.resolver';
 import { JobFeeds } from './job-feeds';
 import { JobSubscriptionsResolver } from './job-subscriptions.resolver';
 import { RepositoryIdentityStore } from './repository-identity-store';
-import { StateDatabase } from './state-database';
-import { LiveConfig } from '../config/live-config';
+import { StateModule } from '../state/state.module';
 
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, StateModule],
   providers: [
-    {
-      provide: StateDatabase,
-      inject: [LiveConfig],
-      useFactory: (config: LiveConfig) => new StateDatabase(config.current),
-    },
     JobStore,
     NotificationOutboxStore,
     JobEvents,
@@ -54,7 +48,6 @@ import { LiveConfig } from '../config/live-config';
     JobRunner,
     JobRecovery,
     JobLogService,
-    StateDatabase,
     RepositoryIdentityStore,
   ],
 })

@@ -13,7 +13,7 @@ import {
   scheduledDefinitions,
   scheduleKeyOfJob,
 } from './schedule-definitions';
-import { ScheduleRuns } from './schedule-runs';
+import { ScheduleRunStore } from '../state/schedule-run-store';
 
 /** An IANA zone for cron expressions; without it they use the process's local zone (TZ). */
 export const SCHEDULE_TIME_ZONE = Symbol('SCHEDULE_TIME_ZONE');
@@ -61,7 +61,7 @@ export class ScheduleTrigger implements OnModuleDestroy {
     private readonly backups: BackupsService,
     private readonly repositoryJobs: RepositoryJobsService,
     private readonly runner: JobRunner,
-    private readonly runs: ScheduleRuns,
+    private readonly runs: ScheduleRunStore,
     private readonly clock: Clock,
     events: JobEvents,
     @Optional() @Inject(SCHEDULE_TIME_ZONE) private readonly timeZone?: string,

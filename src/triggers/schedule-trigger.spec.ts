@@ -18,12 +18,12 @@ import { backupLock, repositoryLock } from '../jobs/job-locks';
 import { JobRunner } from '../jobs/job-runner.service';
 import { JobStore } from '../jobs/job-store';
 import type { Job, JobOperation } from '../jobs/job.types';
-import { StateDatabase } from '../jobs/state-database';
+import { StateDatabase } from '../state/state-database';
 import { RepositoriesService } from '../repositories/repositories.service';
 import type { SnapshotsService } from '../repositories/snapshots.service';
 import { RepositoryJobsService } from '../repositories/repository-jobs.service';
 import { BackupScheduleResolver, RepositoryScheduleResolver } from './schedule-fields.resolver';
-import { ScheduleRuns } from './schedule-runs';
+import { ScheduleRunStore } from '../state/schedule-run-store';
 import { ScheduleTrigger } from './schedule-trigger.service';
 import { LiveConfig } from '../config/live-config';
 
@@ -139,7 +139,7 @@ describe('ScheduleTrigger', () => {
       // schedules never forget chosen snapshots, so no restic runs here
       null as unknown as SnapshotsService,
     );
-    const runs = new ScheduleRuns(database);
+    const runs = new ScheduleRunStore(database);
     const trigger = new ScheduleTrigger(
       live,
       backups,
@@ -271,7 +271,7 @@ describe('ScheduleTrigger', () => {
   it('catches up after a 3-day gap exactly once, then follows the normal cadence', async () => {
     // The daemon last ran three days ago.
     const db = new StateDatabase(config({}));
-    const runs = new ScheduleRuns(db);
+    const runs = new ScheduleRunStore(db);
     runs.record('backup:hourly', clock.now() - 3 * DAY);
     runs.record('backup:nightly', clock.now() - 3 * DAY);
     db.onApplicationShutdown();
