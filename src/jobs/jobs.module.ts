@@ -14,6 +14,7 @@ import { JobLogEntryFieldsResolver, JobsResolver } from './jobs.resolver';
 import { JobProgressResolver } from './job-progress.resolver';
 import { JobFeeds } from './job-feeds';
 import { JobSubscriptionsResolver } from './job-subscriptions.resolver';
+import { PendingJobs } from './pending-jobs';
 import { RepositoryIdentityStore } from './repository-identity-store';
 import { StateModule } from '../state/state.module';
 
@@ -27,6 +28,7 @@ import { StateModule } from '../state/state.module';
     JobHandlers,
     JobRunner,
     JobRecovery,
+    PendingJobs,
     JobHistory,
     JobPages,
     JobsResolver,

@@ -88,7 +88,7 @@ describe('schedule definitions', () => {
 
   it('maps a job to the schedule it counts for', () => {
     const key = (operation: string, backup: string | null, repository: string | null) =>
-      scheduleKeyOfJob({ operation, backup, repository } as never);
+      scheduleKeyOfJob({ operation, backup, repository });
     expect(key('backup', 'pics', null)).toBe('backup:pics');
     expect(key('prune', 'pics', null)).toBe('prune:pics');
     expect(key('check', null, 'offsite')).toBe('check:offsite');

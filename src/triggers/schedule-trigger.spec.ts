@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { PubSub } from 'graphql-subscriptions';
 import { BackupsService } from '../backups/backups.service';
 import { FakeClock } from '../../test/support/fake-clock';
+import { listenAsNest } from '../../test/support/event-listeners';
 import { SecretScrubber } from '../common/secret-scrubber';
 import type { BackupConfig, HenConfig, RepositoryConfig, Schedule } from '../config/config.types';
 import { PRIORITY } from '../config/priority';
@@ -17,6 +19,7 @@ import { JobLogService } from '../jobs/job-log.service';
 import { backupLock, repositoryLock } from '../jobs/job-locks';
 import { JobRunner } from '../jobs/job-runner.service';
 import { JobStore } from '../jobs/job-store';
+import { PendingJobs } from '../jobs/pending-jobs';
 import type { Job, JobOperation } from '../jobs/job.types';
 import { StateDatabase } from '../state/state-database';
 import { RepositoriesService } from '../repositories/repositories.service';
@@ -121,7 +124,8 @@ describe('ScheduleTrigger', () => {
   function build(cfg: HenConfig, timeZone = 'UTC') {
     const database = new StateDatabase(cfg);
     const store = new JobStore(database);
-    const events = new JobEvents(new PubSub());
+    const emitter = new EventEmitter2();
+    const events = new JobEvents(new PubSub(), emitter);
     const scrubber = new SecretScrubber([]);
     const logs = new JobLogService(store, events, scrubber, clock);
     const handlers = new JobHandlers();
@@ -140,16 +144,8 @@ describe('ScheduleTrigger', () => {
       null as unknown as SnapshotsService,
     );
     const runs = new ScheduleRunStore(database);
-    const trigger = new ScheduleTrigger(
-      live,
-      backups,
-      repositoryJobs,
-      runner,
-      runs,
-      clock,
-      events,
-      timeZone,
-    );
+    listenAsNest(emitter, backups, repositoryJobs, new PendingJobs(runner));
+    const trigger = new ScheduleTrigger(live, emitter, runs, clock, timeZone);
     stacks.push({ runner, database, trigger });
     runner.start();
     trigger.start();
