@@ -10,7 +10,7 @@ import { RepositoriesService } from '../repositories/repositories.service';
 import { RepositoryOpener } from '../repositories/repository-opener';
 import { lockWaitFor } from '../repositories/repository-step';
 import { backupTag } from '../snapshots/snapshots.service';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from '../repositories/restic.service';
 import type { BackupProgress, BackupResult, ResticLogLine } from '../restic/restic.types';
 import { BackupsService } from './backups.service';
 import { planRepositories, type RepositoryPlan } from './repository-plan';

@@ -9,7 +9,7 @@ import { RepositoriesService } from '../repositories/repositories.service';
 import { RepositoryOpener } from '../repositories/repository-opener';
 import { inRepositoryStep, lockWaitFor } from '../repositories/repository-step';
 import { backupTag } from '../snapshots/snapshots.service';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from '../repositories/restic.service';
 import { BackupsService } from './backups.service';
 import { planRepositories } from './repository-plan';
 

@@ -4,7 +4,7 @@ import { combineLimits } from '../config/limits';
 import type { JobContext } from '../jobs/job-context';
 import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { exclusiveRepositoryLock } from '../jobs/job-locks';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from './restic.service';
 import { RepositoriesService } from './repositories.service';
 import { RepositoryOpener } from './repository-opener';
 import { inRepositoryStep, lockWaitFor } from './repository-step';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
-import { ResticModule } from '../restic/restic.module';
+import { ResticServiceModule } from './restic-service.module';
 import { CheckJobHandler } from './check-job.handler';
 import { ForgetJobHandler } from './forget-job.handler';
 import { InitJobHandler } from './init-job.handler';
@@ -17,7 +17,7 @@ import { RepositoryJobsService } from './repository-jobs.service';
 import { UnlockJobHandler } from './unlock-job.handler';
 
 @Module({
-  imports: [ResticModule, JobsModule],
+  imports: [ResticServiceModule, JobsModule],
   providers: [
     RepositoriesService,
     RepositoryStates,
