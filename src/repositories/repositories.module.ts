@@ -6,6 +6,7 @@ import { ForgetJobHandler } from './forget-job.handler';
 import { InitJobHandler } from './init-job.handler';
 import { JobRepositoryResolver, JobStepRepositoryResolver } from './job-repository.resolver';
 import { RepositoriesResolver } from './repositories.resolver';
+import { RepositoryJobSteps } from './repository-job-steps';
 import { RepositoryNodeFetcher } from './repository-node-fetchers';
 import { RepositoryViews } from './repository-views.service';
 import { RepositoriesService } from './repositories.service';
@@ -24,6 +25,7 @@ import { UnlockJobHandler } from './unlock-job.handler';
     RepositoryOpener,
     RepositoryStateResolver,
     RepositoryJobsService,
+    RepositoryJobSteps,
     InitJobHandler,
     ForgetJobHandler,
     CheckJobHandler,
