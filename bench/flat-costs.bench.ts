@@ -10,7 +10,7 @@ import { LiveConfig } from '../src/config/live-config';
 import { JobHistory } from '../src/jobs/job-history';
 import { JobStore } from '../src/jobs/job-store';
 import type { JobState, JobStep } from '../src/jobs/job.types';
-import { StateDatabase } from '../src/jobs/state-database';
+import { StateDatabase } from '../src/state/state-database';
 import { Daemon } from '../test/e2e/support/daemon';
 import { freePort } from '../test/support/servers/server-process';
 import { GraphQLTestClient } from '../test/e2e/support/graphql-client';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 
 /** A place in the ended jobs ordered by end: (COALESCE(ended_at, queued_at), id). */
 export interface EndKey {

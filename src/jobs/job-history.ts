@@ -9,7 +9,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Clock } from '../common/clock';
 import { LiveConfig } from '../config/live-config';
 import { type EndKey, HistoryRetentionStore, endsBefore } from './history-retention-store';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 
 /** How often the history is pruned after the one at startup. */
 export const HISTORY_PRUNE_INTERVAL_MS = 60 * 60 * 1000;

@@ -8,30 +8,18 @@ import {
 } from './backup-records';
 import type { Job } from './job.types';
 
-/**
+/*
  * The kept-up-to-date aggregates of the job history (what the metrics and the status need from
- * past jobs), as rows: one JSON record per kind and key, plus the last successful job of each
- * definition (which history retention never removes). Written in the same transaction as the end
- * of the job they follow, so that a crash can never leave them behind or ahead of the history.
+ * past jobs), as rows of job_records (state/state-database.ts makes the tables): one JSON record
+ * per kind and key, plus the last successful job of each definition in last_successes (which
+ * history retention never removes). Written in the same transaction as the end of the job they
+ * follow, so that a crash can never leave them behind or ahead of the history.
  */
-export const RECORD_TABLES = `
-  CREATE TABLE IF NOT EXISTS job_records (
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (kind, key)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS last_successes (
-    operation TEXT NOT NULL,
-    backup TEXT NOT NULL,
-    repository TEXT NOT NULL,
-    job_id INTEGER NOT NULL,
-    ended_at TEXT NOT NULL,
-    PRIMARY KEY (operation, backup, repository)
-  ) WITHOUT ROWID;`;
 
 /** A counter row bumped by every fold, so that readers can tell their copy is stale in one read. */
 export const VERSION_KIND = 'version';
+/** Left by the migration that made the tables: the records are to be computed from the history. */
+const PENDING_KIND = 'pending';
 
 const RECORD_KINDS: readonly RecordKind[] = ['backup', 'repository', 'maintenance', 'reachability'];
 
@@ -53,7 +41,7 @@ export class RecordRows {
 
   constructor(private readonly db: Database.Database) {
     this.selectOne = db.prepare('SELECT value FROM job_records WHERE kind = ? AND key = ?');
-    this.selectAll = db.prepare('SELECT kind, value FROM job_records WHERE kind <> ?');
+    this.selectAll = db.prepare('SELECT kind, value FROM job_records');
     this.upsert = db.prepare(
       `INSERT INTO job_records (kind, key, value) VALUES (?, ?, ?)
        ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value`,
@@ -79,7 +67,7 @@ export class RecordRows {
     const records = { backup: [], repository: [], maintenance: [], reachability: [] } as {
       [K in RecordKind]: RecordsByKind[K][];
     };
-    for (const row of this.selectAll.iterate(VERSION_KIND) as Iterable<{
+    for (const row of this.selectAll.iterate() as Iterable<{
       kind: RecordKind;
       value: string;
     }>) {
@@ -160,29 +148,27 @@ export class RecordRows {
     return records;
   }
 
-  /** Creates the tables and fills them from the history once (the upgrade migration). */
-  static migrate(db: Database.Database): void {
-    db.exec(RECORD_TABLES);
-    // a rerun (user_version set back by hand) computes them again rather than failing
-    db.exec('DELETE FROM job_records; DELETE FROM last_successes;');
-    const upsert = db.prepare('INSERT INTO job_records (kind, key, value) VALUES (?, ?, ?)');
-    const all = RecordRows.recompute(db).all();
-    for (const kind of RECORD_KINDS) {
-      for (const record of all[kind]) {
-        upsert.run(kind, recordKeyOf(kind, record), JSON.stringify(record));
+  /**
+   * Computes the records from the history once, when the migration that made the tables asks for
+   * it (an upgraded state file): the one start after an upgrade reads the history, no other.
+   */
+  static computeIfPending(db: Database.Database): void {
+    const pending = db.prepare('SELECT 1 FROM job_records WHERE kind = ?').get(PENDING_KIND);
+    if (!pending) return;
+    db.transaction(() => {
+      const upsert = db.prepare(
+        `INSERT INTO job_records (kind, key, value) VALUES (?, ?, ?)
+         ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value`,
+      );
+      db.prepare('DELETE FROM job_records').run();
+      const all = RecordRows.recompute(db).all();
+      for (const kind of RECORD_KINDS) {
+        for (const record of all[kind]) {
+          upsert.run(kind, recordKeyOf(kind, record), JSON.stringify(record));
+        }
       }
-    }
-    upsert.run(VERSION_KIND, '', '1');
-    db.exec(`
-      INSERT INTO last_successes (operation, backup, repository, job_id, ended_at)
-      SELECT operation, backup, repository, id, ended_at FROM (
-        SELECT id, operation, COALESCE(backup, '') AS backup, COALESCE(repository, '') AS repository,
-               COALESCE(ended_at, queued_at) AS ended_at,
-               ROW_NUMBER() OVER (
-                 PARTITION BY operation, COALESCE(backup, ''), COALESCE(repository, '')
-                 ORDER BY COALESCE(ended_at, queued_at) DESC, id DESC) AS rank
-        FROM jobs WHERE state = 'succeeded'
-      ) WHERE rank = 1`);
+      upsert.run(VERSION_KIND, '', '1');
+    })();
   }
 }
 

@@ -9,7 +9,7 @@ import { JobHistory } from './job-history';
 import { RecordRows } from './job-record-rows';
 import { JobStore } from './job-store';
 import type { Job, JobOperation, JobState, JobStep } from './job.types';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;

@@ -12,7 +12,7 @@ import type {
 import { withJobFields } from './job-progress';
 import { ENDED_STATES, RecordRows } from './job-record-rows';
 import type { BackupRecords } from './backup-records';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 
 export interface JobListFilter {
   states?: JobState[];
@@ -61,6 +61,7 @@ export class JobStore {
 
   constructor(private readonly database: StateDatabase) {
     const db = database.db;
+    RecordRows.computeIfPending(db);
     this.records = new RecordRows(db);
     this.selectState = db.prepare('SELECT state FROM jobs WHERE id = ?');
     this.insertJob = db.prepare(

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { BackupRecords } from '../../src/jobs/backup-records';
 import { RecordRows } from '../../src/jobs/job-record-rows';
 import { JobStore } from '../../src/jobs/job-store';
-import { StateDatabase } from '../../src/jobs/state-database';
+import { StateDatabase } from '../../src/state/state-database';
 import { Daemon, startDaemon } from './support/daemon';
 import { tempDir } from '../support/temp-dir';
 import { writeRandomFiles } from './support/fixtures';

@@ -9,11 +9,10 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } fr
 import { dirname, join } from 'node:path';
 import type { HenConfig } from '../config/config.types';
 import { quickCheckInWorker } from './integrity-check';
-import { RecordRows } from './job-record-rows';
 import { StateDiskFullError, isStateDiskFull } from './state-disk-full';
 
 /** Each runs once, in its own transaction, in order; user_version counts those done. */
-const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
+const MIGRATIONS: string[] = [
   `CREATE TABLE jobs (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      operation TEXT NOT NULL,
@@ -44,7 +43,7 @@ const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
      message TEXT NOT NULL,
      PRIMARY KEY (job_id, seq)
    ) WITHOUT ROWID;`,
-  // When each scheduled definition last ran (triggers/schedule-runs.ts). Seeded from the job
+  // When each scheduled definition last ran (state/schedule-run-store.ts). Seeded from the job
   // history so that upgrading does not make every interval schedule due at once.
   `CREATE TABLE schedule_runs (
      key TEXT PRIMARY KEY,
@@ -96,8 +95,34 @@ const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
    ) WITHOUT ROWID;`,
   // What the metrics and the status need from past jobs, kept up to date as jobs end
   // (jobs/job-record-rows.ts), so that a start reads a few rows rather than the whole history.
-  // Computed once here from the history there is.
-  (db) => RecordRows.migrate(db),
+  // The records are computed once from the history there is by the job store (the fold is the
+  // jobs layer's), which the 'pending' row asks for; the last success of each definition (kept
+  // by history retention) is plain SQL.
+  `CREATE TABLE IF NOT EXISTS job_records (
+     kind TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (kind, key)
+   ) WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS last_successes (
+     operation TEXT NOT NULL,
+     backup TEXT NOT NULL,
+     repository TEXT NOT NULL,
+     job_id INTEGER NOT NULL,
+     ended_at TEXT NOT NULL,
+     PRIMARY KEY (operation, backup, repository)
+   ) WITHOUT ROWID;
+   INSERT OR REPLACE INTO job_records (kind, key, value) VALUES ('pending', '', '1');
+   DELETE FROM last_successes;
+   INSERT INTO last_successes (operation, backup, repository, job_id, ended_at)
+     SELECT operation, backup, repository, id, ended_at FROM (
+       SELECT id, operation, COALESCE(backup, '') AS backup, COALESCE(repository, '') AS repository,
+              COALESCE(ended_at, queued_at) AS ended_at,
+              ROW_NUMBER() OVER (
+                PARTITION BY operation, COALESCE(backup, ''), COALESCE(repository, '')
+                ORDER BY COALESCE(ended_at, queued_at) DESC, id DESC) AS rank
+       FROM jobs WHERE state = 'succeeded'
+     ) WHERE rank = 1;`,
   // History retention walks ended jobs by end time in small steps (jobs/job-history.ts).
   `CREATE INDEX IF NOT EXISTS jobs_ended ON jobs(COALESCE(ended_at, queued_at), id)
      WHERE state IN ('succeeded', 'failed', 'canceled', 'interrupted');`,
@@ -288,9 +313,7 @@ function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
-      const migration = MIGRATIONS[version];
-      if (typeof migration === 'string') db.exec(migration);
-      else migration(db);
+      db.exec(MIGRATIONS[version]);
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
