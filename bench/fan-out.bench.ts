@@ -281,7 +281,7 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
         ? [
             {
               name: 'Fan-out: daemon memory',
-              figure: `${count} subscribers: daemon RSS peak ${mb(peakRss)} (idle before subscribing ${mb(idleRss)}, +${mb(peakRss - idleRss)}; VmRSS every 100 ms from the first subscriber to the end of the backup); 5 s after every subscriber left: ${mb(afterRss)}`,
+              figure: `${count} subscribers: daemon RSS peak ${mb(peakRss)} MB (idle before subscribing ${mb(idleRss)} MB, +${mb(peakRss - idleRss)} MB; VmRSS every 100 ms from the first subscriber to the end of the backup); 5 s after every subscriber left: ${mb(afterRss)} MB`,
               goal: `peak ≤ idle + ${RSS_GOAL_BYTES / MiB} MB`,
               holds: peakRss - idleRss <= RSS_GOAL_BYTES,
             },
