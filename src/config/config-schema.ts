@@ -128,6 +128,11 @@ export const HOOK_FAILURE_POLICIES = ['ignore', 'continue', 'break', 'stop'] as 
 export const HOOK_WHEN = ['success', 'failure', 'always'] as const;
 export const SMTP_SECURITY = ['tls', 'starttls', 'none'] as const;
 
+export const IONICE_SETTING_SCHEMA = z.strictObject({
+  class: z.enum(IONICE_CLASSES).describe('I/O scheduling class.'),
+  level: optional(integer(0, 7), 'Level within the class, 0 (first) to 7; not for idle.'),
+});
+
 export const LIMITS_SCHEMA = z
   .strictObject({
     upload: optional(
@@ -137,13 +142,7 @@ export const LIMITS_SCHEMA = z
     download: optional(size(), 'Download bandwidth in bytes per second, with units (50K, 5M).'),
     nice: optional(integer(-20, 19), 'CPU niceness of restic, -20 to 19 (higher is nicer).'),
     ionice: optional(
-      z.union([
-        z.enum(IONICE_CLASSES),
-        z.strictObject({
-          class: z.enum(IONICE_CLASSES).describe('I/O scheduling class.'),
-          level: optional(integer(0, 7), 'Level within the class, 0 (first) to 7; not for idle.'),
-        }),
-      ]),
+      z.union([z.enum(IONICE_CLASSES), IONICE_SETTING_SCHEMA]),
       'I/O scheduling of restic: idle, best-effort or realtime, or { class, level }.',
     ),
   })
@@ -538,9 +537,11 @@ export const CONFIG_SCHEMA = z
   })
   .describe('hen-backup configuration');
 
-/** The keys a mapping of the schema takes, in the order they are declared. */
-export function keysOf(schema: z.ZodType): string[] {
-  return Object.keys(objectOf(schema).shape);
+/** The keys a mapping of the schema takes, in the order they are declared; `inside` walks down. */
+export function keysOf(schema: z.ZodType, ...inside: string[]): string[] {
+  let object = objectOf(schema);
+  for (const key of inside) object = objectOf(object.shape[key] as z.ZodType);
+  return Object.keys(object.shape);
 }
 
 /** The JSON Schema editors use, generated from {@link CONFIG_SCHEMA}. */
