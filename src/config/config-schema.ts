@@ -4,6 +4,7 @@ import { given } from './config-reader';
 import { NOTIFICATION_EVENTS, SEVERITIES, WEBHOOK_PRESETS } from './notifications.types';
 import { JOB_OPERATION_NAMES } from './operation-names';
 import { MAX_USER_PRIORITY, PRIORITY } from './priority';
+import { BACKENDS } from './provider-env';
 
 /**
  * The shape of the configuration file, as a person writes it: which keys each mapping takes, what
@@ -37,6 +38,10 @@ const text = () => z.string().regex(/\S/);
 /** Whole numbers also come as text, since `${PORT}` is a string until it is substituted. */
 const integer = (min: number, max: number) =>
   z.union([z.int().min(min).max(max), patterned(WHOLE_NUMBER)]);
+
+/** One of a closed set of words. */
+const word = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.union([z.enum(values), patterned()]);
 
 const boolean = () => z.union([z.boolean(), z.enum(['true', 'false']), patterned()]);
 
@@ -106,6 +111,12 @@ function requireKeys<T extends z.ZodObject>(
   return ruled;
 }
 
+/** A local folder, or a backend's prefix followed by something. */
+const LOCATION =
+  String.raw`^(?:(?![A-Za-z][A-Za-z0-9]*:)[\s\S]*\S[\s\S]*|(?:` +
+  BACKENDS.join('|') +
+  String.raw`):[\s\S]*\S[\s\S]*)$`;
+
 const HTTP_URL = String.raw`^\s*[Hh][Tt][Tt][Pp][Ss]?:`;
 const httpUrl = () => patterned(HTTP_URL);
 /** A template may hide the scheme only after it; `{{...}}` is allowed anywhere else. */
@@ -121,6 +132,9 @@ const environment = () =>
     .describe('Environment variables added for the command.');
 const command = (description: string) => z.array(scalar()).min(1).describe(description);
 
+/** Shorter tokens are too easy to guess. */
+export const MIN_TOKEN_LENGTH = 16;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export const IONICE_CLASSES = ['idle', 'best-effort', 'realtime'] as const;
 export const API_ROLES = ['viewer', 'operator', 'admin'] as const;
@@ -129,7 +143,7 @@ export const HOOK_WHEN = ['success', 'failure', 'always'] as const;
 export const SMTP_SECURITY = ['tls', 'starttls', 'none'] as const;
 
 export const IONICE_SETTING_SCHEMA = z.strictObject({
-  class: z.enum(IONICE_CLASSES).describe('I/O scheduling class.'),
+  class: word(IONICE_CLASSES).describe('I/O scheduling class.'),
   level: optional(integer(0, 7), 'Level within the class, 0 (first) to 7; not for idle.'),
 });
 
@@ -142,7 +156,7 @@ export const LIMITS_SCHEMA = z
     download: optional(size(), 'Download bandwidth in bytes per second, with units (50K, 5M).'),
     nice: optional(integer(-20, 19), 'CPU niceness of restic, -20 to 19 (higher is nicer).'),
     ionice: optional(
-      z.union([z.enum(IONICE_CLASSES), IONICE_SETTING_SCHEMA]),
+      z.union([word(IONICE_CLASSES), IONICE_SETTING_SCHEMA]),
       'I/O scheduling of restic: idle, best-effort or realtime, or { class, level }.',
     ),
   })
@@ -165,7 +179,7 @@ const CHECK_SCHEMA = z
   .describe('Scheduled `restic check` runs.');
 
 const repositoryShape = {
-  location: text().describe(
+  location: patterned(LOCATION).describe(
     'Where the restic repository is: a local folder (relative to this file), or sftp:, rest:, ' +
       's3:, swift:, b2:, azure:, gs:, rclone: locations.',
   ),
@@ -207,13 +221,13 @@ export const INLINE_REPOSITORY_SCHEMA = requireKeys(
 const hookCommon = {
   timeout: optional(duration(), 'How long the hook may take; default 1m (http) or 5m (command).'),
   onFailure: optional(
-    z.enum(HOOK_FAILURE_POLICIES),
+    word(HOOK_FAILURE_POLICIES),
     'When the hook fails: break (stop the backup; default before), continue (default after), ' +
       'ignore, or stop (= break).',
   ),
 };
 const when = optional(
-  z.enum(HOOK_WHEN),
+  word(HOOK_WHEN),
   'After hooks only: run after a success, a failure, or always (default).',
 );
 const httpHookShape = {
@@ -335,7 +349,10 @@ export const API_TOKEN_SCHEMA = requireKeys(
     role: z
       .enum(API_ROLES)
       .describe('viewer reads, operator also runs jobs, admin may do everything.'),
-    token: optional(text(), 'The token itself (at least 16 characters); use ${VAR}.'),
+    token: optional(
+      patterned(`^[\\s\\S]{${MIN_TOKEN_LENGTH},}$`),
+      `The token itself (at least ${MIN_TOKEN_LENGTH} characters); use \${VAR}.`,
+    ),
     tokenFile: optional(text(), 'A file holding the token.'),
     sha256: optional(
       patterned('^[0-9a-fA-F]{64}$'),
@@ -367,11 +384,11 @@ const API_SCHEMA = z
 
 const targetCommon = {
   events: optional(
-    z.array(z.enum(NOTIFICATION_EVENTS)).min(1),
+    z.array(word(NOTIFICATION_EVENTS)).min(1),
     'Events to deliver; by default outcomes (not job.queued or job.started).',
   ),
   operations: optional(
-    z.array(z.enum(JOB_OPERATION_NAMES)),
+    z.array(word(JOB_OPERATION_NAMES)),
     'Only jobs of these operations; all when left out.',
   ),
   backups: optional(z.array(text()), 'Only events about these backups; all when left out.'),
@@ -379,7 +396,7 @@ const targetCommon = {
     z.array(text()),
     'Only events about these repositories; all when left out.',
   ),
-  severity: optional(z.enum(SEVERITIES), 'The least severity delivered; default info.'),
+  severity: optional(word(SEVERITIES), 'The least severity delivered; default info.'),
   timeout: optional(duration(), 'How long one delivery may take; default 30s.'),
 };
 const template = (description: string) =>
@@ -397,7 +414,7 @@ export const TARGET_SCHEMAS = {
     method: optional(method(), 'HTTP method; default POST.'),
     headers: optional(headers(), 'HTTP headers to send.'),
     preset: optional(
-      z.enum(WEBHOOK_PRESETS),
+      word(WEBHOOK_PRESETS),
       'Shape the body for Slack, Discord, Mattermost, Teams.',
     ),
     body: template('Request body'),
@@ -425,7 +442,7 @@ export const TARGET_SCHEMAS = {
   email: target('email', {
     host: text().describe('SMTP server.'),
     port: optional(integer(1, 65535), 'SMTP port; by default from security (465, 587, 25).'),
-    security: optional(z.enum(SMTP_SECURITY), 'tls, starttls (default) or none.'),
+    security: optional(word(SMTP_SECURITY), 'tls, starttls (default) or none.'),
     username: optional(text(), 'SMTP user name.'),
     password: optional(text(), 'SMTP password; use ${VAR}.'),
     from: patterned(
@@ -496,7 +513,7 @@ export const CONFIG_SCHEMA = z
     api: optional(API_SCHEMA, 'The GraphQL API.'),
     log: optional(
       z.strictObject({
-        level: optional(z.enum(LOG_LEVELS), 'Least level logged; default info.'),
+        level: optional(word(LOG_LEVELS), 'Least level logged; default info.'),
       }),
       'Logging.',
     ),

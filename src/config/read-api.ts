@@ -4,10 +4,15 @@ import type { ApiRole, ApiToken, HenConfig } from './config.types';
 import type { ConfigPath } from './config-path';
 import { type ConfigReader, given } from './config-reader';
 import { readSecretFile } from './read-secret-file';
-import { API_ROLES, API_TOKEN_SCHEMA, CONFIG_SCHEMA, keysOf } from './config-schema';
+import {
+  API_ROLES,
+  API_TOKEN_SCHEMA,
+  CONFIG_SCHEMA,
+  keysOf,
+  MIN_TOKEN_LENGTH,
+} from './config-schema';
 
 export const API_DEFAULTS = { host: '127.0.0.1', port: 4000 };
-export const MIN_TOKEN_LENGTH = 16;
 
 const ROLES: readonly ApiRole[] = API_ROLES;
 const TOKEN_SOURCES = ['token', 'tokenFile', 'sha256'] as const;
