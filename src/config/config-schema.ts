@@ -162,7 +162,9 @@ export const LIMITS_SCHEMA = z
   })
   .describe(
     'Bandwidth and CPU/IO limits; the tightest of the global, repository and backup levels wins.',
-  );
+  )
+  // Written once in the published schema, under definitions, and referred to from its three places.
+  .meta({ id: 'limits' });
 
 const CHECK_SCHEMA = z
   .strictObject({
@@ -566,8 +568,9 @@ export function configJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(CONFIG_SCHEMA, {
     target: 'draft-7',
     io: 'input',
-    reused: 'ref',
     override: ({ zodSchema, jsonSchema }) => {
+      // zod copies the definition's name into it as `id`, a keyword draft-07 does not have.
+      delete jsonSchema.id;
       const rule = keyRules.get(zodSchema);
       if (rule) {
         const alternatives = rule.keys.map((key) => ({ required: [key] }));
