@@ -10,6 +10,7 @@ import { schemaIssues, uncoveredIssues } from './schema-issues';
 const ROOT = resolve(__dirname, '../..');
 const SCHEMA_FILE = join(ROOT, 'hen-backup.schema.json');
 const EXAMPLE = join(ROOT, 'examples/hen-backup.example.yaml');
+const PACKAGED_EXAMPLE = join(ROOT, 'packaging/config.example.yaml');
 const FIXTURES = join(ROOT, 'test/fixtures/config');
 const VALID = join(FIXTURES, 'valid');
 const INVALID = join(FIXTURES, 'invalid');
@@ -95,9 +96,12 @@ describe('hen-backup.schema.json', () => {
     expect(undescribed).toEqual([]);
   });
 
-  it.each([EXAMPLE, ...yamlFiles(VALID).map((f) => join(VALID, f))])('accepts %s', (file) => {
-    expect(schemaErrors(yamlOf(file))).toEqual([]);
-  });
+  it.each([EXAMPLE, PACKAGED_EXAMPLE, ...yamlFiles(VALID).map((f) => join(VALID, f))])(
+    'accepts %s',
+    (file) => {
+      expect(schemaErrors(yamlOf(file))).toEqual([]);
+    },
+  );
 
   it('is pointed to by the bundled example, for the YAML language server', () => {
     expect(readFileSync(EXAMPLE, 'utf8')).toMatch(
