@@ -30,7 +30,6 @@ const NOT_SHAPE: Record<string, string> = {
   '21-watch-min-over-max.yaml': 'two durations compared',
   '27-not-yaml-duplicate-key.yaml': 'not YAML',
   '30-password-file-empty.yaml': 'a file is empty',
-  '32-unknown-location-param.yaml': "a parameter the repository's backend does not take",
   '38-ionice-level-on-idle.yaml': 'a level with a class that takes none',
   '41-bad-read-data-subset.yaml': 'a percentage above 100',
   '43-malformed-env-reference.yaml': 'a malformed ${...} reference',

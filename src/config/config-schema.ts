@@ -4,7 +4,7 @@ import { given } from './config-reader';
 import { NOTIFICATION_EVENTS, SEVERITIES, WEBHOOK_PRESETS } from './notifications.types';
 import { JOB_OPERATION_NAMES } from './operation-names';
 import { MAX_USER_PRIORITY, PRIORITY } from './priority';
-import { BACKENDS } from './provider-env';
+import { BACKENDS, locationParamHelp } from './provider-env';
 
 /**
  * The shape of the configuration file, as a person writes it: which keys each mapping takes, what
@@ -203,6 +203,9 @@ const repositoryShape = {
   ),
 };
 
+/** Repositories, whose `locationParams` depend on the backend their location names. */
+const repositorySchemas = new WeakSet<object>();
+
 export const REPOSITORY_SCHEMA = requireKeys(
   z.strictObject(repositoryShape),
   ['password', 'passwordFile'],
@@ -219,6 +222,7 @@ export const INLINE_REPOSITORY_SCHEMA = requireKeys(
   true,
   'A repository declared inside the backup.',
 );
+repositorySchemas.add(REPOSITORY_SCHEMA).add(INLINE_REPOSITORY_SCHEMA);
 
 const hookCommon = {
   timeout: optional(duration(), 'How long the hook may take; default 1m (http) or 5m (command).'),
@@ -571,6 +575,7 @@ export function configJsonSchema(): Record<string, unknown> {
     override: ({ zodSchema, jsonSchema }) => {
       // zod copies the definition's name into it as `id`, a keyword draft-07 does not have.
       delete jsonSchema.id;
+      if (repositorySchemas.has(zodSchema)) jsonSchema.allOf = locationParamRules();
       const rule = keyRules.get(zodSchema);
       if (rule) {
         const alternatives = rule.keys.map((key) => ({ required: [key] }));
@@ -584,6 +589,41 @@ export function configJsonSchema(): Record<string, unknown> {
     title: 'hen-backup configuration',
     ...generated,
   };
+}
+
+/**
+ * For each backend, the `locationParams` keys it takes (from provider-env.ts, which maps them to
+ * restic). Only in the published schema: the readers check them with their own messages.
+ */
+function locationParamRules(): Record<string, unknown>[] {
+  return BACKENDS.map((backend) => {
+    // A location in a ${VAR} could be anything, so only a written one decides.
+    const location =
+      backend === 'local'
+        ? String.raw`^(?![A-Za-z][A-Za-z0-9]*:)(?![\s\S]*\$\{)|^local:`
+        : `^${backend}:`;
+    const help = locationParamHelp(backend);
+    const properties = Object.fromEntries(
+      Object.entries(help).map(([key, description]) => [key, { description }]),
+    );
+    return {
+      if: {
+        type: 'object',
+        properties: {
+          location: { description: `A ${backend} location.`, type: 'string', pattern: location },
+        },
+      },
+      then: {
+        type: 'object',
+        properties: {
+          locationParams: {
+            description: `Parameters of the ${backend} backend.`,
+            anyOf: [{ type: 'object', properties, additionalProperties: false }, { type: 'null' }],
+          },
+        },
+      },
+    };
+  });
 }
 
 /** The text of `hen-backup.schema.json`. */
