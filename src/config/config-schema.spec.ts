@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from './config-error';
-import { loadConfig } from './config-loader';
+import { loadConfig, validateConfig } from './config-loader';
 import { configJsonSchemaText } from './config-schema';
 import { schemaIssues, uncoveredIssues } from './schema-issues';
 
@@ -159,5 +159,19 @@ describe('the schema in the daemon', () => {
       { path: ['backups', 'documents'], message: 'expected a mapping, got a list' },
     ];
     expect(uncoveredIssues(fromSchema, reported)).toEqual([fromSchema[2]]);
+  });
+
+  it('validates a parsed object as it validates a file (validateConfig)', () => {
+    const raw = {
+      api: { port: '${PORT}' },
+      repositories: { home: { location: './repo', password: 'home-repo-password' } },
+      backups: { docs: { paths: ['./docs'], repositories: ['home'], priority: 'next' } },
+    };
+    const config = validateConfig(raw, '/etc/hen-backup/hen.yaml', { PORT: '4100' });
+    expect(config.api.port).toBe(4100);
+    expect(config.repositories.home.location).toBe('/etc/hen-backup/repo');
+    expect(() => validateConfig({ ...raw, hostnmae: 'x' }, '/etc/hen.yaml', { PORT: '1' })).toThrow(
+      'hostnmae: unknown key (did you mean "hostname"?)',
+    );
   });
 });

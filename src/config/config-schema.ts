@@ -55,7 +55,7 @@ const size = () => z.union([z.int().positive(), patterned(SIZE)]);
 /** An interval, or a cron expression (anything with spaces, checked when the file is loaded). */
 const schedules = () =>
   z
-    .array(z.union([patterned(DURATION, String.raw`\S\s+\S`), z.number()]))
+    .array(patterned(DURATION, String.raw`\S\s+\S`))
     .describe(
       'When to run: intervals (30s, 5m, 6h, 1d, 1w) or cron expressions with 5 fields, or 6 ' +
         'with seconds first; the nearest one wins.',
@@ -67,7 +67,8 @@ const priority = () =>
     .union([
       z.enum(PRIORITY_NAMES as [keyof typeof PRIORITY, ...(keyof typeof PRIORITY)[]]),
       z.int().min(-MAX_USER_PRIORITY).max(MAX_USER_PRIORITY),
-      patterned(WHOLE_NUMBER),
+      // Names and numbers as the readers take them, spaces around included.
+      patterned(WHOLE_NUMBER, String.raw`^\s*(?:${PRIORITY_NAMES.join('|')})\s*$`),
     ])
     .describe(
       'Queue priority: immediate (start now, beside what runs), next (head of the queue), ' +
@@ -361,7 +362,7 @@ export const API_TOKEN_SCHEMA = requireKeys(
     ),
     tokenFile: optional(text(), 'A file holding the token.'),
     sha256: optional(
-      patterned('^[0-9a-fA-F]{64}$'),
+      patterned(String.raw`^\s*[0-9a-fA-F]{64}\s*$`),
       'The SHA-256 of the token, in hexadecimal, instead of the token.',
     ),
   }),
