@@ -1,7 +1,12 @@
 import { z } from 'zod/v4';
 import { NAME_PATTERN } from './config-names';
 import { given } from './config-reader';
-import { NOTIFICATION_EVENTS, SEVERITIES, WEBHOOK_PRESETS } from './notifications.types';
+import {
+  NOTIFICATION_EVENTS,
+  type NotificationTargetType,
+  SEVERITIES,
+  WEBHOOK_PRESETS,
+} from './notifications.types';
 import { JOB_OPERATION_NAMES } from './operation-names';
 import { MAX_USER_PRIORITY, PRIORITY } from './priority';
 import { BACKENDS, locationParamHelp } from './provider-env';
@@ -136,7 +141,7 @@ const command = (description: string) => z.array(scalar()).min(1).describe(descr
 /** Shorter tokens are too easy to guess. */
 export const MIN_TOKEN_LENGTH = 16;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export const IONICE_CLASSES = ['idle', 'best-effort', 'realtime'] as const;
 export const API_ROLES = ['viewer', 'operator', 'admin'] as const;
 export const HOOK_FAILURE_POLICIES = ['ignore', 'continue', 'break', 'stop'] as const;
@@ -476,7 +481,7 @@ export const TARGET_SCHEMAS = {
     ),
     env: optional(environment(), 'Environment variables added for the command.'),
   }),
-};
+} satisfies Record<NotificationTargetType, z.ZodObject>;
 
 const NOTIFICATIONS_SCHEMA = z
   .strictObject({

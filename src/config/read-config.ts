@@ -9,7 +9,7 @@ import { readLimits } from './read-limits';
 import { readNotifications } from './read-notifications';
 import { readRepository } from './read-repository';
 import { typeName } from './value-type';
-import { CONFIG_SCHEMA, keysOf } from './config-schema';
+import { CONFIG_SCHEMA, keysOf, LOG_LEVELS as SCHEMA_LOG_LEVELS } from './config-schema';
 
 export const DEFAULT_DATA_DIR = '/var/lib/hen-backup';
 export const JOBS_DEFAULTS: Readonly<HenConfig['jobs']> = Object.freeze({
@@ -28,7 +28,7 @@ const jobsDefaults = (): HenConfig['jobs'] => ({
 
 const ROOT_KEYS = keysOf(CONFIG_SCHEMA);
 const JOBS = CONFIG_SCHEMA.shape.jobs;
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+const LOG_LEVELS: readonly LogLevel[] = SCHEMA_LOG_LEVELS;
 
 export interface ReadResult {
   config: Omit<HenConfig, 'secrets'>;
