@@ -123,10 +123,9 @@ const LOCATION =
   BACKENDS.join('|') +
   String.raw`):[\s\S]*\S[\s\S]*)$`;
 
+/** An http or https URL; the readers parse it (and, where it is a template, fill it in first). */
 const HTTP_URL = String.raw`^\s*[Hh][Tt][Tt][Pp][Ss]?:`;
 const httpUrl = () => patterned(HTTP_URL);
-/** A template may hide the scheme only after it; `{{...}}` is allowed anywhere else. */
-const templatedHttpUrl = () => patterned(HTTP_URL);
 const method = () => patterned('^[A-Za-z]+$').describe('HTTP method; default POST.');
 const headers = () =>
   z
@@ -444,12 +443,10 @@ export const TARGET_SCHEMAS = {
     message: template('Message'),
   }),
   healthchecks: target('healthchecks', {
-    url: templatedHttpUrl().describe(
-      'Ping URL; may name the backup: https://hc-ping.com/KEY/{{backup}}.',
-    ),
+    url: httpUrl().describe('Ping URL; may name the backup: https://hc-ping.com/KEY/{{backup}}.'),
   }),
   'uptime-kuma': target('uptime-kuma', {
-    url: templatedHttpUrl().describe('Push monitor URL.'),
+    url: httpUrl().describe('Push monitor URL.'),
   }),
   email: target('email', {
     host: text().describe('SMTP server.'),
