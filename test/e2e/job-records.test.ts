@@ -5,7 +5,10 @@ import { JobStore } from '../../src/jobs/job-store';
 import { StateDatabase } from '../../src/state/state-database';
 import { Daemon, startDaemon } from './support/daemon';
 import { tempDir } from '../support/temp-dir';
+import { waitFor } from '../support/wait-for';
 import { writeRandomFiles } from './support/fixtures';
+import { GraphQLTestClient } from './support/graphql-client';
+import { listJobs } from './support/wait';
 
 const PASSWORD = 'records-password-5521';
 
@@ -49,7 +52,8 @@ describe('records kept as jobs end, through SIGKILLs of a busy daemon', () => {
   it('equal a full recomputation from the history after each kill and after a clean stop', async () => {
     for (const name of ['often', 'sometimes']) writeRandomFiles(join(dir.path, name), 5, 4096);
     let configPath: string;
-    ({ daemon, configPath } = await startDaemon(dir.path, {
+    let port: number;
+    ({ daemon, configPath, port } = await startDaemon(dir.path, {
       hostname: 'records-host',
       jobs: { concurrency: 2 },
       repositories: {
@@ -85,12 +89,19 @@ describe('records kept as jobs end, through SIGKILLs of a busy daemon', () => {
       expectRecordsMatchHistory();
       daemon = await Daemon.start(configPath);
     }
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // however slow the machine, the history holds a success before the last stop
+    const client = new GraphQLTestClient(port);
+    await waitFor(
+      async () => (await listJobs(client, ['BACKUP'])).some((j) => j.state === 'SUCCEEDED'),
+      'a backup that succeeded',
+      90_000,
+    );
+    await client.close();
     await daemon.stop();
     daemon = undefined;
     const { jobs, states } = expectRecordsMatchHistory();
     expect(jobs).toBeGreaterThan(8);
     expect(states).toContain('succeeded');
     expect(states).toContain('failed');
-  }, 120_000);
+  }, 240_000);
 });
