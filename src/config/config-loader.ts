@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Document, isCollection, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { HenConfig } from './config.types';
 import { ConfigError, type ConfigIssue } from './config-error';
+import { applyOverrides, attributeIssues, type ConfigOverride } from './config-overrides';
 import { type ConfigPath, formatPath, ROOT_PATH } from './config-path';
 import { ConfigReader, given } from './config-reader';
 import { substituteEnv, type SubstitutionResult } from './env-substitution';
@@ -17,14 +18,20 @@ const MASK = '***';
  * its key path; error messages never contain values that came from the environment, secret files or
  * secret settings.
  */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): HenConfig {
+export function loadConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: readonly ConfigOverride[] = [],
+): HenConfig {
   const source = resolve(file);
   const { document, tree } = parseYaml(source);
   if (!given(tree)) throw rootError(source, 'the file is empty');
 
   const substitution = substituteEnv(tree, env);
   const reader = new ConfigReader(dirname(source));
-  const { config, plainTokens } = readConfig(reader, substitution.value, source);
+  // Flags and HEN_BACKUP_* variables (config-overrides.ts) meet the same checks as the file.
+  const overridden = applyOverrides(substitution.value, overrides);
+  const { config, plainTokens } = readConfig(reader, overridden, source);
   const secrets = collectSecrets(config, plainTokens);
 
   const substitutionPaths = new Set(substitution.issues.map((issue) => formatPath(issue.path)));
@@ -37,7 +44,10 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     const sorted = sortByPosition(document, issues);
     const hidden = [...substitution.injected, ...secrets];
     throw new ConfigError(
-      sorted.map((issue) => redact(issue.path, issue.message, substitution, hidden)),
+      attributeIssues(
+        sorted.map((issue) => redact(issue.path, issue.message, substitution, hidden)),
+        overrides,
+      ),
       source,
     );
   }
