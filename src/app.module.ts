@@ -18,6 +18,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { ResticModule } from './restic/restic.module';
+import { RestoresModule } from './restores/restores.module';
+import { SnapshotsModule } from './snapshots/snapshots.module';
 import { TriggersModule } from './triggers/triggers.module';
 
 @Module({})
@@ -37,6 +39,8 @@ export class AppModule {
         ResticModule,
         JobsModule,
         RepositoriesModule,
+        SnapshotsModule,
+        RestoresModule,
         BackupsModule,
         TriggersModule,
         NotificationsModule,
