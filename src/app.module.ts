@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiModule } from './api/api.module';
 import { PubSubModule } from './common/graphql/pubsub.module';
@@ -29,6 +31,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forConfig(config, load, outsideRequest),
+        // Triggers ask for jobs by events; named timers are listed in the SchedulerRegistry.
+        EventEmitterModule.forRoot(),
+        ScheduleModule.forRoot(),
         CommonModule,
         LoggerModule.forRootAsync({
           inject: [LiveConfig, SecretScrubber],

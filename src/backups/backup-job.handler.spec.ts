@@ -9,7 +9,7 @@ import { BackupJobHandler } from './backup-job.handler';
 import type { BackupsService } from './backups.service';
 import { fakeJobContext } from '../../test/support/fake-job-context';
 import { HookRunner } from './hooks/hook-runner.service';
-import { ScriptedHooks, command, http } from './hooks/scripted-hooks';
+import { ScriptedHooks, command, http } from '../../test/support/scripted-hooks';
 import { LiveConfig } from '../config/live-config';
 
 const result: BackupResult = {

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { BackupRequestedEvent, PruneRequestedEvent } from '../common/events/job-requested.events';
 import { LiveConfig } from '../config/live-config';
 import type { BackupConfig } from '../config/config.types';
 import { PRIORITY, type Priority } from '../config/priority';
 import { JobRunner } from '../jobs/job-runner.service';
+import { answerJobRequest } from '../jobs/job-request-answer';
 import type { Job, JobTrigger } from '../jobs/job.types';
 
 export class UnknownBackupError extends Error {
@@ -56,5 +59,17 @@ export class BackupsService {
       trigger,
       priority: priority ?? backup.priority,
     });
+  }
+
+  /** A trigger (schedule, watcher) asks for a backup. */
+  @OnEvent(BackupRequestedEvent.event)
+  onBackupRequested(event: BackupRequestedEvent): void {
+    answerJobRequest(event, () => this.request(event.subject, event.trigger, event.priority));
+  }
+
+  /** A schedule asks for a prune. */
+  @OnEvent(PruneRequestedEvent.event)
+  onPruneRequested(event: PruneRequestedEvent): void {
+    answerJobRequest(event, () => this.requestPrune(event.subject, event.trigger, event.priority));
   }
 }

@@ -9,7 +9,7 @@ import {
   STATE_SCHEMA_VERSION,
   type StateDatabase,
   StateDatabaseError,
-} from './state-database';
+} from '../state/state-database';
 
 /**
  * The state file users upgrade from: written at the previous state schema version by

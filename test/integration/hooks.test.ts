@@ -24,7 +24,7 @@ import { JobLogService } from '../../src/jobs/job-log.service';
 import { JobRunner } from '../../src/jobs/job-runner.service';
 import { JobStore } from '../../src/jobs/job-store';
 import type { Job, JobLogEntry } from '../../src/jobs/job.types';
-import { StateDatabase } from '../../src/jobs/state-database';
+import { StateDatabase } from '../../src/state/state-database';
 import { RepositoryIdentityStore } from '../../src/jobs/repository-identity-store';
 import { RepositoryOpener } from '../../src/repositories/repository-opener';
 import { RepositoryStates } from '../../src/repositories/repository-states';
