@@ -26,19 +26,21 @@ export function loadConfig(
 ): HenConfig {
   const source = resolve(file);
   const { document, tree } = parseYaml(source);
-  return validateConfig(tree, source, env, document);
+  return validateConfig(tree, source, env, document, overrides);
 }
 
 /**
  * Validates a parsed configuration (a plain object, as YAML gives it) and returns its typed form,
  * or throws a ConfigError. `source` is the file it stands for: relative paths in it are resolved
  * against the file's folder. With the YAML `document`, issues come in the order of the file.
+ * `overrides` (flags and HEN_BACKUP_* variables, config-overrides.ts) are written in first.
  */
 export function validateConfig(
   tree: unknown,
   source: string,
   env: NodeJS.ProcessEnv = process.env,
   document?: Document,
+  overrides: readonly ConfigOverride[] = [],
 ): HenConfig {
   if (!given(tree)) throw rootError(source, 'the file is empty');
 
@@ -57,7 +59,7 @@ export function validateConfig(
   ];
   // The readers word almost every problem themselves; the schema is checked too, so that nothing
   // it refuses is ever accepted.
-  const issues = [...reported, ...uncoveredIssues(schemaIssues(substitution.value), reported)];
+  const issues = [...reported, ...uncoveredIssues(schemaIssues(overridden), reported)];
   if (issues.length > 0) {
     const sorted = document ? sortByPosition(document, issues) : issues;
     const hidden = [...substitution.injected, ...secrets];
