@@ -20,6 +20,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { ResticModule } from './restic/restic.module';
+import { RestoresModule } from './restores/restores.module';
+import { SnapshotsModule } from './snapshots/snapshots.module';
 import { TriggersModule } from './triggers/triggers.module';
 
 @Module({})
@@ -42,6 +44,8 @@ export class AppModule {
         ResticModule,
         JobsModule,
         RepositoriesModule,
+        SnapshotsModule,
+        RestoresModule,
         BackupsModule,
         TriggersModule,
         NotificationsModule,

@@ -1,22 +1,19 @@
 import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
-import { JobFilterInput } from '../jobs/dto/job-filter.input';
 import { JobPages } from '../jobs/job-pages';
 import { JobStore } from '../jobs/job-store';
 import type { Job } from '../jobs/job.types';
 import { JobConnection, JobModel } from '../jobs/models/job.model';
-import { SnapshotFilterArgs } from './dto/snapshot-filter.args';
 import { RepositoryModel } from './models/repository.model';
-import { SnapshotConnection, type SnapshotModel } from './models/snapshot.model';
 import { RepositoriesService } from './repositories.service';
 import { toRepositoryModel } from './repository-views';
-import { SnapshotPages } from './snapshot-pages';
+import { RepositoryNameArgs } from './dto/repository-name.args';
+import { JobFilterArgs } from '../jobs/dto/jobs.args';
 
 @Resolver(() => RepositoryModel)
 export class RepositoriesResolver {
   constructor(
     private readonly configured: RepositoriesService,
-    private readonly snapshotPages: SnapshotPages,
     private readonly jobPages: JobPages,
     private readonly store: JobStore,
   ) {}
@@ -30,7 +27,7 @@ export class RepositoriesResolver {
     nullable: true,
     description: 'one repository; null when unknown',
   })
-  repository(@Args('name', { description: 'its name' }) name: string): RepositoryModel {
+  repository(@Args() { name }: RepositoryNameArgs): RepositoryModel {
     return toRepositoryModel(this.configured.get(name));
   }
 
@@ -48,20 +45,8 @@ export class RepositoriesResolver {
   jobs(
     @Parent() repository: RepositoryModel,
     @Args() page: PageArgs,
-    @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
-    filter?: JobFilterInput,
+    @Args() { filter }: JobFilterArgs,
   ): ConnectionShape<Job> {
     return this.jobPages.jobs(page, { ...filter, repository: repository.name });
-  }
-
-  @ResolveField(() => SnapshotConnection, {
-    description: 'its snapshots, newest first (one `restic snapshots` per request)',
-  })
-  snapshots(
-    @Parent() repository: RepositoryModel,
-    @Args() page: PageArgs,
-    @Args() filter: SnapshotFilterArgs,
-  ): Promise<ConnectionShape<SnapshotModel>> {
-    return this.snapshotPages.snapshotsOf(repository.name, filter, page);
   }
 }

@@ -5,9 +5,7 @@ import { PRIORITY, type Priority } from '../config/priority';
 import { JobRunner } from '../jobs/job-runner.service';
 import { answerJobRequest } from '../jobs/job-request-answer';
 import type { Job, JobTrigger } from '../jobs/job.types';
-import { resolveForgetIds } from './forget-request';
 import { RepositoriesService } from './repositories.service';
-import { SnapshotsService } from './snapshots.service';
 
 /** The ways to ask for work on a whole repository. */
 @Injectable()
@@ -15,7 +13,6 @@ export class RepositoryJobsService {
   constructor(
     private readonly repositories: RepositoriesService,
     private readonly runner: JobRunner,
-    private readonly snapshots: SnapshotsService,
   ) {}
 
   requestCheck(name: string, trigger: JobTrigger, priority?: Priority): Job {
@@ -43,26 +40,6 @@ export class RepositoryJobsService {
       trigger,
       priority: PRIORITY.next,
       ...(recreate ? { params: { recreate: true } } : {}),
-    });
-  }
-
-  /** Queues forgetting chosen snapshots (then a prune), after checking every id; see resolveForgetIds. */
-  async requestForget(
-    name: string,
-    ids: readonly string[],
-    backup: string | null,
-    trigger: JobTrigger,
-  ): Promise<Job> {
-    this.repositories.get(name);
-    if (ids.length === 0) resolveForgetIds(ids, [], name, backup);
-    const snapshots = await this.snapshots.list(name, {});
-    const snapshotIds = resolveForgetIds(ids, snapshots, name, backup);
-    return this.runner.enqueue({
-      operation: 'forget',
-      repository: name,
-      trigger,
-      priority: PRIORITY.next,
-      params: { snapshotIds },
     });
   }
 

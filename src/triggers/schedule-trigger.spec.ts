@@ -23,7 +23,6 @@ import { PendingJobs } from '../jobs/pending-jobs';
 import type { Job, JobOperation } from '../jobs/job.types';
 import { StateDatabase } from '../state/state-database';
 import { RepositoriesService } from '../repositories/repositories.service';
-import type { SnapshotsService } from '../repositories/snapshots.service';
 import { RepositoryJobsService } from '../repositories/repository-jobs.service';
 import { BackupScheduleResolver, RepositoryScheduleResolver } from './schedule-fields.resolver';
 import { ScheduleRunStore } from '../state/schedule-run-store';
@@ -137,12 +136,7 @@ describe('ScheduleTrigger', () => {
     const runner = new JobRunner(live, store, handlers, events, logs, clock, scrubber);
     const backups = new BackupsService(live, runner);
     const repositories = new RepositoriesService(live);
-    const repositoryJobs = new RepositoryJobsService(
-      repositories,
-      runner,
-      // schedules never forget chosen snapshots, so no restic runs here
-      null as unknown as SnapshotsService,
-    );
+    const repositoryJobs = new RepositoryJobsService(repositories, runner);
     const runs = new ScheduleRunStore(database);
     listenAsNest(emitter, backups, repositoryJobs, new PendingJobs(runner));
     const trigger = new ScheduleTrigger(live, emitter, runs, clock, timeZone);
