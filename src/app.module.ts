@@ -19,7 +19,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RepositoriesModule } from './repositories/repositories.module';
-import { ResticModule } from './restic/restic.module';
+import { ResticServiceModule } from './repositories/restic-service.module';
 import { RestoresModule } from './restores/restores.module';
 import { SnapshotsModule } from './snapshots/snapshots.module';
 import { TriggersModule } from './triggers/triggers.module';
@@ -41,7 +41,7 @@ export class AppModule {
             loggerOptions(live.current, scrubber),
         }),
         PubSubModule,
-        ResticModule,
+        ResticServiceModule,
         JobsModule,
         RepositoriesModule,
         SnapshotsModule,

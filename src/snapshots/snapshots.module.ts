@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { RepositoriesModule } from '../repositories/repositories.module';
-import { ResticModule } from '../restic/restic.module';
+import { ResticServiceModule } from '../repositories/restic-service.module';
 import { RepositorySnapshotsResolver } from './repository-snapshots.resolver';
 import { SnapshotBrowserResolver } from './snapshot-browser.resolver';
 import { SnapshotBrowserService } from './snapshot-browser.service';
@@ -16,7 +16,7 @@ import { SnapshotsService } from './snapshots.service';
 
 /** Listing, finding, browsing and forgetting the snapshots of the configured repositories. */
 @Module({
-  imports: [ResticModule, JobsModule, RepositoriesModule],
+  imports: [ResticServiceModule, JobsModule, RepositoriesModule],
   providers: [
     SnapshotsService,
     SnapshotOrphanResolver,

@@ -29,8 +29,8 @@ import { RepositoryIdentityStore } from '../../src/jobs/repository-identity-stor
 import { RepositoryOpener } from '../../src/repositories/repository-opener';
 import { RepositoryStates } from '../../src/repositories/repository-states';
 import { RepositoriesService } from '../../src/repositories/repositories.service';
-import { ProcessRunner } from '../../src/restic/process-runner';
-import { ResticService } from '../../src/restic/restic.service';
+import { ProcessRunner } from '../../src/process/process-runner';
+import { ResticService } from '../../src/repositories/restic.service';
 import { writeDataset } from '../support/dataset';
 import { SYSTEM_RESTIC, TEST_PASSWORD, useResticBin } from '../support/restic';
 import { waitFor } from '../support/wait-for';
