@@ -37,6 +37,7 @@ const ROOT_KEYS = [
   'repositories',
   'backups',
   'notifications',
+  'index',
 ] as const;
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
@@ -82,6 +83,7 @@ export function readConfig(r: ConfigReader, document: unknown, source: string): 
       backups: new Set(Object.keys(backups)),
       repositories: new Set(Object.keys(registry.repositories)),
     }),
+    index: r.optional(root, 'index', [], (v, p) => readIndex(r, v, p), {}),
   };
   return { config, plainTokens };
 }
@@ -169,6 +171,14 @@ function readHistory(
     keepDays: r.optional(map, 'keepDays', path, r.integer(1, 100_000), keepDays),
     keepCount: r.optional(map, 'keepCount', path, r.integer(1, 100_000_000), keepCount),
   };
+}
+
+/** `index: { maxSize: 2G }`: the snapshot index's ceiling; the least used snapshots go first. */
+function readIndex(r: ConfigReader, value: unknown, path: ConfigPath): HenConfig['index'] {
+  const map = r.mapping(value, path, ['maxSize']);
+  if (!map) return undefined;
+  const maxSizeBytes = r.optional(map, 'maxSize', path, r.size, undefined);
+  return maxSizeBytes === undefined ? {} : { maxSizeBytes };
 }
 
 function readRestore(
