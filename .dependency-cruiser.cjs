@@ -8,7 +8,7 @@ const LAYERS = [
   ['common'],
   ['process', 'restic'],
   ['jobs', 'state'],
-  ['repositories', 'snapshots', 'snapshot-index', 'restores', 'downloads', 'backups'],
+  ['repositories', 'snapshot-index', 'snapshots', 'restores', 'downloads', 'backups'],
   ['triggers'],
   ['notifications'],
   ['health', 'metrics', 'api'],

@@ -17,6 +17,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RepositoriesModule } from './repositories/repositories.module';
+import { SnapshotIndexModule } from './snapshot-index/snapshot-index.module';
 import { ResticModule } from './restic/restic.module';
 import { TriggersModule } from './triggers/triggers.module';
 
@@ -37,6 +38,7 @@ export class AppModule {
         ResticModule,
         JobsModule,
         RepositoriesModule,
+        SnapshotIndexModule,
         BackupsModule,
         TriggersModule,
         NotificationsModule,

@@ -29,6 +29,7 @@ import { NodeResolver } from './node.resolver';
 import { NotificationsResolver } from '../notifications/notifications.resolver';
 import { describeRootTypes } from './root-type-descriptions';
 import { StatusResolver } from '../metrics/status.resolver';
+import { SnapshotIndexResolver } from '../snapshot-index/snapshot-index.resolver';
 
 /** Every resolver class the API serves; the end-to-end tests check the live schema matches. */
 export const API_RESOLVERS = [
@@ -57,6 +58,7 @@ export const API_RESOLVERS = [
   NotificationsResolver,
   RepositoryStateResolver,
   SnapshotOrphanResolver,
+  SnapshotIndexResolver,
 ];
 
 export const SCHEMA_HEADER =

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { combineLimits } from '../config/limits';
 import { LiveConfig } from '../config/live-config';
 import { RepositoriesService } from '../repositories/repositories.service';
-import { backupOf, SnapshotsService } from '../repositories/snapshots.service';
 import { ResticService } from '../restic/restic.service';
 import type { ResticSnapshot } from '../restic/restic.types';
 import { IndexBuilder } from './index-builder';
@@ -26,6 +25,11 @@ import {
 } from './snapshot-index-store';
 
 export const INDEX_FILE = 'snapshot-index.db';
+const BACKUP_TAG = 'backup=';
+
+/** The backup definition a snapshot belongs to, from its `backup=<name>` tag. */
+const backupOf = (snapshot: ResticSnapshot): string | null =>
+  snapshot.tags.find((t) => t.startsWith(BACKUP_TAG))?.slice(BACKUP_TAG.length) ?? null;
 /** a snapshot's last use is recorded at most this often (each record is a write) */
 const USE_RECORD_INTERVAL_MS = 60_000;
 
@@ -78,7 +82,6 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     private readonly config: LiveConfig,
     private readonly restic: ResticService,
     private readonly repositories: RepositoriesService,
-    private readonly snapshots: SnapshotsService,
   ) {
     this.store = new SnapshotIndexStore(join(config.current.dataDir, INDEX_FILE), (reason) =>
       this.logger.warn({
@@ -164,7 +167,16 @@ export class SnapshotIndexService implements OnApplicationShutdown {
 
   private async syncNow(repository: string, opts: SyncOptions): Promise<SyncReport> {
     const log = opts.log ?? (() => undefined);
-    const listed = await this.snapshots.list(repository, {}, opts.signal);
+    const listed = (
+      await this.restic.snapshots(
+        this.repositories.target(repository),
+        {},
+        {
+          signal: opts.signal,
+          limits: this.limitsOf(repository),
+        },
+      )
+    ).sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
     const present = new Set(listed.map((s) => s.id));
     let removed = 0;
     for (const row of this.store.snapshots(repository)) {
@@ -200,10 +212,7 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     const started = Date.now();
     const before = this.store.sizeBytes();
     const builder = new IndexBuilder(this.store);
-    const limits = combineLimits(
-      this.config.current.limits,
-      this.config.current.repositories[repository]?.limits,
-    );
+    const limits = this.limitsOf(repository);
     try {
       await this.restic.ls(
         this.repositories.target(repository),
@@ -235,6 +244,13 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     });
     opts.log?.(
       `indexed snapshot ${snapshot.id.slice(0, 8)}: ${built.entryCount} entries, ${built.newFolders} new folder(s), ${Date.now() - started} ms`,
+    );
+  }
+
+  private limitsOf(repository: string) {
+    return combineLimits(
+      this.config.current.limits,
+      this.config.current.repositories[repository]?.limits,
     );
   }
 
