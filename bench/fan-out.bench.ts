@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
-import { waitFor, waitForEnd, waitForJobs } from '../test/e2e/support/wait';
+import { waitForEnd, waitForJobs } from '../test/e2e/support/wait';
+import { waitFor } from '../test/support/wait-for';
 import type { Benchmark, BenchResult } from './bench-result';
 import { scaled, writeDataset } from './support/dataset';
 import { cpuSeconds, median, percentile } from './support/measure';
@@ -125,8 +126,8 @@ async function fanOutBenchmark(): Promise<BenchResult[]> {
             (e) => e.job.id === probe.id && !['QUEUED', 'RUNNING'].includes(e.job.state),
           ),
         ),
-      30_000,
       'the probe job reaching every subscriber',
+      30_000,
     );
 
     const cpuBefore = cpuSeconds(daemon.pid);
@@ -140,8 +141,8 @@ async function fanOutBenchmark(): Promise<BenchResult[]> {
         subscribers.every((s) =>
           s.events.some((e) => e.job.id === backup.id && e.job.state === 'SUCCEEDED'),
         ),
-      30_000,
       'the backup end reaching every subscriber',
+      30_000,
     );
     const cpu = cpuSeconds(daemon.pid) - cpuBefore;
 

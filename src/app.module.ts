@@ -19,6 +19,8 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { SnapshotIndexModule } from './snapshot-index/snapshot-index.module';
 import { ResticModule } from './restic/restic.module';
+import { RestoresModule } from './restores/restores.module';
+import { SnapshotsModule } from './snapshots/snapshots.module';
 import { TriggersModule } from './triggers/triggers.module';
 
 @Module({})
@@ -39,6 +41,8 @@ export class AppModule {
         JobsModule,
         RepositoriesModule,
         SnapshotIndexModule,
+        SnapshotsModule,
+        RestoresModule,
         BackupsModule,
         TriggersModule,
         NotificationsModule,

@@ -10,17 +10,19 @@ import {
   JobRepositoryResolver,
   JobStepRepositoryResolver,
 } from '../repositories/job-repository.resolver';
-import { SnapshotsResolver } from '../repositories/snapshots.resolver';
+import { SnapshotsResolver } from '../snapshots/snapshots.resolver';
 import { RepositoryStateResolver } from '../repositories/repository-state.resolver';
-import { SnapshotOrphanResolver } from '../repositories/snapshot-orphan.resolver';
+import { SnapshotOrphanResolver } from '../snapshots/snapshot-orphan.resolver';
 import { JobBackupResolver, SnapshotBackupResolver } from '../backups/backup-relations.resolver';
 import { JobProgressResolver } from '../jobs/job-progress.resolver';
 import { JobSubscriptionsResolver } from '../jobs/job-subscriptions.resolver';
 import { StatusBackupsResolver } from '../metrics/status-backups.resolver';
 import { RepositoriesResolver } from '../repositories/repositories.resolver';
 import { RepositoryJobsResolver } from '../repositories/repository-jobs.resolver';
-import { RestoreResolver } from '../repositories/restore.resolver';
-import { SnapshotBrowserResolver } from '../repositories/snapshot-browser.resolver';
+import { RepositorySnapshotsResolver } from '../snapshots/repository-snapshots.resolver';
+import { SnapshotForgetResolver } from '../snapshots/snapshot-forget.resolver';
+import { RestoreResolver } from '../restores/restore.resolver';
+import { SnapshotBrowserResolver } from '../snapshots/snapshot-browser.resolver';
 import {
   BackupScheduleResolver,
   RepositoryScheduleResolver,
@@ -59,6 +61,8 @@ export const API_RESOLVERS = [
   RepositoryStateResolver,
   SnapshotOrphanResolver,
   SnapshotIndexResolver,
+  RepositorySnapshotsResolver,
+  SnapshotForgetResolver,
 ];
 
 export const SCHEMA_HEADER =

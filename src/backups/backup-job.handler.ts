@@ -9,7 +9,7 @@ import type { Job, StepProgress } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { RepositoryOpener } from '../repositories/repository-opener';
 import { lockWaitFor } from '../repositories/repository-step';
-import { backupTag } from '../repositories/snapshots.service';
+import { backupTag } from '../snapshots/snapshots.service';
 import { ResticService } from '../restic/restic.service';
 import type { BackupProgress, BackupResult, ResticLogLine } from '../restic/restic.types';
 import { BackupsService } from './backups.service';

@@ -1,7 +1,7 @@
 import { Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import type { Job } from '../jobs/job.types';
 import { JobModel } from '../jobs/models/job.model';
-import { SnapshotModel } from '../repositories/models/snapshot.model';
+import { SnapshotModel } from '../snapshots/models/snapshot.model';
 import { BackupViews } from './backup-views';
 import { BackupModel } from './models/backup.model';
 

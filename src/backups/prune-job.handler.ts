@@ -8,7 +8,7 @@ import type { Job } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { RepositoryOpener } from '../repositories/repository-opener';
 import { inRepositoryStep, lockWaitFor } from '../repositories/repository-step';
-import { backupTag } from '../repositories/snapshots.service';
+import { backupTag } from '../snapshots/snapshots.service';
 import { ResticService } from '../restic/restic.service';
 import { BackupsService } from './backups.service';
 import { planRepositories } from './repository-plan';

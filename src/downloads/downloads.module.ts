@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RepositoriesModule } from '../repositories/repositories.module';
+import { SnapshotsModule } from '../snapshots/snapshots.module';
 import { ResticModule } from '../restic/restic.module';
 import { DOWNLOAD_TTL_MS, downloadTtlFromEnv } from './download-ttl';
 import { DownloadsController } from './downloads.controller';
@@ -8,7 +9,7 @@ import { DownloadsService } from './downloads.service';
 
 /** createDownload, and GET /downloads/<token> serving it once through `restic dump`. */
 @Module({
-  imports: [ResticModule, RepositoriesModule],
+  imports: [ResticModule, RepositoriesModule, SnapshotsModule],
   controllers: [DownloadsController],
   providers: [
     { provide: DOWNLOAD_TTL_MS, useFactory: () => downloadTtlFromEnv() },

@@ -3,7 +3,7 @@ import type { Authentication } from '../common/auth/token-authenticator';
 import { RequireRole } from '../common/auth/require-role.decorator';
 import { DownloadFormat, DownloadModel, toDownloadModel } from './models/download.model';
 import { DownloadsService } from './downloads.service';
-import { SNAPSHOT_REF_FORMS } from '../repositories/snapshot-refs';
+import { SNAPSHOT_REF_FORMS } from '../snapshots/snapshot-refs';
 
 @Resolver()
 export class DownloadsResolver {

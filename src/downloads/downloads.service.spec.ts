@@ -1,5 +1,5 @@
-import { SnapshotRefs } from '../repositories/snapshot-refs';
-import type { SnapshotsService } from '../repositories/snapshots.service';
+import { SnapshotRefs } from '../snapshots/snapshot-refs';
+import type { SnapshotsService } from '../snapshots/snapshots.service';
 import type { Writable } from 'node:stream';
 import { makeRepositoryConfig, makeTestConfig } from '../../test/support/test-config';
 import { FakeClock } from '../../test/support/fake-clock';

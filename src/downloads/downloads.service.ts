@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { LiveConfig } from '../config/live-config';
 import { combineLimits } from '../config/limits';
 import { RepositoriesService } from '../repositories/repositories.service';
-import { SnapshotRefs } from '../repositories/snapshot-refs';
+import { SnapshotRefs } from '../snapshots/snapshot-refs';
 import { ResticService } from '../restic/restic.service';
 import {
   CONTENT_TYPES,

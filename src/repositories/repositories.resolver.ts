@@ -5,18 +5,14 @@ import { JobPages } from '../jobs/job-pages';
 import { JobStore } from '../jobs/job-store';
 import type { Job } from '../jobs/job.types';
 import { JobConnection, JobModel } from '../jobs/models/job.model';
-import { SnapshotFilterArgs } from './dto/snapshot-filter.args';
 import { RepositoryModel } from './models/repository.model';
-import { SnapshotConnection, type SnapshotModel } from './models/snapshot.model';
 import { RepositoriesService } from './repositories.service';
 import { toRepositoryModel } from './repository-views';
-import { SnapshotPages } from './snapshot-pages';
 
 @Resolver(() => RepositoryModel)
 export class RepositoriesResolver {
   constructor(
     private readonly configured: RepositoriesService,
-    private readonly snapshotPages: SnapshotPages,
     private readonly jobPages: JobPages,
     private readonly store: JobStore,
   ) {}
@@ -52,16 +48,5 @@ export class RepositoriesResolver {
     filter?: JobFilterInput,
   ): ConnectionShape<Job> {
     return this.jobPages.jobs(page, { ...filter, repository: repository.name });
-  }
-
-  @ResolveField(() => SnapshotConnection, {
-    description: 'its snapshots, newest first (one `restic snapshots` per request)',
-  })
-  snapshots(
-    @Parent() repository: RepositoryModel,
-    @Args() page: PageArgs,
-    @Args() filter: SnapshotFilterArgs,
-  ): Promise<ConnectionShape<SnapshotModel>> {
-    return this.snapshotPages.snapshotsOf(repository.name, filter, page);
   }
 }

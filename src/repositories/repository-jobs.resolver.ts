@@ -61,28 +61,4 @@ export class RepositoryJobsResolver {
   recreateRepository(@Args('name', { description: 'the repository, by name' }) name: string): Job {
     return this.repositoryJobs.requestInit(name, 'api', true);
   }
-
-  @WritesRepository()
-  @RequireRole('operator')
-  @Mutation(() => JobModel, {
-    nullable: true,
-    description:
-      'queue forgetting exactly these snapshots, then a prune of their data; every id is checked first, and a bad one queues nothing',
-  })
-  forgetSnapshots(
-    @Args('repository', { description: 'the repository, by name' }) repository: string,
-    @Args('ids', {
-      type: () => [String],
-      description: 'snapshot ids: full, or a unique prefix of at least 8 hex digits',
-    })
-    ids: string[],
-    @Args('backup', {
-      type: () => String,
-      nullable: true,
-      description: 'when given, every snapshot must be of this backup definition',
-    })
-    backup?: string | null,
-  ): Promise<Job> {
-    return this.repositoryJobs.requestForget(repository, ids, backup ?? null, 'api');
-  }
 }

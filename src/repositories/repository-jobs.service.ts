@@ -2,9 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PRIORITY, type Priority } from '../config/priority';
 import { JobRunner } from '../jobs/job-runner.service';
 import type { Job, JobTrigger } from '../jobs/job.types';
-import { resolveForgetIds } from './forget-request';
 import { RepositoriesService } from './repositories.service';
-import { SnapshotsService } from './snapshots.service';
 
 /** The ways to ask for work on a whole repository. */
 @Injectable()
@@ -12,7 +10,6 @@ export class RepositoryJobsService {
   constructor(
     private readonly repositories: RepositoriesService,
     private readonly runner: JobRunner,
-    private readonly snapshots: SnapshotsService,
   ) {}
 
   requestCheck(name: string, trigger: JobTrigger, priority?: Priority): Job {
@@ -34,26 +31,6 @@ export class RepositoryJobsService {
       trigger,
       priority: PRIORITY.next,
       ...(recreate ? { params: { recreate: true } } : {}),
-    });
-  }
-
-  /** Queues forgetting chosen snapshots (then a prune), after checking every id; see resolveForgetIds. */
-  async requestForget(
-    name: string,
-    ids: readonly string[],
-    backup: string | null,
-    trigger: JobTrigger,
-  ): Promise<Job> {
-    this.repositories.get(name);
-    if (ids.length === 0) resolveForgetIds(ids, [], name, backup);
-    const snapshots = await this.snapshots.list(name, {});
-    const snapshotIds = resolveForgetIds(ids, snapshots, name, backup);
-    return this.runner.enqueue({
-      operation: 'forget',
-      repository: name,
-      trigger,
-      priority: PRIORITY.next,
-      params: { snapshotIds },
     });
   }
 

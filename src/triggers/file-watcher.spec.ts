@@ -6,7 +6,7 @@
 import { Logger } from '@nestjs/common';
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from '../../test/support/restic';
+import { waitFor } from '../../test/support/wait-for';
 import { TempDirs } from '../../test/support/temp-dir';
 import { FakeClock } from '../../test/support/fake-clock';
 import { FileWatcher, PRESENCE_POLL_MS } from './file-watcher';

@@ -20,7 +20,6 @@ import { JobStore } from '../jobs/job-store';
 import type { Job, JobOperation } from '../jobs/job.types';
 import { StateDatabase } from '../jobs/state-database';
 import { RepositoriesService } from '../repositories/repositories.service';
-import type { SnapshotsService } from '../repositories/snapshots.service';
 import { RepositoryJobsService } from '../repositories/repository-jobs.service';
 import { BackupScheduleResolver, RepositoryScheduleResolver } from './schedule-fields.resolver';
 import { ScheduleRuns } from './schedule-runs';
@@ -133,12 +132,7 @@ describe('ScheduleTrigger', () => {
     const runner = new JobRunner(live, store, handlers, events, logs, clock, scrubber);
     const backups = new BackupsService(live, runner);
     const repositories = new RepositoriesService(live);
-    const repositoryJobs = new RepositoryJobsService(
-      repositories,
-      runner,
-      // schedules never forget chosen snapshots, so no restic runs here
-      null as unknown as SnapshotsService,
-    );
+    const repositoryJobs = new RepositoryJobsService(repositories, runner);
     const runs = new ScheduleRuns(database);
     const trigger = new ScheduleTrigger(
       live,

@@ -4,7 +4,8 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { stringify } from 'yaml';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
+import { writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
 
 const TOKENS = {

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
+import { writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import type { GraphQLTestClient } from './support/graphql-client';
 import { waitForEnd } from './support/wait';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Daemon, writeConfigFile } from './support/daemon';
-import { tempDir } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 
 /** Starting the daemon from the command line, as a person or a service manager would. */
 describe('the hen-backup command', () => {

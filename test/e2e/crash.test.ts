@@ -1,18 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Daemon, startDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
 import {
   getJob,
   listJobs,
   resticPidsOn,
-  waitFor,
   waitForEnd,
   waitForJobs,
   waitForProgress,
   jobNumber,
 } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const PASSWORD = 'crash-password-3319';
 
@@ -89,7 +90,7 @@ describe('the daemon killed with SIGKILL', () => {
     daemon.kill('SIGKILL');
     await daemon.exited;
     // restic follows the daemon (it gets SIGINT when its parent dies) and must be gone
-    await waitFor(() => pids.every((pid) => !existsSync(`/proc/${pid}`)), 15_000, 'restic gone');
+    await waitFor(() => pids.every((pid) => !existsSync(`/proc/${pid}`)), 'restic gone', 15_000);
     const restartedAt = Date.now();
     daemon = await Daemon.start(configPath);
     client = new GraphQLTestClient(port);
@@ -129,23 +130,19 @@ describe('the daemon killed with SIGKILL', () => {
             j.state === 'SUCCEEDED',
         );
       },
-      30_000,
       'a scheduled ticker backup after the restart',
+      30_000,
     );
   }
 
   async function expectRepositoryClean(): Promise<void> {
     // nothing of the daemon's may be running on the repository while restic checks it
-    await waitFor(
-      async () => {
-        const jobs = await listJobs(client, ['BACKUP', 'PRUNE', 'CHECK', 'INIT', 'UNLOCK']);
-        return jobs
-          .filter((j) => j.backup !== 'ticker' && j.repository !== 'tick')
-          .every((j) => !['QUEUED', 'RUNNING'].includes(j.state));
-      },
-      60_000,
-      'daemon idle on the repository',
-    );
+    await waitFor(async () => {
+      const jobs = await listJobs(client, ['BACKUP', 'PRUNE', 'CHECK', 'INIT', 'UNLOCK']);
+      return jobs
+        .filter((j) => j.backup !== 'ticker' && j.repository !== 'tick')
+        .every((j) => !['QUEUED', 'RUNNING'].includes(j.state));
+    }, 'daemon idle on the repository');
     expect(resticDirect(repository, PASSWORD, ['list', 'locks', '--no-lock']).trim()).toBe('');
     expect(resticDirect(repository, PASSWORD, ['check'])).toContain('no errors were found');
   }
@@ -163,8 +160,8 @@ describe('the daemon killed with SIGKILL', () => {
         if (!['QUEUED', 'RUNNING'].includes(job.state)) throw new Error(`prune ${job.state}`);
         return job.state === 'RUNNING';
       },
-      30_000,
       'prune running',
+      30_000,
     );
     const before = await snapshotOfJobs();
     await killAndRestart();

@@ -1,17 +1,18 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Daemon, startDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
 import {
   JOB_FIELDS as BASE_FIELDS,
   resticPidsOn,
-  waitFor,
   waitForEnd,
   waitForJobs,
   waitForProgress,
   jobNumber,
 } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const PASSWORD = 'e2e-repository-password-4711';
 
@@ -265,7 +266,11 @@ describe('the daemon, driven through GraphQL', () => {
     await daemon.exited;
     // restic must not outlive the daemon and go on writing behind its back; waiting until it
     // has been reaped too keeps its pid from looking alive to restic's stale-lock check.
-    await waitFor(() => resticPids.every((pid) => !existsSync(`/proc/${pid}`)), 15_000);
+    await waitFor(
+      () => resticPids.every((pid) => !existsSync(`/proc/${pid}`)),
+      'condition',
+      15_000,
+    );
 
     daemon = await Daemon.start(configPath);
     client = new GraphQLTestClient(port);

@@ -3,8 +3,10 @@ import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseExposition, valueOf } from '../../src/metrics/exposition';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
-import { waitFor, waitForEnd, waitForJobs } from './support/wait';
+import { writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
+import { waitForEnd, waitForJobs } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const PASSWORD = 'disk-full-password-7304';
 
@@ -114,7 +116,7 @@ describe('a full disk under the data directory', () => {
 
     free(dataDir);
     // the readiness check's own probe write notices that space is back
-    await waitFor(async () => (await readiness()).status === 200, 10_000, 'readiness');
+    await waitFor(async () => (await readiness()).status === 200, 'readiness', 10_000);
     await started.daemon.waitForLog(/state database: writes work again/);
     const { data } = await runBackup();
     expect(await waitForEnd(started.client, data.runBackup.id)).toMatchObject({

@@ -4,9 +4,11 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSy
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { resticDirect, tempDir } from './support/fixtures';
+import { resticDirect } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
-import { waitFor, waitForEnd } from './support/wait';
+import { waitForEnd } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const PASSWORD = 'downloads-password-5521';
 const TOKENS = {
@@ -253,8 +255,8 @@ describe('downloads through the daemon', () => {
     await started.daemon.waitForLog(/download abandoned by the client/, 30_000);
     await waitFor(
       () => resticDirect(repo, PASSWORD, ['list', 'locks', '--no-lock']).trim() === '',
-      15_000,
       'no lock left by restic',
+      15_000,
     );
   });
 

@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { S3Server } from '../support/servers/s3-server';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
+import { writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import type { GraphQLTestClient } from './support/graphql-client';
-import { resticPidsOn, waitFor, waitForEnd, waitForJobs, waitForProgress } from './support/wait';
+import { resticPidsOn, waitForEnd, waitForJobs, waitForProgress } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const PASSWORD = 'faults-password-5521';
 
@@ -122,7 +124,7 @@ describe('faults around the daemon', () => {
       message: 'stopped after running longer than 15 s (maxDuration)',
     });
     expect(job.steps[0]).toMatchObject({ repository: 's3b', state: 'CANCELED' });
-    await waitFor(() => resticPidsOn(s3During.location('b')).length === 0, 10_000, 'restic gone');
+    await waitFor(() => resticPidsOn(s3During.location('b')).length === 0, 'restic gone', 10_000);
     const { status } = await client.data(`{ status { hostname } }`);
     expect(status.hostname).toBe('faults-host');
   }, 50_000);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Daemon, startDaemon, type StartedDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
 import { waitForEnd, waitForJobs } from './support/wait';
 

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir } from './support/fixtures';
+import { startDaemon, type StartedDaemon } from './support/daemon';
+import { freePort } from '../support/servers/server-process';
+import { tempDir } from '../support/temp-dir';
 import {
   assertBuilt,
   ESCAPE,

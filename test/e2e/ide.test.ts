@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
+import { writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
 import { waitForJobs } from './support/wait';
 

@@ -2,9 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
+import { writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
-import { listJobs, waitFor } from './support/wait';
+import { listJobs } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const VIEWER = 'viewer-token-logs-0123456789';
 const ADMIN = 'admin-token-logs-0123456789';
@@ -106,7 +108,6 @@ describe('daemon logs', () => {
         (await listJobs(admin, ['BACKUP'])).filter(
           (j) => j.trigger === 'SCHEDULE' && j.state === 'SUCCEEDED',
         ).length >= 2,
-      60_000,
       'two scheduled backups',
     );
     const lines = parsed(started.daemon.stdout.slice(from));

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseExposition, samplesOf, valueOf, type Exposition } from '../../src/metrics/exposition';
 import { Daemon, startDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
 import { waitForEnd, waitForJobs } from './support/wait';
 

@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { JobStore } from '../../src/jobs/job-store';
 import { StateDatabase } from '../../src/jobs/state-database';
-import { freePort, startDaemon, type StartedDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { startDaemon, type StartedDaemon } from './support/daemon';
+import { freePort } from '../support/servers/server-process';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
 import { PrometheusServer, type PromAlert } from './support/prometheus';
-import { waitFor, waitForEnd, waitForJobs } from './support/wait';
+import { waitForEnd, waitForJobs } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const ROOT = join(__dirname, '..', '..');
 const MONITORING = join(ROOT, 'monitoring');
@@ -156,8 +159,8 @@ describe('a fleet of daemons in one Prometheus', () => {
         );
         return status.backups[0].overdue && status.backups[0].lastJob?.state === 'RUNNING';
       },
-      30_000,
       'gamma overdue with its backup hanging',
+      30_000,
     );
   });
 
@@ -173,7 +176,11 @@ describe('a fleet of daemons in one Prometheus', () => {
     [a.labels.alertname, a.labels.hostname ?? a.labels.instance, a.labels.backup ?? ''].join(' ');
 
   it('tells the hosts apart: one hen_backup_info per daemon, with its hostname', async () => {
-    await waitFor(async () => (await prometheus!.query('hen_backup_info')).length === 3, 30_000);
+    await waitFor(
+      async () => (await prometheus!.query('hen_backup_info')).length === 3,
+      'condition',
+      30_000,
+    );
     const info = await prometheus!.query('hen_backup_info');
     expect(info.map((s) => s.metric.hostname).sort()).toEqual(['alpha', 'beta', 'gamma']);
     for (const sample of info) {
@@ -192,8 +199,8 @@ describe('a fleet of daemons in one Prometheus', () => {
         const entries = Object.entries(expectedUp);
         return Object.keys(up).length === entries.length && entries.every(([k, v]) => up[k] === v);
       },
-      30_000,
       'every daemon up, the empty port down',
+      30_000,
     ).catch(() => undefined); // the assertion below shows what differs
     expect(up).toEqual(expectedUp);
   });
@@ -206,15 +213,11 @@ describe('a fleet of daemons in one Prometheus', () => {
       'HenBackupOverdue gamma docs',
     ];
     let alerts: PromAlert[] = [];
-    await waitFor(
-      async () => {
-        alerts = await firing();
-        const keys = new Set(alerts.map(key));
-        return expected.every((k) => keys.has(k));
-      },
-      60_000,
-      'the expected alerts firing',
-    );
+    await waitFor(async () => {
+      alerts = await firing();
+      const keys = new Set(alerts.map(key));
+      return expected.every((k) => keys.has(k));
+    }, 'the expected alerts firing');
     // A nearly full disk on the test machine would be a true alert for every host; leave it out.
     const relevant = (await firing()).filter(
       (a) => a.labels.alertname !== 'HenBackupDataDirNearlyFull',
@@ -260,8 +263,8 @@ describe('a fleet of daemons in one Prometheus', () => {
         }
         return empty.length === 0;
       },
-      30_000,
       'data for every dashboard query',
+      30_000,
     ).catch(() => {
       throw new Error(`dashboard queries without data:\n${empty.join('\n')}`);
     });

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { parseExposition, valueOf } from '../../src/metrics/exposition';
 import { RecordingHttpServer } from '../support/servers/recording-http-server';
 import { Daemon, startDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
+import { writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
-import { waitFor, waitForEnd } from './support/wait';
+import { waitForEnd } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const BODY = '{"event":{{json event}},"job":{{json jobId}} }';
 const EVENTS = ['job.queued', 'job.started', 'job.succeeded'];
@@ -73,13 +75,13 @@ describe('notification delivery: a receiver down then up, and a SIGKILL with not
     await flaky.down();
     for (let i = 0; i < 3; i++) jobs.push(await backup(client));
     // the receiver that stayed up has everything while the other is still down
-    await waitFor(() => steady.on('/steady').length === 9, 30_000, 'steady deliveries');
+    await waitFor(() => steady.on('/steady').length === 9, 'steady deliveries', 30_000);
     expect(received(steady, '/steady')).toEqual(expected(jobs));
     await waitFor(
       async () =>
         (await metric(port, 'hen_backup_notification_deliveries_total', 'flaky', 'failed')) >= 2,
-      30_000,
       'failed attempts',
+      30_000,
     );
     expect(await metric(port, 'hen_backup_notifications_pending', 'flaky')).toBe(9);
     expect(await metric(port, 'hen_backup_notifications_pending', 'steady')).toBe(0);
@@ -88,7 +90,7 @@ describe('notification delivery: a receiver down then up, and a SIGKILL with not
     ).toBe(true);
 
     await flaky.up();
-    await waitFor(() => flaky.on('/flaky').length >= 9, 30_000, 'flaky deliveries');
+    await waitFor(() => flaky.on('/flaky').length >= 9, 'flaky deliveries', 30_000);
     await new Promise((r) => setTimeout(r, 1_500)); // a duplicate would come within a retry delay
     expect(received(flaky, '/flaky')).toEqual(expected(jobs));
     expect(await metric(port, 'hen_backup_notifications_pending', 'flaky')).toBe(0);
@@ -107,8 +109,8 @@ describe('notification delivery: a receiver down then up, and a SIGKILL with not
     jobs.push(await backup(client));
     await waitFor(
       async () => (await metric(port, 'hen_backup_notifications_pending', 'flaky')) === 3,
-      30_000,
       'three pending',
+      30_000,
     );
     await client.close();
     daemon.kill('SIGKILL');
@@ -116,7 +118,7 @@ describe('notification delivery: a receiver down then up, and a SIGKILL with not
     await flaky.up();
     daemon = await Daemon.start(configPath);
     client = new GraphQLTestClient(port);
-    await waitFor(() => flaky.on('/flaky').length >= 12, 30_000, 'deliveries after restart');
+    await waitFor(() => flaky.on('/flaky').length >= 12, 'deliveries after restart', 30_000);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(received(flaky, '/flaky')).toEqual(expected(jobs));
     expect(received(steady, '/steady')).toEqual(expected(jobs));
@@ -163,7 +165,7 @@ describe('notification delivery: a hanging receiver', () => {
   async function expectNotHeldUp(client: GraphQLTestClient, port: number): Promise<void> {
     const first = await backup(client);
     const second = await backup(client);
-    await waitFor(() => steady.on('/steady').length === 2, 30_000, 'steady deliveries');
+    await waitFor(() => steady.on('/steady').length === 2, 'steady deliveries', 30_000);
     expect(received(steady, '/steady')).toEqual([
       `${first}:job.succeeded`,
       `${second}:job.succeeded`,

@@ -2,10 +2,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordingHttpServer } from '../support/servers/recording-http-server';
 import { SmtpReceiver } from '../support/servers/smtp-receiver';
-import { freePort, startDaemon, type StartedDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { startDaemon, type StartedDaemon } from './support/daemon';
+import { freePort } from '../support/servers/server-process';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
-import { waitFor, waitForEnd } from './support/wait';
+import { waitForEnd } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const ADMIN_TOKEN = 'notify-admin-token-0123456789';
 const VIEWER_TOKEN = 'notify-viewer-token-0123456789';
@@ -133,11 +136,11 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
     const { runBackup } = await admin.data(`mutation { runBackup(name: "docs") { id number } }`);
     const job = await waitForEnd(admin, runBackup.id);
     expect(job.state).toBe('SUCCEEDED');
-    await waitFor(() => http.on('/hc/docs').length === 1, 30_000, 'the success ping');
-    await waitFor(() => existsSync(commandLog), 30_000, 'the command');
-    await waitFor(() => http.on('/kuma/push/KumaPush123').length === 1, 30_000, 'the push');
-    await waitFor(() => http.on('/gotify/message').length === 1, 30_000, 'the Gotify message');
-    await waitFor(() => http.on('/ntfy/hen-backups').length === 1, 30_000, 'the ntfy message');
+    await waitFor(() => http.on('/hc/docs').length === 1, 'the success ping', 30_000);
+    await waitFor(() => existsSync(commandLog), 'the command', 30_000);
+    await waitFor(() => http.on('/kuma/push/KumaPush123').length === 1, 'the push', 30_000);
+    await waitFor(() => http.on('/gotify/message').length === 1, 'the Gotify message', 30_000);
+    await waitFor(() => http.on('/ntfy/hen-backups').length === 1, 'the ntfy message', 30_000);
 
     const [ntfy] = http.on('/ntfy/hen-backups');
     expect(ntfy.method).toBe('POST');
@@ -173,8 +176,8 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
     );
     const job = await waitForEnd(admin, checkRepository.id);
     expect(job.state).toBe('FAILED');
-    await waitFor(() => http.on('/ops').length === 1, 30_000, 'the webhook');
-    await waitFor(() => smtp.mails.length === 1, 30_000, 'the mail');
+    await waitFor(() => http.on('/ops').length === 1, 'the webhook', 30_000);
+    await waitFor(() => smtp.mails.length === 1, 'the mail', 30_000);
 
     expect(JSON.parse(http.on('/ops')[0].body)).toEqual({
       event: 'job.failed',
@@ -192,7 +195,7 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
   });
 
   it('an overdue backup: the Slack webhook, once', async () => {
-    await waitFor(() => http.on('/slack/T0001/B0002/slackhook1234').length >= 1, 60_000, 'overdue');
+    await waitFor(() => http.on('/slack/T0001/B0002/slackhook1234').length >= 1, 'overdue');
     // later looks at the overdue backup do not say it again
     await new Promise((r) => setTimeout(r, 3_000));
     const requests = http.on('/slack/T0001/B0002/slackhook1234');
@@ -280,17 +283,17 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
 
   it('tells the daemon started, and a configuration reloaded or refused', async () => {
     const events = () => http.on('/lifecycle').map((r) => JSON.parse(r.body).event as string);
-    await waitFor(() => events().length === 1, 30_000, 'daemon.started');
+    await waitFor(() => events().length === 1, 'daemon.started', 30_000);
     expect(events()).toEqual(['daemon.started']);
 
     const reload = `mutation { reloadConfig { reloaded } }`;
     expect((await admin.data(reload)).reloadConfig.reloaded).toBe(true);
-    await waitFor(() => events().length === 2, 30_000, 'config.reloaded');
+    await waitFor(() => events().length === 2, 'config.reloaded', 30_000);
 
     const text = readFileSync(started.configPath, 'utf8');
     writeFileSync(started.configPath, `${text}\nhostnmae: typo\n`);
     expect((await admin.data(reload)).reloadConfig.reloaded).toBe(false);
-    await waitFor(() => events().length === 3, 30_000, 'config.refused');
+    await waitFor(() => events().length === 3, 'config.refused', 30_000);
     expect(events()).toEqual(['daemon.started', 'config.reloaded', 'config.refused']);
     const refused = JSON.parse(http.on('/lifecycle')[2].body);
     expect(refused.detail).toContain('hostnmae: unknown key');

@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openToAll, runningAsRoot, writeUnprivilegedRestic } from '../support/restic';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
+import { writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { waitForEnd, waitForJobs } from './support/wait';
 
 const PASSWORD = 'progress-test-password';

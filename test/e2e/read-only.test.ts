@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { countingRestic, resticDirect, tempDir } from './support/fixtures';
+import { countingRestic, resticDirect } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import type { GraphQLTestClient } from './support/graphql-client';
 import { waitForEnd } from './support/wait';
 

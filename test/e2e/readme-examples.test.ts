@@ -9,8 +9,8 @@ import {
 } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { type StartedDaemon, startDaemon } from './support/daemon';
-import { tempDir } from './support/fixtures';
-import { waitFor } from './support/wait';
+import { tempDir } from '../support/temp-dir';
+import { waitFor } from '../support/wait-for';
 
 const ROOT = join(__dirname, '..', '..');
 const EXAMPLES = join(ROOT, 'examples');
@@ -55,14 +55,10 @@ describe('the README examples', () => {
 
   /** Waits until no job runs or waits, so that each example sees what the ones before it did. */
   const idle = () =>
-    waitFor(
-      async () => {
-        const { status } = await started.client.data('{ status { queuedJobs runningJobs } }');
-        return status.queuedJobs === 0 && status.runningJobs === 0;
-      },
-      60_000,
-      'an idle queue',
-    );
+    waitFor(async () => {
+      const { status } = await started.client.data('{ status { queuedJobs runningJobs } }');
+      return status.queuedJobs === 0 && status.runningJobs === 0;
+    }, 'an idle queue');
 
   it('has examples of queries, mutations and subscriptions', () => {
     const kinds = readmeExamples().map((text) => /^\s*(?:#.*\n\s*)*(\w+|\{)/.exec(text)?.[1]);

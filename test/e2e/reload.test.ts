@@ -2,9 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { type StartedDaemon, startDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
-import { getJob, jobNumber, listJobs, waitFor, waitForEnd } from './support/wait';
+import { getJob, jobNumber, listJobs, waitForEnd } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const ADMIN = 'reload-admin-token-0123456789';
 const VIEWER = 'reload-viewer-token-0123456789';
@@ -76,7 +78,6 @@ describe('configuration reload (e2e)', () => {
     admin = new GraphQLTestClient(started.port, ADMIN);
     await waitFor(
       async () => (await listJobs(admin, ['INIT'])).every((j) => j.state === 'SUCCEEDED'),
-      60_000,
       'init of main',
     );
   });
@@ -129,7 +130,7 @@ describe('configuration reload (e2e)', () => {
       // The viewer token is gone: HTTP refuses it, and its open subscription ends at the next event.
       const refused = await viewer.request(`{ status { hostname } }`);
       expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-      await waitFor(() => updates.completed, 30_000, 'end of the revoked subscription');
+      await waitFor(() => updates.completed, 'end of the revoked subscription', 30_000);
       expect(JSON.stringify(updates.errors)).toContain('UNAUTHENTICATED');
       const seenBeforeRevocation = updates.events.length;
 

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import type { GraphQLTestClient } from './support/graphql-client';
 import { listJobs, waitForEnd, waitForJobs } from './support/wait';
 

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { RestServer } from '../support/servers/rest-server';
 import { freePort } from '../support/servers/server-process';
 import { Daemon, startDaemon, type StartedDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
-import { listJobs, waitFor, waitForEnd, waitForJobs } from './support/wait';
+import { listJobs, waitForEnd, waitForJobs } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const PASSWORD = 'recovery-password-8830';
 const STATE = `state stateSince nextTryAt resticId lastError { code message at }`;
@@ -167,8 +169,8 @@ describe('a backend that comes up late', () => {
     // the next automatic try comes within the configured backoff
     await waitFor(
       async () => (await listJobs(client, ['INIT'])).some((j) => j.trigger === 'RETRY'),
-      30_000,
       'an automatic retry',
+      30_000,
     );
     const whileDown = await waitForEnd(client, await mutate(client, 'runBackup', 'files'));
     expect(whileDown).toMatchObject({ state: 'FAILED', error: { code: 'BACKEND_UNREACHABLE' } });
@@ -176,7 +178,6 @@ describe('a backend that comes up late', () => {
     await rest.start(port);
     await waitFor(
       async () => (await repositoryState(client, 'late')).state === 'READY',
-      60_000,
       'the repository ready',
     );
     const retried = await listJobs(client, ['INIT']);

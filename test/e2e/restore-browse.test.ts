@@ -11,7 +11,8 @@ import {
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { countingRestic, tempDir } from './support/fixtures';
+import { countingRestic } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import type { GraphQLTestClient } from './support/graphql-client';
 import { waitForEnd, waitForJobs } from './support/wait';
 

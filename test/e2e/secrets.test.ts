@@ -4,17 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { RestServer } from '../support/servers/rest-server';
 import { S3Server } from '../support/servers/s3-server';
-import { freePort, startDaemon, type StartedDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
+import { startDaemon, type StartedDaemon } from './support/daemon';
+import { freePort } from '../support/servers/server-process';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import { GraphQLTestClient } from './support/graphql-client';
-import {
-  getJob,
-  listJobs,
-  waitFor,
-  waitForEnd,
-  waitForJobs,
-  waitForProgress,
-} from './support/wait';
+import { getJob, listJobs, waitForEnd, waitForJobs, waitForProgress } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 // Recognisable values: none of them may ever leave the daemon.
 const SECRETS = {
@@ -242,18 +238,26 @@ describe('secrets never leave the daemon', () => {
       );
     }
     // the mail target is down: its attempts fail, with errors to show
-    await waitFor(async () => {
-      const { notifications } = await client.data(
-        `{ notifications(filter: { targets: ["mail"], states: [FAILED] }) { totalCount } }`,
-      );
-      return notifications.totalCount > 0;
-    }, 30_000);
-    await waitFor(async () => {
-      const { notifications } = await client.data(
-        `{ notifications(filter: { states: [PENDING] }) { totalCount } }`,
-      );
-      return notifications.totalCount === 0;
-    }, 30_000);
+    await waitFor(
+      async () => {
+        const { notifications } = await client.data(
+          `{ notifications(filter: { targets: ["mail"], states: [FAILED] }) { totalCount } }`,
+        );
+        return notifications.totalCount > 0;
+      },
+      'condition',
+      30_000,
+    );
+    await waitFor(
+      async () => {
+        const { notifications } = await client.data(
+          `{ notifications(filter: { states: [PENDING] }) { totalCount } }`,
+        );
+        return notifications.totalCount === 0;
+      },
+      'condition',
+      30_000,
+    );
     const { notifications } = await client.data(
       `{ notifications(first: 500) { totalCount nodes { target state lastError response summary payload } } }`,
     );

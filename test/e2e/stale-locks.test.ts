@@ -1,15 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { resticDirect, tempDir, writeRandomFiles } from './support/fixtures';
-import {
-  getJob,
-  resticPidsOn,
-  waitFor,
-  waitForEnd,
-  waitForJobs,
-  waitForProgress,
-} from './support/wait';
+import { resticDirect, writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
+import { getJob, resticPidsOn, waitForEnd, waitForJobs, waitForProgress } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const PASSWORD = 'stale-locks-password-5521';
 const WAITED = /locked by another process; trying again in/;
@@ -56,7 +51,7 @@ describe('stale and live repository locks', () => {
     );
     foreign.push(child);
     child.stdin.write('data from another machine\n');
-    await waitFor(() => locks() !== '', 30_000, 'the foreign lock');
+    await waitFor(() => locks() !== '', 'the foreign lock', 30_000);
     return child;
   };
 
@@ -122,7 +117,7 @@ describe('stale and live repository locks', () => {
   it('waits for a live lock, saying so, while an unlock runs beside it; then goes on', async () => {
     const child = await foreignBackup();
     const checkId = await mutation('checkRepository', 'local');
-    await waitFor(async () => WAITED.test(await logText(checkId)), 30_000, 'the check waiting');
+    await waitFor(async () => WAITED.test(await logText(checkId)), 'the check waiting', 30_000);
     expect((await getJob(started.client, checkId)).state).toBe('RUNNING');
 
     // unlock is never queued behind the job that waits; the live lock stays

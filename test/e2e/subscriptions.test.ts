@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
-import { waitFor, waitForEnd, waitForJobs, waitForProgress } from './support/wait';
+import { writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
+import { waitForEnd, waitForJobs, waitForProgress } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const LOG_FIELDS = 'jobId seq time level path message';
 const JOB_LOGS = `subscription($id: ID!, $after: String) { jobLogs(jobId: $id, after: $after) { ${LOG_FIELDS} } }`;
@@ -205,7 +207,7 @@ describe('subscriptions that catch up', () => {
     await waitForProgress(started.client, blocker);
     const queue = collect<{ jobUpdated: any }>(client, JOB_UPDATED, {});
     // the running job, sent first, shows the subscription is in place
-    await waitFor(() => queue.events.length > 0, 30_000, 'the current jobs');
+    await waitFor(() => queue.events.length > 0, 'the current jobs', 30_000);
     const id = await run('tiny');
     const events = queue.events;
     await waitForEnd(started.client, id);

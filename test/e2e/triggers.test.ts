@@ -2,9 +2,9 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 import type { GraphQLTestClient } from './support/graphql-client';
-import { waitFor } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 /** A daemon that works by itself: a 5 s schedule, a file watcher, and hooks around each backup. */
 describe('schedules, watchers and hooks, seen through GraphQL', () => {
@@ -100,8 +100,8 @@ describe('schedules, watchers and hooks, seen through GraphQL', () => {
         ({ nextRunAt } = (await client.data(`{ backup(name: "scheduled") { nextRunAt } }`)).backup);
         return nextRunAt !== null;
       },
-      10_000,
       'nextRunAt of the scheduled backup',
+      10_000,
     );
     expect(nextRunAt).not.toBeNull();
     const dueIn = Date.parse(nextRunAt!) - Date.now();

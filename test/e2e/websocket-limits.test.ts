@@ -4,7 +4,8 @@ import WebSocket from 'ws';
 import { MAX_BODY_BYTES } from '../../src/api/http-body';
 import { QUERY_LIMITS } from '../../src/api/query-limits';
 import { startDaemon, type StartedDaemon } from './support/daemon';
-import { tempDir, writeRandomFiles } from './support/fixtures';
+import { writeRandomFiles } from './support/fixtures';
+import { tempDir } from '../support/temp-dir';
 
 interface Outcome {
   /** events received before the end */

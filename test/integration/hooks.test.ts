@@ -32,7 +32,8 @@ import { RepositoriesService } from '../../src/repositories/repositories.service
 import { ProcessRunner } from '../../src/restic/process-runner';
 import { ResticService } from '../../src/restic/restic.service';
 import { writeDataset } from '../support/dataset';
-import { SYSTEM_RESTIC, TEST_PASSWORD, useResticBin, waitFor } from '../support/restic';
+import { SYSTEM_RESTIC, TEST_PASSWORD, useResticBin } from '../support/restic';
+import { waitFor } from '../support/wait-for';
 import { TempDirs } from '../support/temp-dir';
 import { makeRepositoryConfig, makeTestConfig } from '../support/test-config';
 import { LiveConfig } from '../../src/config/live-config';

@@ -3,13 +3,13 @@
  * `restic ls <snapshot> <folder>`, before the whole listing exists, is the same page as the one
  * from the whole listing.
  */
-import { SnapshotRefs } from '../../src/repositories/snapshot-refs';
+import { SnapshotRefs } from '../../src/snapshots/snapshot-refs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LiveConfig } from '../../src/config/live-config';
 import type { RepositoriesService } from '../../src/repositories/repositories.service';
-import { SnapshotBrowserService } from '../../src/repositories/snapshot-browser.service';
-import type { SnapshotsService } from '../../src/repositories/snapshots.service';
+import { SnapshotBrowserService } from '../../src/snapshots/snapshot-browser.service';
+import type { SnapshotsService } from '../../src/snapshots/snapshots.service';
 import { ProcessRunner } from '../../src/restic/process-runner';
 import { ResticService } from '../../src/restic/restic.service';
 import { SYSTEM_RESTIC, TEST_PASSWORD, localTarget, useResticBin } from '../support/restic';

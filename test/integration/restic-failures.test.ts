@@ -19,9 +19,9 @@ import {
   runningAsRoot,
   spawnRestic,
   useResticBin,
-  waitFor,
   writeUnprivilegedRestic,
 } from '../support/restic';
+import { waitFor } from '../support/wait-for';
 import { TempDirs } from '../support/temp-dir';
 import { makeTestConfig } from '../support/test-config';
 import { LiveConfig } from '../../src/config/live-config';

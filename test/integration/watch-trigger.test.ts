@@ -13,7 +13,7 @@ import type { BackupConfig } from '../../src/config/config.types';
 import { PRIORITY } from '../../src/config/priority';
 import { FileWatcher } from '../../src/triggers/file-watcher';
 import { WatchTrigger } from '../../src/triggers/watch-trigger.service';
-import { waitFor } from '../support/restic';
+import { waitFor } from '../support/wait-for';
 import { TempDirs } from '../support/temp-dir';
 import { makeRepositoryConfig, makeTestConfig } from '../support/test-config';
 import { LiveConfig } from '../../src/config/live-config';

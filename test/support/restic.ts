@@ -73,16 +73,3 @@ export function spawnRestic(target: ResticTarget, args: string[], cacheDir: stri
 export async function localLockFiles(repoPath: string): Promise<string[]> {
   return readdir(join(repoPath, 'locks')).catch(() => []);
 }
-
-/** Polls until `check` holds; for waiting on files other processes create. */
-export async function waitFor(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

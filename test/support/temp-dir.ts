@@ -1,3 +1,4 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,4 +42,10 @@ export class TempDirs {
     const dirs = this.dirs.splice(0);
     await Promise.all(dirs.map((dir) => removeDir(dir)));
   }
+}
+
+/** A temporary folder for one test file, removed by `cleanup`. */
+export function tempDir(prefix: string): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `hen-${prefix}-`));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }

@@ -1,14 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** A temporary folder for one test file, removed by `cleanup`. */
-export function tempDir(prefix: string): { path: string; cleanup: () => void } {
-  const path = mkdtempSync(join(tmpdir(), `hen-${prefix}-`));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
-}
 
 /** Writes `count` files of `size` random bytes (incompressible, so restic must upload them). */
 export function writeRandomFiles(dir: string, count: number, size: number): void {

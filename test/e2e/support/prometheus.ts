@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort } from './daemon';
+import { freePort } from '../../support/servers/server-process';
 
 /** What Prometheus's HTTP API answers to an instant query. */
 export interface PromSample {

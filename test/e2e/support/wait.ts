@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { GraphQLTestClient } from './graphql-client';
+import { waitFor } from '../../support/wait-for';
 
 /** `backup` and `repository` alias the names: the fields of those names are objects. */
 export const JOB_FIELDS = `id number operation backup: backupName repository: repositoryName trigger state
@@ -7,19 +8,6 @@ export const JOB_FIELDS = `id number operation backup: backupName repository: re
 
 /** The number of a job from its global id (`Job:42` -> 42), as logs and metrics show it. */
 export const jobNumber = (id: string): number => Number(id.slice(id.lastIndexOf(':') + 1));
-
-/** Polls `check` until it holds, or fails after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached in time`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * One job as the API shows it: JOB_FIELDS, and `moreFields` (`snapshotIds`, `steps { summary }`:
@@ -46,26 +34,22 @@ export async function waitForEnd(
       job = await getJob(client, id, moreFields);
       return !['QUEUED', 'RUNNING'].includes(job.state);
     },
-    timeoutMs,
     `end of job ${id}`,
+    timeoutMs,
   );
   return job;
 }
 
 /** Waits until the job runs and restic has reported progress. */
 export async function waitForProgress(client: GraphQLTestClient, id: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const { job } = await client.data(
-        `query($id: ID!) { job(id: $id) { state progress { percent } } }`,
-        { id },
-      );
-      if (!['QUEUED', 'RUNNING'].includes(job.state)) throw new Error(`job ${id} ${job.state}`);
-      return job.state === 'RUNNING' && job.progress !== null;
-    },
-    60_000,
-    `progress of job ${id}`,
-  );
+  await waitFor(async () => {
+    const { job } = await client.data(
+      `query($id: ID!) { job(id: $id) { state progress { percent } } }`,
+      { id },
+    );
+    if (!['QUEUED', 'RUNNING'].includes(job.state)) throw new Error(`job ${id} ${job.state}`);
+    return job.state === 'RUNNING' && job.progress !== null;
+  }, `progress of job ${id}`);
 }
 
 /** Jobs of these operations (`[]`: of all), newest first. */
@@ -94,8 +78,8 @@ export async function waitForJobs(
       jobs = await listJobs(client, operations);
       return jobs.length >= count && jobs.every((j) => !['QUEUED', 'RUNNING'].includes(j.state));
     },
-    timeoutMs,
     `${count} ended ${operations.join('/') || 'any'} jobs`,
+    timeoutMs,
   );
   return jobs;
 }

@@ -8,10 +8,10 @@ import {
   type ConnectionShape,
   type PageArgs,
 } from '../common/graphql/connection';
-import { RepositoriesService } from './repositories.service';
+import { RepositoriesService } from '../repositories/repositories.service';
 import type { SnapshotEntryModel } from './models/snapshot-entry.model';
 import type { SnapshotModel } from './models/snapshot.model';
-import { toSnapshotEntryModel, toSnapshotModel } from './repository-views';
+import { toSnapshotEntryModel, toSnapshotModel } from './snapshot-views';
 import { SnapshotBrowserService } from './snapshot-browser.service';
 import { SnapshotsService } from './snapshots.service';
 

@@ -5,9 +5,9 @@ import { LiveConfig } from '../config/live-config';
 import { PRIORITY, type Priority } from '../config/priority';
 import { JobRunner } from '../jobs/job-runner.service';
 import type { Job, JobTrigger } from '../jobs/job.types';
-import { RepositoriesService } from './repositories.service';
-import { InvalidPathError, isInside, normaliseRestoreTarget } from './snapshot-paths';
-import { parseSnapshotRef, SnapshotRefs } from './snapshot-refs';
+import { RepositoriesService } from '../repositories/repositories.service';
+import { InvalidPathError, isInside, normaliseRestoreTarget } from '../snapshots/snapshot-paths';
+import { parseSnapshotRef, SnapshotRefs } from '../snapshots/snapshot-refs';
 
 export const MAX_PATTERNS = 100;
 export const MAX_PATTERN_LENGTH = 4096;

@@ -7,7 +7,7 @@ import type {
   ResticStats,
   ResticStatsMode,
 } from '../restic/restic.types';
-import { RepositoriesService } from './repositories.service';
+import { RepositoriesService } from '../repositories/repositories.service';
 import {
   byName,
   ListingCache,

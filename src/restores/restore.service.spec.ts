@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { HenConfig } from '../config/config.types';
 import type { JobRunner } from '../jobs/job-runner.service';
 import type { JobRequest } from '../jobs/job.types';
-import type { RepositoriesService } from './repositories.service';
+import type { RepositoriesService } from '../repositories/repositories.service';
 import { RestoreService } from './restore.service';
-import { InvalidPathError } from './snapshot-paths';
-import { SnapshotNotFoundError, SnapshotRefs } from './snapshot-refs';
-import type { SnapshotsService } from './snapshots.service';
+import { InvalidPathError } from '../snapshots/snapshot-paths';
+import { SnapshotNotFoundError, SnapshotRefs } from '../snapshots/snapshot-refs';
+import type { SnapshotsService } from '../snapshots/snapshots.service';
 import { LiveConfig } from '../config/live-config';
 
 describe('RestoreService', () => {

@@ -6,7 +6,7 @@ import { FakeClock } from '../../test/support/fake-clock';
 import type { HenConfig } from '../config/config.types';
 import type { ResticService } from '../restic/restic.service';
 import type { RestoreOptions, RestoreResult } from '../restic/restic.types';
-import type { RepositoriesService } from './repositories.service';
+import type { RepositoriesService } from '../repositories/repositories.service';
 import { RestoreJobHandler } from './restore-job.handler';
 import { LiveConfig } from '../config/live-config';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ResticService } from '../restic/restic.service';
 import type { ResticSnapshot } from '../restic/restic.types';
-import { RepositoriesService } from './repositories.service';
+import { RepositoriesService } from '../repositories/repositories.service';
 
 export const BACKUP_TAG_PREFIX = 'backup=';
 

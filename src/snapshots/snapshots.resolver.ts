@@ -1,12 +1,12 @@
 import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
 import { SnapshotFilterArgs } from './dto/snapshot-filter.args';
-import { RepositoryModel } from './models/repository.model';
+import { RepositoryModel } from '../repositories/models/repository.model';
 import { SnapshotEntryConnection, type SnapshotEntryModel } from './models/snapshot-entry.model';
 import { SnapshotStatisticsModel } from './models/snapshot-statistics.model';
 import { SnapshotConnection, SnapshotModel } from './models/snapshot.model';
-import { RepositoryViews } from './repository-views.service';
-import { toSnapshotModel } from './repository-views';
+import { RepositoryViews } from '../repositories/repository-views.service';
+import { toSnapshotModel } from './snapshot-views';
 import { SnapshotBrowserService } from './snapshot-browser.service';
 import { SnapshotPages } from './snapshot-pages';
 import { SNAPSHOT_REF_FORMS } from './snapshot-refs';

@@ -9,8 +9,8 @@ import { repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
 import { ResticService } from '../restic/restic.service';
 import type { ResticStats, RestoreProgress } from '../restic/restic.types';
-import { RepositoriesService } from './repositories.service';
-import { inRepositoryStep, lockWaitFor } from './repository-step';
+import { RepositoriesService } from '../repositories/repositories.service';
+import { inRepositoryStep, lockWaitFor } from '../repositories/repository-step';
 import { readRestoreParams } from './restore.service';
 import { measureTree, type TreeSize } from './tree-size';
 

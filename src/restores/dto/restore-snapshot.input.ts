@@ -1,7 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { PriorityScalar } from '../../common/graphql/priority.scalar';
 import type { Priority } from '../../config/priority';
-import { SNAPSHOT_REF_FORMS } from '../snapshot-refs';
+import { SNAPSHOT_REF_FORMS } from '../../snapshots/snapshot-refs';
 
 @InputType({ description: 'what to restore, and where' })
 export class RestoreSnapshotInput {

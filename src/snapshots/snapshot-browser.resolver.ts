@@ -6,7 +6,7 @@ import {
   type StatsMode,
 } from './models/repository-stats.model';
 import { SnapshotDiffModel } from './models/snapshot-diff.model';
-import { RepositoriesService } from './repositories.service';
+import { RepositoriesService } from '../repositories/repositories.service';
 import { SnapshotBrowserService, type SnapshotDiff } from './snapshot-browser.service';
 import { SNAPSHOT_REF_FORMS } from './snapshot-refs';
 

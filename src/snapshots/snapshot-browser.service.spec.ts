@@ -1,7 +1,7 @@
 import { SnapshotNotFoundError, SnapshotRefs } from './snapshot-refs';
 import type { ResticService } from '../restic/restic.service';
 import type { ResticLsNode } from '../restic/restic.types';
-import type { RepositoriesService } from './repositories.service';
+import type { RepositoriesService } from '../repositories/repositories.service';
 import { LISTING_CACHE_LIMITS, SnapshotBrowserService } from './snapshot-browser.service';
 import { InvalidPathError, parentOf } from './snapshot-paths';
 import type { SnapshotsService } from './snapshots.service';

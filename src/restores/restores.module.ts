@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
+import { RepositoriesModule } from '../repositories/repositories.module';
+import { ResticModule } from '../restic/restic.module';
+import { SnapshotsModule } from '../snapshots/snapshots.module';
+import { RestoreJobHandler } from './restore-job.handler';
+import { RestoreResolver } from './restore.resolver';
+import { RestoreService } from './restore.service';
+
+/** Restoring a snapshot (or part of it) into a folder, as a job. */
+@Module({
+  imports: [ResticModule, JobsModule, RepositoriesModule, SnapshotsModule],
+  providers: [RestoreService, RestoreJobHandler, RestoreResolver],
+})
+export class RestoresModule {}
