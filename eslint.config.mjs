@@ -92,6 +92,7 @@ export default tseslint.config(
               'PathVersion',
               'SnapshotIndexStatus',
               'SnapshotIndexRepository',
+              'SnapshotIndexInfo',
             ],
           },
         },

@@ -32,6 +32,7 @@ import { NotificationsResolver } from '../notifications/notifications.resolver';
 import { describeRootTypes } from './root-type-descriptions';
 import { StatusResolver } from '../metrics/status.resolver';
 import { SnapshotIndexResolver } from '../snapshot-index/snapshot-index.resolver';
+import { SnapshotIndexInfoResolver } from '../snapshots/snapshot-index-info.resolver';
 
 /** Every resolver class the API serves; the end-to-end tests check the live schema matches. */
 export const API_RESOLVERS = [
@@ -61,6 +62,7 @@ export const API_RESOLVERS = [
   RepositoryStateResolver,
   SnapshotOrphanResolver,
   SnapshotIndexResolver,
+  SnapshotIndexInfoResolver,
   RepositorySnapshotsResolver,
   SnapshotForgetResolver,
 ];

@@ -110,6 +110,34 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     return row === undefined ? 'not-indexed' : row.root ? 'indexed' : 'evicted';
   }
 
+  /** A snapshot's place in the index, for the API. */
+  info(
+    repository: string,
+    snapshotId: string,
+  ): {
+    state: IndexState;
+    bytes: number | null;
+    entryCount: number | null;
+    indexedAt: string | null;
+  } {
+    const row = this.snapshotRow(repository, snapshotId);
+    if (!row) return { state: 'not-indexed', bytes: null, entryCount: null, indexedAt: null };
+    if (!row.root) return { state: 'evicted', bytes: null, entryCount: null, indexedAt: null };
+    return {
+      state: 'indexed',
+      bytes: row.indexBytes,
+      entryCount: row.entryCount,
+      indexedAt: row.indexedAt,
+    };
+  }
+
+  /** The full id of the indexed (not evicted) snapshot an id or unique prefix names, if any. */
+  fullId(repository: string, id: string): string | undefined {
+    if (id.length === 64) return this.state(repository, id) === 'indexed' ? id : undefined;
+    const matches = this.scoped({ repository }).filter((row) => row.snapshotId.startsWith(id));
+    return matches.length === 1 ? matches[0].snapshotId : undefined;
+  }
+
   snapshotRow(repository: string, snapshotId: string): IndexedSnapshotRow | undefined {
     return this.read(() => this.store.snapshot(repository, snapshotId), undefined);
   }
