@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   connectionOf,
-  decodeCursor,
   encodeCursor,
   pageWindow,
   type ConnectionShape,
@@ -17,6 +16,7 @@ import type { SnapshotIndexStatusModel } from './models/snapshot-index-status.mo
 import { SnapshotIndexService, type IndexScope } from './snapshot-index.service';
 
 const CURSOR = 'indexed-path';
+const MAX_CURSOR = 24_000;
 const PREFIX = /^[0-9a-f]{8,64}$/;
 
 export const toIndexedPathModel = (found: PathVersions): IndexedPathModel => ({
@@ -87,7 +87,12 @@ export class SnapshotIndexQueries {
   }
 
   private decode(cursor: string, argument: string): SearchKey {
-    const value = decodeCursor(CURSOR, cursor, argument);
+    // a cursor carries a whole path (up to 4096 characters): longer than the kit's usual cursors
+    const decoded = cursor.length <= MAX_CURSOR ? Buffer.from(cursor, 'base64url').toString() : '';
+    if (!decoded.startsWith(`${CURSOR}:`)) {
+      throw new IndexQueryError(`${argument} is not a valid cursor for this list`);
+    }
+    const value = decoded.slice(CURSOR.length + 1);
     const colon = value.indexOf(':');
     const nameId = Number(value.slice(0, colon));
     if (colon < 1 || !Number.isSafeInteger(nameId) || nameId < 1) {
