@@ -193,6 +193,20 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     });
   }
 
+  /** Whether restic lists snapshots the index lacks, or the index holds snapshots restic lost. */
+  async behind(repository: string): Promise<boolean> {
+    const listed = await this.restic.snapshots(
+      this.repositories.target(repository),
+      {},
+      {
+        limits: this.limitsOf(repository),
+      },
+    );
+    const known = this.read(() => this.store.snapshots(repository), []);
+    const ids = new Set(known.map((row) => row.snapshotId));
+    return known.length !== listed.length || listed.some((s) => !ids.has(s.id));
+  }
+
   private async syncNow(repository: string, opts: SyncOptions): Promise<SyncReport> {
     const log = opts.log ?? (() => undefined);
     const listed = (

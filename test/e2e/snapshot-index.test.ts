@@ -162,6 +162,11 @@ describe('the snapshot index', () => {
     expect(snapshotIndex.repositories).toEqual([
       { repositoryName: 'local', bytes: expect.any(Number), indexedSnapshots: 3 },
     ]);
+    const metrics = await (await fetch(`http://127.0.0.1:${started.port}/metrics`)).text();
+    expect(metrics).toMatch(/^hen_backup_snapshot_index_bytes\{hostname="index-host"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(
+      /^hen_backup_snapshot_index_snapshots\{repository="local",hostname="index-host"\} 3$/m,
+    );
   });
 
   it('answers every folder of every snapshot as restic ls does, without running restic', async () => {
