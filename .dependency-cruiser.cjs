@@ -7,7 +7,7 @@ const LAYERS = [
   ['config'],
   ['common'],
   ['process', 'restic'],
-  ['jobs', 'state'],
+  ['state', 'jobs'],
   ['repositories', 'snapshot-index', 'snapshots', 'restores', 'downloads', 'backups'],
   ['triggers'],
   ['notifications'],

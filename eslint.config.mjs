@@ -32,6 +32,20 @@ export default tseslint.config(
     },
   },
   {
+    // Resolver arguments are DTO classes with class-validator rules (each feature's dto/), which
+    // the global ArgumentValidationPipe applies: a named scalar argument would skip them.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Decorator > CallExpression[callee.name='Args'][arguments.length>0]",
+          message: 'take resolver arguments as a DTO class: @Args() { name }: SomethingArgs',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

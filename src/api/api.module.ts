@@ -11,7 +11,6 @@ import { authenticateConnection, graphqlContext } from './auth/graphql-context';
 import { RevocableSubscriptionsInterceptor } from './auth/revocable-subscriptions.interceptor';
 import { RoleGuard } from './auth/role.guard';
 import { TokenAuthenticator } from '../common/auth/token-authenticator';
-import { ArgumentLimitsPipe } from './argument-limits';
 import { formatGraphQLError } from './error-formatter';
 import { IdeController } from './ide/ide.controller';
 import { IdePageMiddleware } from './ide/ide-page.middleware';
@@ -22,6 +21,7 @@ import { NodeFetchers, NodeResolver } from './node.resolver';
 import { describeRootTypes } from './root-type-descriptions';
 import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { parseWithLimits, refuseUnparsableSubscriptions } from './websocket-parse-limits';
+import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pipe';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -68,7 +68,7 @@ export const GRAPHQL_PATH = '/graphql';
         },
         formatError: formatGraphQLError(scrubber),
         // Input limits: document size in tokens, nesting depth and cost (query-limits.ts);
-        // argument lengths are checked by ArgumentLimitsPipe on every resolver.
+        // arguments are DTO classes checked by ArgumentValidationPipe (class-validator).
         parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
         validationRules: [queryLimitsRule],
       }),
@@ -82,7 +82,7 @@ export const GRAPHQL_PATH = '/graphql';
     NodeFetchers,
     NodeResolver,
     { provide: APP_GUARD, useClass: RoleGuard },
-    { provide: APP_PIPE, useClass: ArgumentLimitsPipe },
+    { provide: APP_PIPE, useClass: ArgumentValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: RevocableSubscriptionsInterceptor },
     { provide: APP_FILTER, useClass: GraphQLExceptionFilter },
   ],

@@ -1,10 +1,11 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import { Args, Query, Resolver } from '@nestjs/graphql';
 import { badUserInput, notFound } from '../common/graphql/api-errors';
 import { parseGlobalId, type NodeTypeName } from '../common/graphql/global-id';
 import { NodeFetcherProvider, type NodeFetcher } from '../common/graphql/node-fetcher';
 import { Node } from '../common/graphql/node.interface';
+import { NodeArgs, NodesArgs } from './dto/node.args';
 
 const MAX_IDS = 100;
 
@@ -41,7 +42,7 @@ export class NodeResolver {
     nullable: true,
     description: 'any object by its global id; null when unknown',
   })
-  node(@Args('id', { type: () => ID, description: 'a global id' }) id: string): Promise<object> {
+  node(@Args() { id }: NodeArgs): Promise<object> {
     return this.fetchers.fetch(id);
   }
 
@@ -49,9 +50,7 @@ export class NodeResolver {
     nullable: 'itemsAndList',
     description: `several objects by their global ids (at most ${MAX_IDS}), in the same order; null for each unknown one`,
   })
-  nodes(
-    @Args('ids', { type: () => [ID], description: 'global ids' }) ids: string[],
-  ): Promise<(object | Error)[]> {
+  nodes(@Args() { ids }: NodesArgs): Promise<(object | Error)[]> {
     if (ids.length > MAX_IDS) throw badUserInput(`ask for at most ${MAX_IDS} ids at once`);
     // an Error in a list becomes null at its place, with its own error entry
     return Promise.all(ids.map((id) => this.fetchers.fetch(id).catch((error: Error) => error)));

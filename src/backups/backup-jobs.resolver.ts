@@ -1,11 +1,10 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { RequireRole } from '../common/auth/require-role.decorator';
 import { WritesRepository } from '../common/auth/writes-repository.decorator';
-import { PriorityScalar } from '../common/graphql/priority.scalar';
-import type { Priority } from '../config/priority';
 import type { Job } from '../jobs/job.types';
 import { JobModel } from '../jobs/models/job.model';
 import { BackupsService } from './backups.service';
+import { PruneBackupArgs, RunBackupArgs } from './dto/backup-job.args';
 
 /** Mutations that queue work for a backup definition. */
 @Resolver()
@@ -18,15 +17,7 @@ export class BackupJobsResolver {
     nullable: true,
     description: 'queue a backup now; if the same backup already waits, raise its priority instead',
   })
-  runBackup(
-    @Args('name', { description: 'the backup definition, by name' }) name: string,
-    @Args('priority', {
-      type: () => PriorityScalar,
-      nullable: true,
-      description: 'default: its own',
-    })
-    priority?: Priority,
-  ): Job {
+  runBackup(@Args() { name, priority }: RunBackupArgs): Job {
     return this.backups.request(name, 'api', priority ?? undefined);
   }
 
@@ -37,15 +28,7 @@ export class BackupJobsResolver {
     description:
       'queue retention for a backup: forget the snapshots its policy does not keep, then prune',
   })
-  pruneBackup(
-    @Args('name', { description: 'the backup definition, by name' }) name: string,
-    @Args('priority', {
-      type: () => PriorityScalar,
-      nullable: true,
-      description: 'default: its prune.priority',
-    })
-    priority?: Priority,
-  ): Job {
+  pruneBackup(@Args() { name, priority }: PruneBackupArgs): Job {
     return this.backups.requestPrune(name, 'api', priority ?? undefined);
   }
 }

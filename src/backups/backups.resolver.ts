@@ -1,6 +1,5 @@
 import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
-import { JobFilterInput } from '../jobs/dto/job-filter.input';
 import { JobPages } from '../jobs/job-pages';
 import { JobStore } from '../jobs/job-store';
 import type { Job } from '../jobs/job.types';
@@ -10,6 +9,8 @@ import { RepositoryViews } from '../repositories/repository-views.service';
 import { toBackupModel } from './backup-views';
 import { BackupsService } from './backups.service';
 import { BackupModel } from './models/backup.model';
+import { BackupNameArgs } from './dto/backup-name.args';
+import { JobFilterArgs } from '../jobs/dto/jobs.args';
 
 @Resolver(() => BackupModel)
 export class BackupsResolver {
@@ -29,7 +30,7 @@ export class BackupsResolver {
     nullable: true,
     description: 'one backup definition; null when unknown',
   })
-  backup(@Args('name', { description: 'its name' }) name: string): BackupModel {
+  backup(@Args() { name }: BackupNameArgs): BackupModel {
     return toBackupModel(this.definitions.get(name));
   }
 
@@ -49,8 +50,7 @@ export class BackupsResolver {
   jobs(
     @Parent() backup: BackupModel,
     @Args() page: PageArgs,
-    @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
-    filter?: JobFilterInput,
+    @Args() { filter }: JobFilterArgs,
   ): ConnectionShape<Job> {
     return this.jobPages.jobs(page, { ...filter, backup: backup.name });
   }

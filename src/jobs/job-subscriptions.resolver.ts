@@ -1,7 +1,6 @@
-import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Resolver, Subscription } from '@nestjs/graphql';
 import { badUserInput, notFound } from '../common/graphql/api-errors';
 import { intCursorDecoder } from '../common/graphql/connection';
-import { JobFilterInput } from './dto/job-filter.input';
 import { JobFeeds } from './job-feeds';
 import { parseJobId } from './job-id';
 import { jobMatches } from './job-pages';
@@ -9,6 +8,7 @@ import { JobStore } from './job-store';
 import type { Job } from './job.types';
 import { JobLogEntryModel } from './models/job-log-entry.model';
 import { JobModel } from './models/job.model';
+import { JobFilterArgs, JobLogsArgs } from './dto/jobs.args';
 
 const decodeLogCursor = intCursorDecoder('log');
 
@@ -38,10 +38,7 @@ export class JobSubscriptionsResolver {
       'in order), then every change of a matching job, queued ones included; it never completes. ' +
       'Each event is a whole job: a dashboard keeps the latest by id (compare updatedAt).',
   })
-  jobUpdated(
-    @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
-    filter?: JobFilterInput,
-  ) {
+  jobUpdated(@Args() { filter }: JobFilterArgs) {
     const matches = (job: Job) => jobMatches(job, filter);
     if (filter?.id === undefined || filter.id === null) return this.feeds.followQueue(matches);
     const id = parseJobId(filter.id);
@@ -56,16 +53,7 @@ export class JobSubscriptionsResolver {
       'and its last line was sent. To resume after a dropped connection, subscribe again with ' +
       'the last `seq` received.',
   })
-  jobLogs(
-    @Args('jobId', { type: () => ID, description: 'the job to follow: its global id or number' })
-    jobId: string,
-    @Args('after', {
-      type: () => String,
-      nullable: true,
-      description: 'start after this line: a `seq` number, or a cursor of `Job.logs`',
-    })
-    after?: string,
-  ) {
+  jobLogs(@Args() { jobId, after }: JobLogsArgs) {
     const id = parseJobId(jobId);
     const afterSeq = parseLogPosition(after);
     if (!this.store.get(id)) throw notFound(`no job with id ${jobId.slice(0, 60)}`);

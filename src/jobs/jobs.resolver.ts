@@ -3,7 +3,6 @@ import { RequireRole } from '../common/auth/require-role.decorator';
 import { notFound } from '../common/graphql/api-errors';
 import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
 import { globalId } from '../common/graphql/global-id';
-import { JobFilterInput } from './dto/job-filter.input';
 import { parseJobId } from './job-id';
 import { JobPages, toStepModel } from './job-pages';
 import { JobRunner } from './job-runner.service';
@@ -14,6 +13,7 @@ import { JobStepModel } from './models/job-step.model';
 import { JobConnection, JobLogConnection, JobModel } from './models/job.model';
 import { JobErrorModel } from './models/job-error.model';
 import { knownJobErrorCode } from './job-error-codes';
+import { CancelJobArgs, JobFilterArgs, JobIdArgs } from './dto/jobs.args';
 
 @Resolver(() => JobModel)
 export class JobsResolver {
@@ -24,18 +24,12 @@ export class JobsResolver {
   ) {}
 
   @Query(() => JobConnection, { nullable: true, description: 'jobs, newest first' })
-  jobs(
-    @Args() page: PageArgs,
-    @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
-    filter?: JobFilterInput,
-  ): ConnectionShape<Job> {
+  jobs(@Args() page: PageArgs, @Args() { filter }: JobFilterArgs): ConnectionShape<Job> {
     return this.pages.jobs(page, filter ?? {});
   }
 
   @Query(() => JobModel, { nullable: true, description: 'one job by its id; null when unknown' })
-  job(
-    @Args('id', { type: () => ID, description: 'its global id (`Job:42`) or number' }) id: string,
-  ): Job {
+  job(@Args() { id }: JobIdArgs): Job {
     const job = this.store.get(parseJobId(id));
     if (!job) throw notFound(`no job with id ${id.slice(0, 60)}`);
     return job;
@@ -83,9 +77,7 @@ export class JobsResolver {
     nullable: true,
     description: 'cancel a waiting job, or abort a running one',
   })
-  cancelJob(
-    @Args('id', { type: () => ID, description: 'its global id or number' }) id: string,
-  ): Job {
+  cancelJob(@Args() { id }: CancelJobArgs): Job {
     return this.runner.cancel(parseJobId(id));
   }
 }

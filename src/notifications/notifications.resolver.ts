@@ -1,7 +1,6 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequireRole } from '../common/auth/require-role.decorator';
 import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
-import { NotificationFilterInput } from './dto/notification-filter.input';
 import {
   NotificationConnection,
   type NotificationModel,
@@ -9,6 +8,7 @@ import {
 } from './models/notification.model';
 import { NotificationPages } from './notification-pages';
 import { NotificationTester } from './notification-test.service';
+import { NotificationFilterArgs, TestNotificationArgs } from './dto/notifications.args';
 
 @Resolver()
 export class NotificationsResolver {
@@ -23,12 +23,7 @@ export class NotificationsResolver {
   })
   notifications(
     @Args() page: PageArgs,
-    @Args('filter', {
-      type: () => NotificationFilterInput,
-      nullable: true,
-      description: 'which notifications',
-    })
-    filter?: NotificationFilterInput,
+    @Args() { filter }: NotificationFilterArgs,
   ): ConnectionShape<NotificationModel> {
     return this.pages.notifications(page, filter ?? {});
   }
@@ -39,9 +34,7 @@ export class NotificationsResolver {
     description:
       'sends a sample event to one target now (outside the outbox, one attempt) and answers what the target said',
   })
-  testNotification(
-    @Args('target', { description: 'the target, by name (notifications.targets)' }) target: string,
-  ): Promise<TestNotificationResultModel> {
+  testNotification(@Args() { target }: TestNotificationArgs): Promise<TestNotificationResultModel> {
     return this.tester.send(target);
   }
 }

@@ -1,6 +1,5 @@
 import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
-import { JobFilterInput } from '../jobs/dto/job-filter.input';
 import { JobPages } from '../jobs/job-pages';
 import { JobStore } from '../jobs/job-store';
 import type { Job } from '../jobs/job.types';
@@ -8,6 +7,8 @@ import { JobConnection, JobModel } from '../jobs/models/job.model';
 import { RepositoryModel } from './models/repository.model';
 import { RepositoriesService } from './repositories.service';
 import { toRepositoryModel } from './repository-views';
+import { RepositoryNameArgs } from './dto/repository-name.args';
+import { JobFilterArgs } from '../jobs/dto/jobs.args';
 
 @Resolver(() => RepositoryModel)
 export class RepositoriesResolver {
@@ -26,7 +27,7 @@ export class RepositoriesResolver {
     nullable: true,
     description: 'one repository; null when unknown',
   })
-  repository(@Args('name', { description: 'its name' }) name: string): RepositoryModel {
+  repository(@Args() { name }: RepositoryNameArgs): RepositoryModel {
     return toRepositoryModel(this.configured.get(name));
   }
 
@@ -44,8 +45,7 @@ export class RepositoriesResolver {
   jobs(
     @Parent() repository: RepositoryModel,
     @Args() page: PageArgs,
-    @Args('filter', { type: () => JobFilterInput, nullable: true, description: 'which jobs' })
-    filter?: JobFilterInput,
+    @Args() { filter }: JobFilterArgs,
   ): ConnectionShape<Job> {
     return this.jobPages.jobs(page, { ...filter, repository: repository.name });
   }

@@ -1,11 +1,10 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { RequireRole } from '../common/auth/require-role.decorator';
 import { WritesRepository } from '../common/auth/writes-repository.decorator';
-import { PriorityScalar } from '../common/graphql/priority.scalar';
-import type { Priority } from '../config/priority';
 import type { Job } from '../jobs/job.types';
 import { JobModel } from '../jobs/models/job.model';
 import { RepositoryJobsService } from './repository-jobs.service';
+import { CheckRepositoryArgs, RepositoryTargetArgs } from './dto/repository-name.args';
 
 /** Mutations that queue work on a whole repository. */
 @Resolver()
@@ -18,15 +17,7 @@ export class RepositoryJobsResolver {
     nullable: true,
     description: 'queue a `restic check` of the repository',
   })
-  checkRepository(
-    @Args('name', { description: 'the repository, by name' }) name: string,
-    @Args('priority', {
-      type: () => PriorityScalar,
-      nullable: true,
-      description: 'default: its check.priority',
-    })
-    priority?: Priority,
-  ): Job {
+  checkRepository(@Args() { name, priority }: CheckRepositoryArgs): Job {
     return this.repositoryJobs.requestCheck(name, 'api', priority ?? undefined);
   }
 
@@ -36,7 +27,7 @@ export class RepositoryJobsResolver {
     nullable: true,
     description: 'queue the removal of stale locks, ahead of other waiting work',
   })
-  unlockRepository(@Args('name', { description: 'the repository, by name' }) name: string): Job {
+  unlockRepository(@Args() { name }: RepositoryTargetArgs): Job {
     return this.repositoryJobs.requestUnlock(name, 'api');
   }
 
@@ -47,7 +38,7 @@ export class RepositoryJobsResolver {
     description:
       'queue opening the repository now (creating it when the daemon never saw one there), without waiting for the next automatic try',
   })
-  initRepository(@Args('name', { description: 'the repository, by name' }) name: string): Job {
+  initRepository(@Args() { name }: RepositoryTargetArgs): Job {
     return this.repositoryJobs.requestInit(name, 'api', false);
   }
 
@@ -58,7 +49,7 @@ export class RepositoryJobsResolver {
     description:
       'queue creating the repository again, empty, where one the daemon knew has gone missing (its old snapshots are lost); does nothing to a repository that is there',
   })
-  recreateRepository(@Args('name', { description: 'the repository, by name' }) name: string): Job {
+  recreateRepository(@Args() { name }: RepositoryTargetArgs): Job {
     return this.repositoryJobs.requestInit(name, 'api', true);
   }
 }

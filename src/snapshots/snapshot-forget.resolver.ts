@@ -4,6 +4,7 @@ import { WritesRepository } from '../common/auth/writes-repository.decorator';
 import type { Job } from '../jobs/job.types';
 import { JobModel } from '../jobs/models/job.model';
 import { SnapshotForgetService } from './snapshot-forget.service';
+import { ForgetSnapshotsArgs } from './dto/snapshot.args';
 
 /** The mutation that forgets chosen snapshots. */
 @Resolver()
@@ -17,20 +18,7 @@ export class SnapshotForgetResolver {
     description:
       'queue forgetting exactly these snapshots, then a prune of their data; every id is checked first, and a bad one queues nothing',
   })
-  forgetSnapshots(
-    @Args('repository', { description: 'the repository, by name' }) repository: string,
-    @Args('ids', {
-      type: () => [String],
-      description: 'snapshot ids: full, or a unique prefix of at least 8 hex digits',
-    })
-    ids: string[],
-    @Args('backup', {
-      type: () => String,
-      nullable: true,
-      description: 'when given, every snapshot must be of this backup definition',
-    })
-    backup?: string | null,
-  ): Promise<Job> {
+  forgetSnapshots(@Args() { repository, ids, backup }: ForgetSnapshotsArgs): Promise<Job> {
     return this.snapshotForget.requestForget(repository, ids, backup ?? null, 'api');
   }
 }

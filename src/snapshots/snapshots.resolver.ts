@@ -9,7 +9,7 @@ import { RepositoryViews } from '../repositories/repository-views.service';
 import { toSnapshotModel } from './snapshot-views';
 import { SnapshotBrowserService } from './snapshot-browser.service';
 import { SnapshotPages } from './snapshot-pages';
-import { SNAPSHOT_REF_FORMS } from './snapshot-refs';
+import { FolderArgs, InRepositoryArgs, SnapshotArgs } from './dto/snapshot.args';
 
 @Resolver(() => SnapshotModel)
 export class SnapshotsResolver {
@@ -24,7 +24,7 @@ export class SnapshotsResolver {
     description: 'snapshots of a repository, newest first',
   })
   snapshots(
-    @Args('repository', { description: 'the repository, by name' }) repository: string,
+    @Args() { repository }: InRepositoryArgs,
     @Args() page: PageArgs,
     @Args() filter: SnapshotFilterArgs,
   ): Promise<ConnectionShape<SnapshotModel>> {
@@ -32,10 +32,7 @@ export class SnapshotsResolver {
   }
 
   @Query(() => SnapshotModel, { nullable: true, description: 'one snapshot; null when unknown' })
-  async snapshot(
-    @Args('repository', { description: 'the repository, by name' }) repository: string,
-    @Args('snapshot', { description: `which: ${SNAPSHOT_REF_FORMS}` }) snapshot: string,
-  ): Promise<SnapshotModel> {
+  async snapshot(@Args() { repository, snapshot }: SnapshotArgs): Promise<SnapshotModel> {
     return toSnapshotModel(repository, await this.browser.snapshot(repository, snapshot));
   }
 
@@ -53,8 +50,7 @@ export class SnapshotsResolver {
   files(
     @Parent() snapshot: SnapshotModel,
     @Args() page: PageArgs,
-    @Args('path', { type: () => String, nullable: true, description: 'the folder; default /' })
-    path?: string | null,
+    @Args() { path }: FolderArgs,
   ): Promise<ConnectionShape<SnapshotEntryModel> & { path: string }> {
     return this.pages.entriesOf(snapshot.repositoryName, snapshot.snapshotId, path, page);
   }

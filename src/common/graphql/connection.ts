@@ -1,6 +1,7 @@
 import { Type } from '@nestjs/common';
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
 import { badUserInput } from './api-errors';
+import { IsIntBetween, IsTextArgument } from './argument-rules';
 
 /** The one page size rule of every connection in the API. */
 export const DEFAULT_PAGE_SIZE = 100;
@@ -73,24 +74,28 @@ export class PageArgs {
     nullable: true,
     description: `the first N items (after \`after\`), 1..${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE} when neither first nor last is given`,
   })
+  @IsIntBetween(1, MAX_PAGE_SIZE)
   first?: number | null;
 
   @Field(() => String, {
     nullable: true,
     description: 'start after this cursor (the endCursor of the previous page)',
   })
+  @IsTextArgument()
   after?: string | null;
 
   @Field(() => Int, {
     nullable: true,
     description: `the last N items (before \`before\`), 1..${MAX_PAGE_SIZE}; pages backwards`,
   })
+  @IsIntBetween(1, MAX_PAGE_SIZE)
   last?: number | null;
 
   @Field(() => String, {
     nullable: true,
     description: 'end before this cursor (the startCursor of the next page)',
   })
+  @IsTextArgument()
   before?: string | null;
 }
 

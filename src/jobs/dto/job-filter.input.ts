@@ -1,6 +1,7 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import type { JobOperation, JobState, JobTrigger } from '../job.types';
 import { JobOperationEnum, JobStateEnum, JobTriggerEnum } from '../models/job-enums';
+import { IsNameArgument, IsTextArgument } from '../../common/graphql/argument-rules';
 
 @InputType({ description: 'which jobs; every field given must match' })
 export class JobFilterInput {
@@ -14,11 +15,14 @@ export class JobFilterInput {
   triggers?: JobTrigger[] | null;
 
   @Field(() => String, { nullable: true, description: 'of this backup definition, by name' })
+  @IsNameArgument()
   backup?: string | null;
 
   @Field(() => String, { nullable: true, description: 'on this repository, by name' })
+  @IsNameArgument()
   repository?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'only this job (its global id)' })
+  @IsTextArgument()
   id?: string | null;
 }
