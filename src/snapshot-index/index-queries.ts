@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   connectionOf,
+  decodeCursor,
   encodeCursor,
   pageWindow,
   type ConnectionShape,
@@ -8,7 +9,7 @@ import {
 import { globalId } from '../common/graphql/global-id';
 import { LiveConfig } from '../config/live-config';
 import { RepositoriesService } from '../repositories/repositories.service';
-import type { IndexScopeArgs, IndexSearchArgs } from './dto/index-search.args';
+import type { IndexScopeArgs, IndexSearchArgs, PathHistoryArgs } from './dto/index-search.args';
 import { checkPrefix, checkRange, IndexQueryError, nameMatch } from './index-query';
 import type { PathVersions, SearchKey } from './index-search';
 import type { IndexedEntryType, IndexedPathModel } from './models/indexed-path.model';
@@ -16,7 +17,6 @@ import type { SnapshotIndexStatusModel } from './models/snapshot-index-status.mo
 import { SnapshotIndexService, type IndexScope } from './snapshot-index.service';
 
 const CURSOR = 'indexed-path';
-const MAX_CURSOR = 24_000;
 const PREFIX = /^[0-9a-f]{8,64}$/;
 
 export const toIndexedPathModel = (found: PathVersions): IndexedPathModel => ({
@@ -81,30 +81,21 @@ export class SnapshotIndexQueries {
         hasPreviousPage: window.after !== undefined,
         totalCount: page.totalCount as number,
       },
-      (node) => encodeCursor(CURSOR, `${node.key.nameId}:${node.key.path}`),
+      (node) => encodeCursor(CURSOR, `${node.key.nameId}:${node.key.pathHash}`),
     );
     return shape;
   }
 
   private decode(cursor: string, argument: string): SearchKey {
-    // a cursor carries a whole path (up to 4096 characters): longer than the kit's usual cursors
-    const decoded = cursor.length <= MAX_CURSOR ? Buffer.from(cursor, 'base64url').toString() : '';
-    if (!decoded.startsWith(`${CURSOR}:`)) {
-      throw new IndexQueryError(`${argument} is not a valid cursor for this list`);
-    }
-    const value = decoded.slice(CURSOR.length + 1);
-    const colon = value.indexOf(':');
-    const nameId = Number(value.slice(0, colon));
-    if (colon < 1 || !Number.isSafeInteger(nameId) || nameId < 1) {
-      throw new IndexQueryError(`${argument} is not a valid cursor for this list`);
-    }
-    return { nameId, path: value.slice(colon + 1) };
+    const match = /^([1-9]\d{0,14}):([\w-]{16})$/.exec(decodeCursor(CURSOR, cursor, argument));
+    if (!match) throw new IndexQueryError(`${argument} is not a valid cursor for this list`);
+    return { nameId: Number(match[1]), pathHash: match[2] };
   }
 
-  history(scopeArgs: IndexScopeArgs, path: string): IndexedPathModel[] {
-    const normal = checkPrefix(path);
+  history(args: PathHistoryArgs): IndexedPathModel[] {
+    const normal = checkPrefix(args.path);
     if (normal === undefined) throw new IndexQueryError('path must name a file or folder, not /');
-    return this.index.history(this.scope(scopeArgs), normal).map(toIndexedPathModel);
+    return this.index.history(this.scope(args), normal).map(toIndexedPathModel);
   }
 
   status(): SnapshotIndexStatusModel {

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { childPath, isUnder } from './index-paths';
-import { inRange, type Range } from './index-query';
+import { IndexQueryError, inRange, type Range } from './index-query';
 import type {
   IndexedSnapshotRow,
   NameMatch,
@@ -43,12 +44,20 @@ export interface SearchPage {
   totalCount: number | null;
 }
 
-/** Where a result sits in the answer: name ids in index order, then paths. */
+/**
+ * Where a result sits in the answer: name ids in index order, then paths (with the repository).
+ * The path travels as a short hash, so that a cursor stays short whatever the path's length.
+ */
 export interface SearchKey {
   nameId: number;
-  /** the path, NUL, the repository */
-  path: string;
+  pathHash: string;
 }
+
+const hashOf = (group: PathVersions): string =>
+  createHash('sha256')
+    .update(`${group.path}\0${group.repository}`)
+    .digest('base64url')
+    .slice(0, 16);
 
 interface Occurrence {
   snapshot: IndexedSnapshotRow;
@@ -146,13 +155,17 @@ export class IndexSearch {
       }
       for (const { id } of names) {
         afterId = id;
-        for (const group of this.groups(id, filter)) {
-          const key = { nameId: id, path: `${group.path}\0${group.repository}` };
-          if (after && (id < after.nameId || (id === after.nameId && key.path <= after.path))) {
-            continue;
-          }
+        if (after && id < after.nameId) continue;
+        let groups = this.groups(id, filter);
+        if (after && id === after.nameId) {
+          const at = groups.findIndex((g) => hashOf(g) === after.pathHash);
+          if (at < 0) throw new IndexQueryError('after names an item that is not in this list');
+          groups = groups.slice(at + 1);
+        }
+        for (const group of groups) {
           counted++;
-          if (items.length <= size) items.push({ ...group, key });
+          if (items.length <= size)
+            items.push({ ...group, key: { nameId: id, pathHash: hashOf(group) } });
         }
         if (items.length > size) break;
       }

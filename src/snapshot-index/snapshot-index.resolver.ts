@@ -1,6 +1,6 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import type { ConnectionShape } from '../common/graphql/connection';
-import { IndexScopeArgs, IndexSearchArgs } from './dto/index-search.args';
+import { IndexScopeArgs, IndexSearchArgs, PathHistoryArgs } from './dto/index-search.args';
 import { SnapshotIndexQueries } from './index-queries';
 import { IndexedPathConnection, IndexedPathModel } from './models/indexed-path.model';
 import { SnapshotIndexStatusModel } from './models/snapshot-index-status.model';
@@ -28,11 +28,8 @@ export class SnapshotIndexResolver {
       'the versions of one path over the indexed snapshots in scope (one item per repository ' +
       'holding it), including where it disappeared',
   })
-  pathHistory(
-    @Args() scope: IndexScopeArgs,
-    @Args('path', { description: 'the absolute path of a file or folder' }) path: string,
-  ): IndexedPathModel[] {
-    return this.queries.history(scope, path);
+  pathHistory(@Args() args: PathHistoryArgs): IndexedPathModel[] {
+    return this.queries.history(args);
   }
 
   @Query(() => SnapshotIndexStatusModel, { description: "the snapshot index's size and contents" })

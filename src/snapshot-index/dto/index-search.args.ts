@@ -1,4 +1,10 @@
 import { ArgsType, Field, InputType } from '@nestjs/graphql';
+import {
+  IsNameArgument,
+  IsNestedArgument,
+  IsPathArgument,
+  IsTextArgument,
+} from '../../common/graphql/argument-rules';
 import { PageArgs } from '../../common/graphql/connection';
 import { DateTime, SafeInt } from '../../common/graphql/scalars';
 
@@ -26,9 +32,11 @@ export class IndexScopeArgs {
     nullable: true,
     description: 'search this repository (by name); without it, every repository',
   })
+  @IsNameArgument()
   repository?: string | null;
 
   @Field(() => String, { nullable: true, description: "only this backup definition's snapshots" })
+  @IsNameArgument()
   backup?: string | null;
 
   @Field(() => String, {
@@ -36,12 +44,14 @@ export class IndexScopeArgs {
     description:
       'only this snapshot (its id or an unambiguous prefix of 8+ hex digits); needs repository',
   })
+  @IsTextArgument()
   snapshot?: string | null;
 
   @Field(() => TimeRangeInput, {
     nullable: true,
     description: 'only snapshots taken in this range',
   })
+  @IsNestedArgument(() => TimeRangeInput)
   taken?: TimeRangeInput | null;
 }
 
@@ -52,23 +62,36 @@ export class IndexSearchArgs extends PageArgs {
     description:
       'names holding this text (case-insensitive); give name or glob, or neither for every name',
   })
+  @IsTextArgument()
   name?: string | null;
 
   @Field(() => String, {
     nullable: true,
     description: 'names matching this glob (case-sensitive): `*`, `?`, `[abc]`, `[a-z]`, `[^abc]`',
   })
+  @IsTextArgument()
   glob?: string | null;
 
   @Field(() => String, { nullable: true, description: 'only paths under this folder' })
+  @IsPathArgument()
   under?: string | null;
 
   @Field(() => SizeRangeInput, { nullable: true, description: 'only versions of this size' })
+  @IsNestedArgument(() => SizeRangeInput)
   size?: SizeRangeInput | null;
 
   @Field(() => TimeRangeInput, {
     nullable: true,
     description: 'only versions last modified in this range',
   })
+  @IsNestedArgument(() => TimeRangeInput)
   modified?: TimeRangeInput | null;
+}
+
+/** `pathHistory(path, ...scope)`. */
+@ArgsType()
+export class PathHistoryArgs extends IndexScopeArgs {
+  @Field({ description: 'the absolute path of a file or folder' })
+  @IsPathArgument()
+  path!: string;
 }
