@@ -58,6 +58,7 @@ describe('IndexBuilder and the store', () => {
       snapshotId: id,
       backup: 'b',
       time,
+      meta: '{}',
       root: built.root,
       totals: built.totals,
       entryCount: built.entryCount,

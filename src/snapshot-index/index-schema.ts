@@ -4,7 +4,8 @@
  * stored once, and a snapshot row points at its root folder. Names are stored once each and
  * indexed by an FTS5 trigram table for substring and glob search.
  */
-export const INDEX_SCHEMA_VERSION = 1;
+/** An index file of another version is rebuilt rather than migrated: it is a cache. */
+export const INDEX_SCHEMA_VERSION = 2;
 
 export const INDEX_SCHEMA = `
   CREATE TABLE IF NOT EXISTS snapshots (
@@ -13,6 +14,7 @@ export const INDEX_SCHEMA = `
     snapshot_id TEXT NOT NULL,
     backup TEXT,
     time TEXT NOT NULL,
+    meta TEXT NOT NULL,
     root BLOB,
     total_size INTEGER NOT NULL DEFAULT 0,
     file_count INTEGER NOT NULL DEFAULT 0,

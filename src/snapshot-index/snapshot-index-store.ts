@@ -33,6 +33,8 @@ export interface IndexedSnapshotRow {
   snapshotId: string;
   backup: string | null;
   time: string;
+  /** the snapshot as `restic snapshots --json` described it (JSON of a ResticSnapshot) */
+  meta: string;
   /** null once evicted by the size ceiling: the snapshot is known but browsed through restic */
   root: Buffer | null;
   totalSize: number;
@@ -48,6 +50,7 @@ export interface NewSnapshotRow {
   snapshotId: string;
   backup: string | null;
   time: string;
+  meta: string;
   root: Buffer;
   totals: FolderTotals;
   entryCount: number;
@@ -78,7 +81,7 @@ export const isCorruption = (error: unknown): boolean => {
   return typeof code === 'string' && /^SQLITE_(NOTADB|CORRUPT)/.test(code);
 };
 
-const SNAPSHOT_COLUMNS = `id AS rowId, repository, snapshot_id AS snapshotId, backup, time, root,
+const SNAPSHOT_COLUMNS = `id AS rowId, repository, snapshot_id AS snapshotId, backup, time, meta, root,
   total_size AS totalSize, file_count AS fileCount, entry_count AS entryCount,
   index_bytes AS indexBytes, indexed_at AS indexedAt, used_at AS usedAt`;
 
@@ -114,10 +117,11 @@ export class SnapshotIndexStore {
       db.pragma('synchronous = NORMAL');
       db.pragma('cache_size = -16000');
       const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > INDEX_SCHEMA_VERSION) {
-        throw Object.assign(new Error(`index schema ${version} is newer than this daemon's`), {
-          code: 'SQLITE_CORRUPT_VERSION',
-        });
+      if (version !== 0 && version !== INDEX_SCHEMA_VERSION) {
+        throw Object.assign(
+          new Error(`index schema ${version}, this daemon's is ${INDEX_SCHEMA_VERSION}`),
+          { code: 'SQLITE_CORRUPT_VERSION' },
+        );
       }
       if (!fresh && db.pragma('quick_check(1)', { simple: true }) !== 'ok') {
         throw Object.assign(new Error('quick_check failed'), { code: 'SQLITE_CORRUPT' });
@@ -216,9 +220,9 @@ export class SnapshotIndexStore {
 
   addSnapshot(row: NewSnapshotRow): void {
     this.prepare(
-      `INSERT INTO snapshots (repository, snapshot_id, backup, time, root, total_size, file_count,
-         entry_count, index_bytes, indexed_at, used_at)
-       VALUES (@repository, @snapshotId, @backup, @time, @root, @totalSize, @fileCount,
+      `INSERT INTO snapshots (repository, snapshot_id, backup, time, meta, root, total_size,
+         file_count, entry_count, index_bytes, indexed_at, used_at)
+       VALUES (@repository, @snapshotId, @backup, @time, @meta, @root, @totalSize, @fileCount,
          @entryCount, @indexBytes, @at, @at)
        ON CONFLICT (repository, snapshot_id) DO UPDATE SET root = excluded.root,
          total_size = excluded.total_size, file_count = excluded.file_count,
@@ -229,6 +233,7 @@ export class SnapshotIndexStore {
       snapshotId: row.snapshotId,
       backup: row.backup,
       time: row.time,
+      meta: row.meta,
       root: row.root,
       totalSize: row.totals.totalSize,
       fileCount: row.totals.fileCount,

@@ -110,6 +110,17 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     return row === undefined ? 'not-indexed' : row.root ? 'indexed' : 'evicted';
   }
 
+  /**
+   * The indexed snapshots of a repository whose id starts with `prefix`, as restic described
+   * them when they were indexed (snapshots never change), so that naming one costs no restic run.
+   * A snapshot forgotten since is dropped by the next index job, queued when the forget ended.
+   */
+  described(repository: string, prefix: string): ResticSnapshot[] {
+    return this.read(() => this.store.snapshots(repository), [])
+      .filter((row) => row.snapshotId.startsWith(prefix))
+      .map((row) => JSON.parse(row.meta) as ResticSnapshot);
+  }
+
   /** A snapshot's place in the index, for the API. */
   info(
     repository: string,
@@ -197,7 +208,7 @@ export class SnapshotIndexService implements OnApplicationShutdown {
   async behind(repository: string): Promise<boolean> {
     const listed = await this.restic.snapshots(
       this.repositories.target(repository),
-      {},
+      { noLock: true },
       {
         limits: this.limitsOf(repository),
       },
@@ -212,7 +223,7 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     const listed = (
       await this.restic.snapshots(
         this.repositories.target(repository),
-        {},
+        { noLock: true },
         {
           signal: opts.signal,
           limits: this.limitsOf(repository),
@@ -278,6 +289,7 @@ export class SnapshotIndexService implements OnApplicationShutdown {
       snapshotId: snapshot.id,
       backup: backupOf(snapshot),
       time: snapshot.time,
+      meta: JSON.stringify(snapshot),
       root: built.root,
       totals: built.totals,
       entryCount: built.entryCount,
