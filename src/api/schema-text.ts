@@ -33,6 +33,7 @@ import { describeRootTypes } from './root-type-descriptions';
 import { StatusResolver } from '../metrics/status.resolver';
 import { SnapshotIndexResolver } from '../snapshot-index/snapshot-index.resolver';
 import { SnapshotIndexInfoResolver } from '../snapshots/snapshot-index-info.resolver';
+import { PathVersionSnapshotResolver } from '../snapshots/path-version-snapshot.resolver';
 
 /** Every resolver class the API serves; the end-to-end tests check the live schema matches. */
 export const API_RESOLVERS = [
@@ -63,6 +64,7 @@ export const API_RESOLVERS = [
   SnapshotOrphanResolver,
   SnapshotIndexResolver,
   SnapshotIndexInfoResolver,
+  PathVersionSnapshotResolver,
   RepositorySnapshotsResolver,
   SnapshotForgetResolver,
 ];

@@ -12,6 +12,7 @@ import { SnapshotEntryNodeFetcher, SnapshotNodeFetcher } from './snapshot-node-f
 import { SnapshotOrphanResolver } from './snapshot-orphan.resolver';
 import { SnapshotPages } from './snapshot-pages';
 import { SnapshotRefs } from './snapshot-refs';
+import { PathVersionSnapshotResolver } from './path-version-snapshot.resolver';
 import { SnapshotIndexInfoResolver } from './snapshot-index-info.resolver';
 import { SnapshotsResolver } from './snapshots.resolver';
 import { SnapshotsService } from './snapshots.service';
@@ -28,6 +29,7 @@ import { SnapshotsService } from './snapshots.service';
     SnapshotPages,
     SnapshotsResolver,
     SnapshotIndexInfoResolver,
+    PathVersionSnapshotResolver,
     RepositorySnapshotsResolver,
     SnapshotForgetService,
     SnapshotForgetResolver,

@@ -258,13 +258,25 @@ describe('the snapshot index', () => {
     await waitIndexed(3);
     const { pathHistory } = await client.data(
       `query($p: String!) { pathHistory(repository: "local", path: $p) {
-         id path versions { snapshotId present size snapshots } } }`,
+         id path versions { snapshotId present size snapshots snapshot { id } } } }`,
       { p: join(source, 'photos', 'old.jpg') },
     );
     expect(pathHistory).toHaveLength(1);
     expect(pathHistory[0].versions).toEqual([
-      { snapshotId: snapshots[0], present: true, size: 1500, snapshots: 1 },
-      { snapshotId: snapshots[1], present: false, size: null, snapshots: 2 },
+      {
+        snapshotId: snapshots[0],
+        present: true,
+        size: 1500,
+        snapshots: 1,
+        snapshot: { id: `Snapshot:local:${snapshots[0]}` },
+      },
+      {
+        snapshotId: snapshots[1],
+        present: false,
+        size: null,
+        snapshots: 2,
+        snapshot: { id: `Snapshot:local:${snapshots[1]}` },
+      },
     ]);
     const { node } = await client.data(
       `query($id: ID!) { node(id: $id) { ... on IndexedPath { path } } }`,

@@ -23,6 +23,9 @@ export const IndexedEntryTypeEnum = domainEnum<IndexedEntryType>(
     'one state of a path, from the first snapshot (in time order) that holds it so, for as many snapshots as keep it',
 })
 export class PathVersionModel {
+  /** the repository holding the snapshot (for PathVersion.snapshot; the path's item names it) */
+  repository!: string;
+
   @Field({ description: "the first snapshot holding this version: restic's full 64-hex id" })
   snapshotId!: string;
 
