@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { HenConfig } from '../src/config/config.types';
 import { JobStore } from '../src/jobs/job-store';
 import type { Job, JobOperation, JobState, JobStep, JobTrigger } from '../src/jobs/job.types';
-import { StateDatabase } from '../src/jobs/state-database';
+import { StateDatabase } from '../src/state/state-database';
 import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
 import { waitForJobs } from '../test/e2e/support/wait';
 import type { Benchmark, BenchResult } from './bench-result';

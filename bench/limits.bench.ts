@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HenConfig } from '../src/config/config.types';
-import { ProcessRunner } from '../src/restic/process-runner';
-import { ResticService } from '../src/restic/restic.service';
+import { ProcessRunner } from '../src/process/process-runner';
+import { ResticService } from '../src/repositories/restic.service';
 import type { Benchmark, BenchResult } from './bench-result';
 import { LiveConfig } from '../src/config/live-config';
 

@@ -5,7 +5,7 @@ import { RuntimeInfo } from './common/runtime-info';
 import { JobRecovery } from './jobs/job-recovery';
 import { JobRunner } from './jobs/job-runner.service';
 import { RepositoriesService } from './repositories/repositories.service';
-import { ResticService } from './restic/restic.service';
+import { ResticService } from './repositories/restic.service';
 import { ScheduleTrigger } from './triggers/schedule-trigger.service';
 import { WatchTrigger } from './triggers/watch-trigger.service';
 

@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiModule } from './api/api.module';
 import { PubSubModule } from './common/graphql/pubsub.module';
@@ -18,7 +20,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { SnapshotIndexModule } from './snapshot-index/snapshot-index.module';
-import { ResticModule } from './restic/restic.module';
+import { ResticServiceModule } from './repositories/restic-service.module';
 import { RestoresModule } from './restores/restores.module';
 import { SnapshotsModule } from './snapshots/snapshots.module';
 import { TriggersModule } from './triggers/triggers.module';
@@ -30,6 +32,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forConfig(config, load, outsideRequest),
+        // Triggers ask for jobs by events; named timers are listed in the SchedulerRegistry.
+        EventEmitterModule.forRoot(),
+        ScheduleModule.forRoot(),
         CommonModule,
         LoggerModule.forRootAsync({
           inject: [LiveConfig, SecretScrubber],
@@ -37,7 +42,7 @@ export class AppModule {
             loggerOptions(live.current, scrubber),
         }),
         PubSubModule,
-        ResticModule,
+        ResticServiceModule,
         JobsModule,
         RepositoriesModule,
         SnapshotIndexModule,

@@ -3,13 +3,13 @@ import type { BackupConfig, HenConfig, HookConfig } from '../config/config.types
 import { JobFailure } from '../jobs/job-failure';
 import type { RepositoryOpener } from '../repositories/repository-opener';
 import type { RepositoriesService } from '../repositories/repositories.service';
-import type { ResticService } from '../restic/restic.service';
+import type { ResticService } from '../repositories/restic.service';
 import type { BackupResult, ResticTarget } from '../restic/restic.types';
 import { BackupJobHandler } from './backup-job.handler';
 import type { BackupsService } from './backups.service';
 import { fakeJobContext } from '../../test/support/fake-job-context';
 import { HookRunner } from './hooks/hook-runner.service';
-import { ScriptedHooks, command, http } from './hooks/scripted-hooks';
+import { ScriptedHooks, command, http } from '../../test/support/scripted-hooks';
 import { LiveConfig } from '../config/live-config';
 
 const result: BackupResult = {

@@ -2,16 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { LiveConfig } from '../config/live-config';
 import type { BackupConfig } from '../config/config.types';
 import type { JobContext } from '../jobs/job-context';
-import { JobFailure, describeFailure } from '../jobs/job-failure';
+import { JobFailure } from '../jobs/job-failure';
 import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { backupLock, repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job, StepProgress } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { RepositoryOpener } from '../repositories/repository-opener';
-import { lockWaitFor } from '../repositories/repository-step';
+import {
+  inEachRepository,
+  lockWaitFor,
+  repositoriesFailed,
+  type RepositoryFailure,
+} from '../repositories/repository-step';
 import { backupTag } from '../snapshots/snapshots.service';
-import { ResticService } from '../restic/restic.service';
-import type { BackupProgress, BackupResult, ResticLogLine } from '../restic/restic.types';
+import { ResticService } from '../repositories/restic.service';
+import type { BackupProgress, BackupResult } from '../restic/restic.types';
 import { BackupsService } from './backups.service';
 import { planRepositories, type RepositoryPlan } from './repository-plan';
 import { HookRunner, type StageOutcome } from './hooks/hook-runner.service';
@@ -91,18 +96,16 @@ export class BackupJobHandler implements JobHandler {
   }
 
   /** One restic step per repository, in order; a failed one does not stop the others. */
-  private async backUpRepositories(
+  private backUpRepositories(
     context: JobContext,
     backup: BackupConfig,
     plan: RepositoryPlan[],
   ): Promise<RepositoryFailure[]> {
-    const failures: RepositoryFailure[] = [];
-    for (const { name, target, host, limits } of plan) {
-      if (context.signal.aborted) throw stopped();
-      const step = context.step(`repository ${name}`, 'restic', name);
-      const onLog = (line: ResticLogLine) => step.log(line.level, line.text, 'restic');
-      try {
-        await this.opener.ensureReady(name, { signal: context.signal, limits, onLog });
+    return inEachRepository(
+      context,
+      plan,
+      this.opener,
+      async ({ name, target, host, limits }, step, onLog) => {
         const result = await this.restic.backup(
           target,
           {
@@ -127,15 +130,9 @@ export class BackupJobHandler implements JobHandler {
           'info',
           `snapshot ${result.snapshotId} saved: ${result.filesNew} new, ${result.filesChanged} changed files, ${result.dataAdded} bytes added`,
         );
-      } catch (error) {
-        if (context.signal.aborted) throw error;
-        this.opener.noteFailure(name, error);
-        const failure = describeFailure(error);
-        step.fail(failure);
-        failures.push({ repository: name, ...failure });
-      }
-    }
-    return failures;
+      },
+      stopped,
+    );
   }
 
   private recordResult(context: JobContext, repository: string, result: BackupResult): void {
@@ -147,12 +144,6 @@ export class BackupJobHandler implements JobHandler {
     }
     context.addSnapshot(result.snapshotId);
   }
-}
-
-interface RepositoryFailure {
-  repository: string;
-  code: string;
-  message: string;
 }
 
 /** Thrown once the job's signal fired; the runner reports the job by why it was stopped. */
@@ -174,12 +165,7 @@ export function backupFailure(
   if (count === 0) return null;
   const parts = before.failures.map((f) => f.message);
   if (before.broke) parts.push('the backup did not run');
-  if (repositories.length) {
-    const details = repositories.map((f) => `${f.repository}: ${f.message}`).join('; ');
-    parts.push(
-      `${repositories.length} of ${backup.repositories.length} repositories failed (${details})`,
-    );
-  }
+  if (repositories.length) parts.push(repositoriesFailed(repositories, backup.repositories.length));
   parts.push(...after.failures.map((f) => f.message));
   const only = count === 1 ? [...before.failures, ...repositories, ...after.failures][0] : null;
   const code = only?.code ?? 'BACKUP_FAILED';

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { RepositoriesModule } from '../repositories/repositories.module';
-import { ResticModule } from '../restic/restic.module';
+import { ProcessModule } from '../process/process.module';
+import { ResticServiceModule } from '../repositories/restic-service.module';
 import { BackupJobHandler } from './backup-job.handler';
 import { BackupJobsResolver } from './backup-jobs.resolver';
 import { BackupNodeFetcher } from './backup-node-fetcher';
@@ -16,11 +17,11 @@ import { HttpHookRunner } from './hooks/http-hook-runner';
 import { PruneJobHandler } from './prune-job.handler';
 
 @Module({
-  imports: [ResticModule, JobsModule, RepositoriesModule],
+  imports: [ResticServiceModule, ProcessModule, JobsModule, RepositoriesModule],
   providers: [
     BackupsService,
     BackupJobHandler,
-    // hooks: ProcessRunner comes from ResticModule, Clock and SecretScrubber from CommonModule
+    // hooks: ProcessRunner comes from ProcessModule, Clock and SecretScrubber from CommonModule
     HttpHookClient,
     HttpHookRunner,
     CommandHookRunner,

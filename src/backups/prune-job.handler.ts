@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { LiveConfig } from '../config/live-config';
 import type { JobContext } from '../jobs/job-context';
-import { JobFailure, describeFailure } from '../jobs/job-failure';
+import { JobFailure } from '../jobs/job-failure';
 import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { backupLock, repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { RepositoryOpener } from '../repositories/repository-opener';
-import { inRepositoryStep, lockWaitFor } from '../repositories/repository-step';
+import { inEachRepository, lockWaitFor, repositoriesFailed } from '../repositories/repository-step';
 import { backupTag } from '../snapshots/snapshots.service';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from '../repositories/restic.service';
 import { BackupsService } from './backups.service';
 import { planRepositories } from './repository-plan';
 
@@ -41,59 +41,37 @@ export class PruneJobHandler implements JobHandler {
 
   async run(context: JobContext): Promise<void> {
     const backup = this.backups.get(context.job.backup!);
-    const failures: string[] = [];
-    let code = 'PRUNE_FAILED';
-    for (const { name, target, host, limits } of planRepositories(
-      this.config.current,
-      this.repositories,
-      backup,
-    )) {
-      if (context.signal.aborted) break;
-      const options = { signal: context.signal, limits };
-      try {
-        await inRepositoryStep(
-          context,
-          name,
-          async (step, onLog) => {
-            if (!backup.retention) {
-              await this.restic.prune(target, { ...options, onLog, lockWait: lockWaitFor(step) });
-              step.log('info', 'no retention policy: pruned unreferenced data only');
-              return;
-            }
-            const result = await this.restic.forget(
-              target,
-              {
-                policy: backup.retention,
-                host,
-                tags: [backupTag(backup.name)],
-                prune: true,
-              },
-              { ...options, onLog, lockWait: lockWaitFor(step) },
-            );
-            step.log(
-              'info',
-              `kept ${result.keep.length} snapshots: ${result.keep.join(', ') || 'none'}`,
-            );
-            step.log(
-              'info',
-              `removed ${result.remove.length} snapshots: ${result.remove.join(', ') || 'none'}`,
-            );
-            step.succeed({ summary: { kept: result.keep.length, removed: result.remove.length } });
-          },
-          { opener: this.opener, limits },
+    const plan = planRepositories(this.config.current, this.repositories, backup);
+    const failures = await inEachRepository(
+      context,
+      plan,
+      this.opener,
+      async ({ target, host, limits }, step, onLog) => {
+        const options = { signal: context.signal, limits, onLog, lockWait: lockWaitFor(step) };
+        if (!backup.retention) {
+          await this.restic.prune(target, options);
+          step.log('info', 'no retention policy: pruned unreferenced data only');
+          return;
+        }
+        const result = await this.restic.forget(
+          target,
+          { policy: backup.retention, host, tags: [backupTag(backup.name)], prune: true },
+          options,
         );
-      } catch (error) {
-        if (context.signal.aborted) throw error;
-        const failure = describeFailure(error);
-        code = failures.length === 0 ? failure.code : 'PRUNE_FAILED';
-        failures.push(`${name}: ${failure.message}`);
-      }
-    }
+        step.log(
+          'info',
+          `kept ${result.keep.length} snapshots: ${result.keep.join(', ') || 'none'}`,
+        );
+        step.log(
+          'info',
+          `removed ${result.remove.length} snapshots: ${result.remove.join(', ') || 'none'}`,
+        );
+        step.succeed({ summary: { kept: result.keep.length, removed: result.remove.length } });
+      },
+    );
     if (failures.length) {
-      throw new JobFailure(
-        code,
-        `${failures.length} of ${backup.repositories.length} repositories failed (${failures.join('; ')})`,
-      );
+      const code = failures.length === 1 ? failures[0].code : 'PRUNE_FAILED';
+      throw new JobFailure(code, repositoriesFailed(failures, backup.repositories.length));
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RepositoriesModule } from '../repositories/repositories.module';
 import { SnapshotsModule } from '../snapshots/snapshots.module';
-import { ResticModule } from '../restic/restic.module';
+import { ResticServiceModule } from '../repositories/restic-service.module';
 import { DOWNLOAD_TTL_MS, downloadTtlFromEnv } from './download-ttl';
 import { DownloadsController } from './downloads.controller';
 import { DownloadsResolver } from './downloads.resolver';
@@ -9,7 +9,7 @@ import { DownloadsService } from './downloads.service';
 
 /** createDownload, and GET /downloads/<token> serving it once through `restic dump`. */
 @Module({
-  imports: [ResticModule, RepositoriesModule, SnapshotsModule],
+  imports: [ResticServiceModule, RepositoriesModule, SnapshotsModule],
   controllers: [DownloadsController],
   providers: [
     { provide: DOWNLOAD_TTL_MS, useFactory: () => downloadTtlFromEnv() },

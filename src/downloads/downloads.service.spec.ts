@@ -5,7 +5,7 @@ import { makeRepositoryConfig, makeTestConfig } from '../../test/support/test-co
 import { FakeClock } from '../../test/support/fake-clock';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { ResticError } from '../restic/restic-error';
-import type { ResticService } from '../restic/restic.service';
+import type { ResticService } from '../repositories/restic.service';
 import type { DumpRequest, ResticCallOptions, ResticLsNode } from '../restic/restic.types';
 import { DownloadRequestError } from './download-request';
 import { DownloadsService } from './downloads.service';

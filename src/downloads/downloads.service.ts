@@ -5,7 +5,7 @@ import { LiveConfig } from '../config/live-config';
 import { combineLimits } from '../config/limits';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { SnapshotRefs } from '../snapshots/snapshot-refs';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from '../repositories/restic.service';
 import {
   CONTENT_TYPES,
   DownloadRequestError,

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { JobsModule } from '../jobs/jobs.module';
+import { StateModule } from '../state/state.module';
 import { HealthController } from './health.controller';
 import { DiskSpace } from './disk-space';
 import { HealthService } from './health.service';
 
 /** `/health/live` and `/health/ready`. */
 @Module({
-  imports: [JobsModule],
+  imports: [StateModule],
   controllers: [HealthController],
   providers: [HealthService, DiskSpace],
   exports: [DiskSpace],

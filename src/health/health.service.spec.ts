@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RuntimeInfo } from '../common/runtime-info';
 import type { HenConfig } from '../config/config.types';
-import { StateDatabase } from '../jobs/state-database';
+import { StateDatabase } from '../state/state-database';
+import { StateProbe } from '../state/state-probe';
 import { DiskSpace, type FolderSpace } from './disk-space';
 import { HealthService } from './health.service';
 import { LiveConfig } from '../config/live-config';
@@ -21,7 +22,12 @@ describe('HealthService', () => {
     live = new LiveConfig(config);
     database = new StateDatabase(config);
     runtime = new RuntimeInfo();
-    health = new HealthService(new LiveConfig(config), database, runtime, new DiskSpace(live));
+    health = new HealthService(
+      new LiveConfig(config),
+      new StateProbe(database),
+      runtime,
+      new DiskSpace(live),
+    );
   });
 
   afterEach(() => {
@@ -71,7 +77,7 @@ describe('HealthService', () => {
         ];
       }
     })(live);
-    health = new HealthService(live, database, runtime, disk);
+    health = new HealthService(live, new StateProbe(database), runtime, disk);
     expect(health.readiness()).toMatchObject({
       status: 'not ready',
       checks: {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RuntimeInfo } from '../common/runtime-info';
 import { LiveConfig } from '../config/live-config';
-import { StateDatabase } from '../jobs/state-database';
+import { StateProbe } from '../state/state-probe';
 import { DISK_FOLDER_NAMES, DiskSpace, LOW_DISK_BYTES, formatBytes } from './disk-space';
 
 export interface HealthCheck {
@@ -26,7 +26,7 @@ export interface Readiness {
 export class HealthService {
   constructor(
     private readonly config: LiveConfig,
-    private readonly database: StateDatabase,
+    private readonly state: StateProbe,
     private readonly runtime: RuntimeInfo,
     private readonly disk: DiskSpace,
   ) {}
@@ -62,20 +62,20 @@ export class HealthService {
 
   private databaseCheck(): HealthCheck {
     try {
-      if (!this.database.db.open) return { ok: false, detail: 'the state database is closed' };
-      // an idle daemon has no other write to notice that space is back
-      this.database.retryWrite();
-      const since = this.database.noSpaceSince;
-      if (since !== null) {
-        return {
-          ok: false,
-          detail: `the state database cannot be written: no space left on its disk (since ${since})`,
-        };
+      const probe = this.state.probe();
+      switch (probe.state) {
+        case 'closed':
+          return { ok: false, detail: 'the state database is closed' };
+        case 'no-space':
+          return {
+            ok: false,
+            detail: `the state database cannot be written: no space left on its disk (since ${probe.since})`,
+          };
+        case 'answers':
+          return { ok: true };
+        case 'silent':
+          return { ok: false, detail: 'the state database did not answer' };
       }
-      const row = this.database.db.prepare('SELECT 1 AS one').get() as { one: number } | undefined;
-      return row?.one === 1
-        ? { ok: true }
-        : { ok: false, detail: 'the state database did not answer' };
     } catch (error) {
       return {
         ok: false,

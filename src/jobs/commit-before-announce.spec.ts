@@ -14,7 +14,7 @@ import { repositoryLock } from './job-locks';
 import { JobRecovery } from './job-recovery';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 import { LiveConfig } from '../config/live-config';
 
 /**

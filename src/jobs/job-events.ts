@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PubSub } from 'graphql-subscriptions';
+import { JobEndedEvent } from '../common/events/job-ended.event';
 import { PUB_SUB } from '../common/graphql/pubsub.module';
 import type { Job, JobLogEntry } from './job.types';
 
@@ -17,7 +19,8 @@ type Listener = (job: Job) => void;
 
 /**
  * Announces job changes: to GraphQL subscribers through PubSub, and to in-process listeners
- * (triggers that need to know when a job ended). Callers persist before they announce.
+ * (metrics and notifications), and as a JobEndedEvent through the event emitter (the schedule
+ * trigger, which imports nothing from jobs). Callers persist before they announce.
  */
 @Injectable()
 export class JobEvents {
@@ -25,7 +28,11 @@ export class JobEvents {
   private readonly finishedListeners = new Set<Listener>();
   private readonly updatedListeners = new Set<Listener>();
 
-  constructor(@Inject(PUB_SUB) private readonly pubSub: PubSub) {}
+  constructor(
+    @Inject(PUB_SUB) private readonly pubSub: PubSub,
+    // Nest injects the application's emitter; a test that builds the stack by hand may omit it.
+    private readonly emitter: EventEmitter2 = new EventEmitter2(),
+  ) {}
 
   updated(job: Job): void {
     // A copy, because delivery is asynchronous and the runner keeps mutating its job.
@@ -41,6 +48,15 @@ export class JobEvents {
 
   finished(job: Job): void {
     this.tell(this.finishedListeners, job, 'a job-finished listener failed');
+    const { id, operation, backup, repository, trigger, state, endedAt } = job;
+    try {
+      this.emitter.emit(
+        JobEndedEvent.event,
+        new JobEndedEvent({ id, operation, backup, repository, trigger, state, endedAt }),
+      );
+    } catch (error) {
+      this.logger.error({ msg: 'a job-ended listener failed', error: String(error) });
+    }
   }
 
   private tell(listeners: Set<Listener>, job: Job, failure: string): void {

@@ -10,7 +10,7 @@ import { JobLogService } from './job-log.service';
 import type { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
 import type { Job } from './job.types';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 
 /**
  * The feeds against the real store and PubSub, with writes placed exactly in the gaps a race

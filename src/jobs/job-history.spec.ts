@@ -10,7 +10,7 @@ import { HISTORY_PRUNE_INTERVAL_MS, JobHistory } from './job-history';
 import { JobLogService, MAX_STORED_LOG_LINES } from './job-log.service';
 import { JobStore } from './job-store';
 import type { Job, JobOperation, JobState } from './job.types';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 import { LiveConfig } from '../config/live-config';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { LiveConfig } from '../config/live-config';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 
 /** How often the history is pruned after the one at startup. */
 export const HISTORY_PRUNE_INTERVAL_MS = 60 * 60 * 1000;

@@ -4,7 +4,7 @@ import { outsideRequest } from '../common/outside-request';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobEvents } from './job-events';
 import { JobStore } from './job-store';
-import { StateDiskFullError } from './state-disk-full';
+import { StateDiskFullError } from '../state/state-disk-full';
 import type { Job, JobLogEntry, JobLogLevel } from './job.types';
 
 const STDOUT_METHOD = { debug: 'debug', info: 'log', warn: 'warn', error: 'error' } as const;

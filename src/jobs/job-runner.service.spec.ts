@@ -16,7 +16,7 @@ import { JobRecovery } from './job-recovery';
 import { JobConflictError, JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
 import type { Job, JobRequest } from './job.types';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 import { LiveConfig } from '../config/live-config';
 
 /** A handler whose runs end only when the test says so. */

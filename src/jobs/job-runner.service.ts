@@ -15,7 +15,7 @@ import type { ResourceLock } from './job-locks';
 import { JobQueue } from './job-queue';
 import { selectJobsToStart } from './job-selection';
 import { JobStore } from './job-store';
-import { StateDiskFullError } from './state-disk-full';
+import { StateDiskFullError } from '../state/state-disk-full';
 import type { Job, JobError, JobRequest, JobState } from './job.types';
 
 type StopReason = 'canceled' | 'timeout' | 'shutdown';
@@ -94,6 +94,7 @@ export class JobRunner implements BeforeApplicationShutdown {
     this.stopSummary = this.clock.setInterval(
       () => this.logQueueSummary(),
       QUEUE_SUMMARY_INTERVAL_MS,
+      'jobs queue summary',
     );
     this.pump();
   }
@@ -256,7 +257,11 @@ export class JobRunner implements BeforeApplicationShutdown {
     );
 
     const maxMs = handler.maxDurationMs?.(job) ?? this.config.current.jobs.maxDurationMs;
-    const cancelDeadline = this.clock.setTimeout(() => this.stop(entry, 'timeout'), maxMs);
+    const cancelDeadline = this.clock.setTimeout(
+      () => this.stop(entry, 'timeout'),
+      maxMs,
+      `job ${job.id} max duration`,
+    );
     const context = new JobContext(job, controller.signal, this.reporter(), this.logs);
 
     entry.done = (async () => {

@@ -10,7 +10,7 @@ import type {
   StepProgress,
 } from './job.types';
 import { withJobFields } from './job-progress';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 
 export interface JobListFilter {
   states?: JobState[];

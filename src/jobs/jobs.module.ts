@@ -14,18 +14,13 @@ import { JobLogEntryFieldsResolver, JobsResolver } from './jobs.resolver';
 import { JobProgressResolver } from './job-progress.resolver';
 import { JobFeeds } from './job-feeds';
 import { JobSubscriptionsResolver } from './job-subscriptions.resolver';
+import { PendingJobs } from './pending-jobs';
 import { RepositoryIdentityStore } from './repository-identity-store';
-import { StateDatabase } from './state-database';
-import { LiveConfig } from '../config/live-config';
+import { StateModule } from '../state/state.module';
 
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, StateModule],
   providers: [
-    {
-      provide: StateDatabase,
-      inject: [LiveConfig],
-      useFactory: (config: LiveConfig) => new StateDatabase(config.current),
-    },
     JobStore,
     NotificationOutboxStore,
     JobEvents,
@@ -33,6 +28,7 @@ import { LiveConfig } from '../config/live-config';
     JobHandlers,
     JobRunner,
     JobRecovery,
+    PendingJobs,
     JobHistory,
     JobPages,
     JobsResolver,
@@ -54,7 +50,6 @@ import { LiveConfig } from '../config/live-config';
     JobRunner,
     JobRecovery,
     JobLogService,
-    StateDatabase,
     RepositoryIdentityStore,
   ],
 })

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
 import { keysetPage, type KeysetPage, type KeysetWindow } from './job-store';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 
 export const OUTBOX_STATES = ['pending', 'sent', 'failed'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];

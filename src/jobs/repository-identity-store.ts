@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import { StateDatabase } from './state-database';
+import { StateDatabase } from '../state/state-database';
 
 export interface RepositoryIdentity {
   resticId: string;

@@ -15,8 +15,8 @@ import { repositoryLock } from './job-locks';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
 import type { Job } from './job.types';
-import { StateDatabase } from './state-database';
-import { StateDiskFullError, isStateDiskFull } from './state-disk-full';
+import { StateDatabase } from '../state/state-database';
+import { StateDiskFullError, isStateDiskFull } from '../state/state-disk-full';
 
 /**
  * The state database's disk filling up while jobs run. The disk is faked (SQLite answering

@@ -10,10 +10,10 @@ import { JobEvents } from '../jobs/job-events';
 import type { JobRunner } from '../jobs/job-runner.service';
 import { JobStore } from '../jobs/job-store';
 import type { Job, JobStep } from '../jobs/job.types';
-import { StateDatabase } from '../jobs/state-database';
+import { StateDatabase } from '../state/state-database';
 import type { ScheduleTrigger } from '../triggers/schedule-trigger.service';
 import type { WatchTrigger } from '../triggers/watch-trigger.service';
-import { parseExposition, samplesOf, valueOf } from './exposition';
+import { parseExposition, samplesOf, valueOf } from '../../test/support/exposition';
 import { MetricsService } from './metrics.service';
 import { LiveConfig } from '../config/live-config';
 

@@ -8,7 +8,7 @@ import type {
   WebhookTarget,
 } from '../config/notifications.types';
 import { NotificationOutboxStore } from '../jobs/notification-outbox-store';
-import { StateDatabase } from '../jobs/state-database';
+import { StateDatabase } from '../state/state-database';
 import { FakeNotificationSender } from '../../test/support/fake-notification-sender';
 import { makeTempDir, removeDir } from '../../test/support/temp-dir';
 import { makeTestConfig } from '../../test/support/test-config';

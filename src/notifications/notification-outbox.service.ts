@@ -9,7 +9,7 @@ import { SecretScrubber } from '../common/secret-scrubber';
 import { LiveConfig } from '../config/live-config';
 import type { NotificationTarget } from '../config/notifications.types';
 import { NotificationOutboxStore, type OutboxEntry } from '../jobs/notification-outbox-store';
-import { StateDiskFullError } from '../jobs/state-disk-full';
+import { StateDiskFullError } from '../state/state-disk-full';
 import type { NotificationEvent } from './notification-event';
 import { wants } from './notification-filter';
 import { type DeliveryOutcome, NotificationSender } from './notification-sender';

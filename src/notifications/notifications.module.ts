@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
+import { ProcessModule } from '../process/process.module';
 import { TriggersModule } from '../triggers/triggers.module';
 import { CommandRunner } from './command-runner';
 import { DaemonNotifier } from './daemon-notifier';
@@ -16,7 +17,7 @@ import { SmtpSender } from './smtp-sender';
 
 /** Notifications to people and monitors, through the outbox (see NotificationOutbox). */
 @Module({
-  imports: [JobsModule, TriggersModule],
+  imports: [JobsModule, TriggersModule, ProcessModule],
   providers: [
     HttpSender,
     SmtpSender,

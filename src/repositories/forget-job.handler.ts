@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { LiveConfig } from '../config/live-config';
-import { combineLimits } from '../config/limits';
 import type { JobContext } from '../jobs/job-context';
 import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { exclusiveRepositoryLock } from '../jobs/job-locks';
-import { ResticService } from '../restic/restic.service';
-import { RepositoriesService } from './repositories.service';
-import { RepositoryOpener } from './repository-opener';
-import { inRepositoryStep, lockWaitFor } from './repository-step';
+import { ResticService } from './restic.service';
+import { RepositoryJobSteps } from './repository-job-steps';
 
 /** Forgets the snapshots an operator chose (forgetSnapshots), then prunes their data. */
 @Injectable()
@@ -16,32 +12,24 @@ export class ForgetJobHandler implements JobHandler {
   readonly operation = 'forget' as const;
 
   constructor(
-    private readonly config: LiveConfig,
-    private readonly repositories: RepositoriesService,
+    private readonly steps: RepositoryJobSteps,
     private readonly restic: ResticService,
-    private readonly opener: RepositoryOpener,
   ) {}
 
   readonly locks = exclusiveRepositoryLock;
 
   async run(context: JobContext): Promise<void> {
-    const name = context.job.repository!;
-    const repository = this.repositories.get(name);
     const ids = context.job.params.snapshotIds as string[];
-    const limits = combineLimits(this.config.current.limits, repository.limits);
-    const target = this.repositories.target(name);
-    await inRepositoryStep(
+    await this.steps.run(
       context,
-      name,
-      async (step, onLog) => {
-        const options = { signal: context.signal, limits, onLog, lockWait: lockWaitFor(step) };
+      async ({ target, step, options, lockWait }) => {
         step.log('info', `forgetting ${ids.length} snapshots: ${ids.join(', ')}`);
-        await this.restic.forgetSnapshots(target, ids, options);
+        await this.restic.forgetSnapshots(target, ids, { ...options, lockWait });
         step.log('info', `forgot ${ids.length} snapshots; pruning their data`);
-        await this.restic.prune(target, options);
+        await this.restic.prune(target, { ...options, lockWait });
         step.succeed({ summary: { removed: ids.length } });
       },
-      { opener: this.opener, limits },
+      { open: true },
     );
   }
 }

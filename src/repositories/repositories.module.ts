@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
-import { ResticModule } from '../restic/restic.module';
+import { ResticServiceModule } from './restic-service.module';
 import { CheckJobHandler } from './check-job.handler';
 import { ForgetJobHandler } from './forget-job.handler';
 import { InitJobHandler } from './init-job.handler';
 import { JobRepositoryResolver, JobStepRepositoryResolver } from './job-repository.resolver';
 import { RepositoriesResolver } from './repositories.resolver';
+import { RepositoryJobSteps } from './repository-job-steps';
 import { RepositoryNodeFetcher } from './repository-node-fetchers';
 import { RepositoryViews } from './repository-views.service';
 import { RepositoriesService } from './repositories.service';
@@ -17,13 +18,14 @@ import { RepositoryJobsService } from './repository-jobs.service';
 import { UnlockJobHandler } from './unlock-job.handler';
 
 @Module({
-  imports: [ResticModule, JobsModule],
+  imports: [ResticServiceModule, JobsModule],
   providers: [
     RepositoriesService,
     RepositoryStates,
     RepositoryOpener,
     RepositoryStateResolver,
     RepositoryJobsService,
+    RepositoryJobSteps,
     InitJobHandler,
     ForgetJobHandler,
     CheckJobHandler,

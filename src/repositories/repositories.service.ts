@@ -1,35 +1,29 @@
 import { Injectable } from '@nestjs/common';
+import { ConfiguredEntries, UnknownNameError } from '../config/configured-entries';
 import { LiveConfig } from '../config/live-config';
 import type { RepositoryConfig } from '../config/config.types';
 import type { ResticTarget } from '../restic/restic.types';
 import { providerSettings } from '../config/provider-env';
 
-export class UnknownRepositoryError extends Error {
-  readonly code = 'NOT_FOUND';
+export class UnknownRepositoryError extends UnknownNameError {
   constructor(name: string) {
-    super(`no repository named "${name.slice(0, 100)}"`);
+    super('repository', name);
   }
 }
 
 /** The configured repositories and how restic reaches each of them. */
 @Injectable()
-export class RepositoriesService {
-  constructor(private readonly config: LiveConfig) {}
-
-  list(): RepositoryConfig[] {
-    return Object.values(this.config.current.repositories);
+export class RepositoriesService extends ConfiguredEntries<RepositoryConfig> {
+  constructor(private readonly config: LiveConfig) {
+    super();
   }
 
-  find(name: string): RepositoryConfig | undefined {
-    return Object.hasOwn(this.config.current.repositories, name)
-      ? this.config.current.repositories[name]
-      : undefined;
+  protected entries(): Record<string, RepositoryConfig> {
+    return this.config.current.repositories;
   }
 
-  get(name: string): RepositoryConfig {
-    const repository = this.find(name);
-    if (!repository) throw new UnknownRepositoryError(name);
-    return repository;
+  protected unknown(name: string): UnknownRepositoryError {
+    return new UnknownRepositoryError(name);
   }
 
   target(name: string): ResticTarget {

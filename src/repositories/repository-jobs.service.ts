@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { CheckRequestedEvent } from '../common/events/job-requested.events';
 import { PRIORITY, type Priority } from '../config/priority';
 import { JobRunner } from '../jobs/job-runner.service';
+import { answerJobRequest } from '../jobs/job-request-answer';
 import type { Job, JobTrigger } from '../jobs/job.types';
 import { RepositoriesService } from './repositories.service';
 
@@ -20,6 +23,12 @@ export class RepositoryJobsService {
       trigger,
       priority: priority ?? repository.check?.priority ?? PRIORITY.inferior,
     });
+  }
+
+  /** A schedule asks for a check. */
+  @OnEvent(CheckRequestedEvent.event)
+  onCheckRequested(event: CheckRequestedEvent): void {
+    answerJobRequest(event, () => this.requestCheck(event.subject, event.trigger, event.priority));
   }
 
   /** `recreate`: also where a repository the daemon knew is gone (an admin's explicit choice). */

@@ -5,7 +5,7 @@ import { PRIORITY } from '../config/priority';
 import { describeFailure } from '../jobs/job-failure';
 import { JobRunner } from '../jobs/job-runner.service';
 import { RepositoryIdentityStore } from '../jobs/repository-identity-store';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from './restic.service';
 import type { ResticCallOptions } from '../restic/restic.types';
 import { maskLocation } from './mask-location';
 import { mountProblem } from './mount-check';

@@ -45,3 +45,50 @@ export function lockWaitFor(step: StepHandle): LockWaitPolicy {
       ),
   };
 }
+
+/** A repository a job failed on, with the failure's code and message. */
+export interface RepositoryFailure {
+  repository: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * Runs `work` as one step per repository, in order (see inRepositoryStep, which opens each one
+ * first); a repository that fails does not stop the others, and its failure is returned. A cancel
+ * stops at once: what it interrupted rethrows; between repositories, `stopped()` is thrown when
+ * given, otherwise the loop just ends.
+ */
+export async function inEachRepository<R extends { name: string; limits: Limits }>(
+  context: JobContext,
+  repositories: readonly R[],
+  opener: RepositoryOpener,
+  work: (repository: R, step: StepHandle, onLog: (line: ResticLogLine) => void) => Promise<void>,
+  stopped?: () => Error,
+): Promise<RepositoryFailure[]> {
+  const failures: RepositoryFailure[] = [];
+  for (const repository of repositories) {
+    if (context.signal.aborted) {
+      if (stopped) throw stopped();
+      break;
+    }
+    try {
+      await inRepositoryStep(
+        context,
+        repository.name,
+        (step, onLog) => work(repository, step, onLog),
+        { opener, limits: repository.limits },
+      );
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      failures.push({ repository: repository.name, ...describeFailure(error) });
+    }
+  }
+  return failures;
+}
+
+/** "2 of 3 repositories failed (a: why; b: why)", for a job's error. */
+export function repositoriesFailed(failures: readonly RepositoryFailure[], total: number): string {
+  const details = failures.map((f) => `${f.repository}: ${f.message}`).join('; ');
+  return `${failures.length} of ${total} repositories failed (${details})`;
+}

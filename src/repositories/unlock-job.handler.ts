@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { JobContext } from '../jobs/job-context';
 import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from './restic.service';
 import { RepositoriesService } from './repositories.service';
 import { inRepositoryStep } from './repository-step';
 

@@ -1,11 +1,6 @@
 import { maskSecrets } from './mask';
-import {
-  limitFlags,
-  passThroughEnv,
-  tieToDaemon,
-  toKibPerSecond,
-  wrapWithPriority,
-} from './restic-command';
+import { tieToDaemon, wrapWithPriority } from '../process/process-priority';
+import { limitFlags, passThroughEnv, toKibPerSecond } from './restic-command';
 import { describeErrorMessage, toBackupProgress, toResticSnapshot } from './restic-json';
 import { compareVersions, parseResticVersion } from './restic-version';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fakeJob, fakeJobContext } from '../../test/support/fake-job-context';
 import { FakeClock } from '../../test/support/fake-clock';
 import type { HenConfig } from '../config/config.types';
-import type { ResticService } from '../restic/restic.service';
+import type { ResticService } from '../repositories/restic.service';
 import type { RestoreOptions, RestoreResult } from '../restic/restic.types';
 import type { RepositoriesService } from '../repositories/repositories.service';
 import { RestoreJobHandler } from './restore-job.handler';

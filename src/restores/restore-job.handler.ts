@@ -7,7 +7,7 @@ import type { JobContext } from '../jobs/job-context';
 import { type JobHandler, JobHandlerProvider } from '../jobs/job-handler';
 import { repositoryLock, type ResourceLock } from '../jobs/job-locks';
 import type { Job } from '../jobs/job.types';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from '../repositories/restic.service';
 import type { ResticStats, RestoreProgress } from '../restic/restic.types';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { inRepositoryStep, lockWaitFor } from '../repositories/repository-step';

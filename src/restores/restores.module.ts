@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { RepositoriesModule } from '../repositories/repositories.module';
-import { ResticModule } from '../restic/restic.module';
+import { ResticServiceModule } from '../repositories/restic-service.module';
 import { SnapshotsModule } from '../snapshots/snapshots.module';
 import { RestoreJobHandler } from './restore-job.handler';
 import { RestoreResolver } from './restore.resolver';
@@ -9,7 +9,7 @@ import { RestoreService } from './restore.service';
 
 /** Restoring a snapshot (or part of it) into a folder, as a job. */
 @Module({
-  imports: [ResticModule, JobsModule, RepositoriesModule, SnapshotsModule],
+  imports: [ResticServiceModule, JobsModule, RepositoriesModule, SnapshotsModule],
   providers: [RestoreService, RestoreJobHandler, RestoreResolver],
 })
 export class RestoresModule {}

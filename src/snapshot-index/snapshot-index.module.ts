@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { RepositoriesModule } from '../repositories/repositories.module';
-import { ResticModule } from '../restic/restic.module';
+import { ResticServiceModule } from '../repositories/restic-service.module';
 import { IndexFollowUp } from './index-follow-up';
 import { IndexJobHandler } from './index-job.handler';
 import { IndexedPathNodeFetcher } from './index-node-fetcher';
@@ -10,7 +10,7 @@ import { SnapshotIndexResolver } from './snapshot-index.resolver';
 import { SnapshotIndexService } from './snapshot-index.service';
 
 @Module({
-  imports: [ResticModule, JobsModule, RepositoriesModule],
+  imports: [ResticServiceModule, JobsModule, RepositoriesModule],
   providers: [
     SnapshotIndexService,
     SnapshotIndexQueries,

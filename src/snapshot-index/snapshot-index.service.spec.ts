@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LiveConfig } from '../config/live-config';
 import type { RepositoriesService } from '../repositories/repositories.service';
-import type { ResticService } from '../restic/restic.service';
+import type { ResticService } from '../repositories/restic.service';
 import type { ResticLsNode, ResticSnapshot } from '../restic/restic.types';
 import { SnapshotIndexService } from './snapshot-index.service';
 

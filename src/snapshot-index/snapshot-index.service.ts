@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { combineLimits } from '../config/limits';
 import { LiveConfig } from '../config/live-config';
 import { RepositoriesService } from '../repositories/repositories.service';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from '../repositories/restic.service';
 import type { ResticSnapshot } from '../restic/restic.types';
 import { IndexBuilder } from './index-builder';
 import { segments } from './index-paths';

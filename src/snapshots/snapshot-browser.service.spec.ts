@@ -1,5 +1,5 @@
 import { SnapshotNotFoundError, SnapshotRefs } from './snapshot-refs';
-import type { ResticService } from '../restic/restic.service';
+import type { ResticService } from '../repositories/restic.service';
 import type { ResticLsNode } from '../restic/restic.types';
 import type { RepositoriesService } from '../repositories/repositories.service';
 import { LISTING_CACHE_LIMITS, SnapshotBrowserService } from './snapshot-browser.service';

@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { ResticError } from '../restic/restic-error';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from '../repositories/restic.service';
 import type {
   ResticDiffStatistics,
   ResticSnapshot,

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { RepositoriesModule } from '../repositories/repositories.module';
-import { ResticModule } from '../restic/restic.module';
+import { ResticServiceModule } from '../repositories/restic-service.module';
 import { SnapshotIndexModule } from '../snapshot-index/snapshot-index.module';
 import { RepositorySnapshotsResolver } from './repository-snapshots.resolver';
 import { SnapshotBrowserResolver } from './snapshot-browser.resolver';
@@ -19,7 +19,7 @@ import { SnapshotsService } from './snapshots.service';
 
 /** Listing, finding, browsing and forgetting the snapshots of the configured repositories. */
 @Module({
-  imports: [ResticModule, JobsModule, RepositoriesModule, SnapshotIndexModule],
+  imports: [ResticServiceModule, JobsModule, RepositoriesModule, SnapshotIndexModule],
   providers: [
     SnapshotsService,
     SnapshotOrphanResolver,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ResticService } from '../restic/restic.service';
+import { ResticService } from '../repositories/restic.service';
 import type { ResticSnapshot } from '../restic/restic.types';
 import { RepositoriesService } from '../repositories/repositories.service';
 

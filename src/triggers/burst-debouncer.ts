@@ -38,6 +38,8 @@ export class BurstDebouncer {
     private readonly clock: Clock,
     private readonly wait: BurstWait,
     private readonly onBurst: (burst: Burst) => void,
+    /** names its timers in the scheduler registry, e.g. `watch pictures` */
+    private readonly name?: string,
   ) {}
 
   /** True between the first change of a burst and its end. */
@@ -52,7 +54,11 @@ export class BurstDebouncer {
     if (this.changes === 0) {
       this.startedAt = now;
       // not restarted by later changes: it caps the burst
-      this.cancelMax = this.clock.setTimeout(() => this.end('max'), this.wait.maxMs);
+      this.cancelMax = this.clock.setTimeout(
+        () => this.end('max'),
+        this.wait.maxMs,
+        this.name && `${this.name} max wait`,
+      );
     }
     this.changes += 1;
     this.lastChangeAt = now;
@@ -69,12 +75,16 @@ export class BurstDebouncer {
   }
 
   private armQuietTimer(ms: number): void {
-    this.cancelQuiet = this.clock.setTimeout(() => {
-      this.cancelQuiet = null;
-      const quietFor = this.clock.now() - this.lastChangeAt;
-      if (quietFor >= this.wait.minMs) this.end('settled');
-      else this.armQuietTimer(this.wait.minMs - quietFor);
-    }, ms);
+    this.cancelQuiet = this.clock.setTimeout(
+      () => {
+        this.cancelQuiet = null;
+        const quietFor = this.clock.now() - this.lastChangeAt;
+        if (quietFor >= this.wait.minMs) this.end('settled');
+        else this.armQuietTimer(this.wait.minMs - quietFor);
+      },
+      ms,
+      this.name && `${this.name} settling`,
+    );
   }
 
   private end(reason: Burst['reason']): void {

@@ -1,5 +1,4 @@
 import type { HenConfig, Schedule } from '../config/config.types';
-import type { Job } from '../jobs/job.types';
 
 export type ScheduledOperation = 'backup' | 'prune' | 'check';
 
@@ -39,9 +38,11 @@ export function scheduledDefinitions(config: HenConfig): ScheduledDefinition[] {
  * backup's interval just as a scheduled one does. Prune jobs name their backup; checks their
  * repository.
  */
-export function scheduleKeyOfJob(
-  job: Pick<Job, 'operation' | 'backup' | 'repository'>,
-): string | null {
+export function scheduleKeyOfJob(job: {
+  operation: string;
+  backup: string | null;
+  repository: string | null;
+}): string | null {
   switch (job.operation) {
     case 'backup':
     case 'prune':

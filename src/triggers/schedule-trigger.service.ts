@@ -1,19 +1,23 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
-import { BackupsService } from '../backups/backups.service';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Clock } from '../common/clock';
+import { JobEndedEvent } from '../common/events/job-ended.event';
+import {
+  BackupRequestedEvent,
+  CheckRequestedEvent,
+  type JobRequestAnswer,
+  PruneRequestedEvent,
+} from '../common/events/job-requested.events';
+import { PendingJobQuery } from '../common/events/pending-job.query';
 import { LiveConfig } from '../config/live-config';
 import { isDeepStrictEqual } from 'node:util';
-import { JobEvents } from '../jobs/job-events';
-import { JobRunner } from '../jobs/job-runner.service';
-import type { Job } from '../jobs/job.types';
-import { RepositoryJobsService } from '../repositories/repository-jobs.service';
 import { nextDueAt } from './next-run';
 import {
   type ScheduledDefinition,
   scheduledDefinitions,
   scheduleKeyOfJob,
 } from './schedule-definitions';
-import { ScheduleRuns } from './schedule-runs';
+import { ScheduleRunStore } from '../state/schedule-run-store';
 
 /** An IANA zone for cron expressions; without it they use the process's local zone (TZ). */
 export const SCHEDULE_TIME_ZONE = Symbol('SCHEDULE_TIME_ZONE');
@@ -58,19 +62,18 @@ export class ScheduleTrigger implements OnModuleDestroy {
 
   constructor(
     config: LiveConfig,
-    private readonly backups: BackupsService,
-    private readonly repositoryJobs: RepositoryJobsService,
-    private readonly runner: JobRunner,
-    private readonly runs: ScheduleRuns,
+    private readonly emitter: EventEmitter2,
+    private readonly runs: ScheduleRunStore,
     private readonly clock: Clock,
-    events: JobEvents,
     @Optional() @Inject(SCHEDULE_TIME_ZONE) private readonly timeZone?: string,
   ) {
     this.define(scheduledDefinitions(config.current));
-    // Listening from construction rather than from start(), so that a run ending before start or
-    // after stop is still recorded.
+    // Listening from construction rather than from start() (or from @OnEvent, which subscribes at
+    // bootstrap), so that a run ending before start or after stop is still recorded.
+    const ended = ({ job }: JobEndedEvent) => this.jobEnded(job);
+    emitter.on(JobEndedEvent.event, ended);
     this.stopListening = [
-      events.onFinished((job) => this.jobEnded(job)),
+      () => emitter.off(JobEndedEvent.event, ended),
       config.onChange(({ current }) => this.define(scheduledDefinitions(current))),
     ];
   }
@@ -94,7 +97,7 @@ export class ScheduleTrigger implements OnModuleDestroy {
       entry?.cancelTimer?.();
       updated.cancelTimer = undefined;
       this.entries.set(definition.key, updated);
-      if (this.started && !this.pendingJob(definition.key)) this.arm(updated);
+      if (this.started && !this.pendingJob(definition)) this.arm(updated);
     }
   }
 
@@ -126,7 +129,7 @@ export class ScheduleTrigger implements OnModuleDestroy {
     return dueAt === null || dueAt === undefined ? null : new Date(dueAt);
   }
 
-  private jobEnded(job: Job): void {
+  private jobEnded(job: JobEndedEvent['job']): void {
     const key = scheduleKeyOfJob(job);
     // Interrupted means the daemon is stopping: nothing to record, and nothing to arm.
     if (key === null || job.state === 'interrupted') return;
@@ -169,11 +172,15 @@ export class ScheduleTrigger implements OnModuleDestroy {
 
   private wait(entry: Entry, dueAt: number): void {
     const delay = Math.min(Math.max(dueAt - this.clock.now(), 0), MAX_WAIT_MS);
-    entry.cancelTimer = this.clock.setTimeout(() => {
-      entry.cancelTimer = undefined;
-      if (this.clock.now() < dueAt) this.wait(entry, dueAt);
-      else this.fire(entry, dueAt);
-    }, delay);
+    entry.cancelTimer = this.clock.setTimeout(
+      () => {
+        entry.cancelTimer = undefined;
+        if (this.clock.now() < dueAt) this.wait(entry, dueAt);
+        else this.fire(entry, dueAt);
+      },
+      delay,
+      `schedule ${entry.definition.key}`,
+    );
   }
 
   private fire(entry: Entry, dueAt: number): void {
@@ -185,50 +192,50 @@ export class ScheduleTrigger implements OnModuleDestroy {
     };
     // Cleared first: the next time is computed when the job asked for here ends.
     entry.dueAt = null;
-    const pending = this.pendingJob(definition.key);
+    const pending = this.pendingJob(definition);
     if (pending) {
       this.logger.log({
-        msg: `${describe(definition)} is due but job ${pending.id} is already ${pending.state}; not asking again`,
+        msg: `${describe(definition)} is due but job ${pending.jobId} is already ${pending.state}; not asking again`,
         ...fields,
-        jobId: pending.id,
+        jobId: pending.jobId,
       });
       return;
     }
-    try {
-      const job = this.request(definition);
+    const answer = this.request(definition);
+    if (answer?.outcome === 'queued') {
       this.logger.log({
-        msg: `${describe(definition)} is due: queued job ${job.id}`,
+        msg: `${describe(definition)} is due: queued job ${answer.jobId}`,
         ...fields,
-        jobId: job.id,
+        jobId: answer.jobId,
       });
-    } catch (error) {
-      // Not expected (the definitions come from the same config), but never spin on it.
-      this.logger.error({
-        msg: `${describe(definition)} is due but could not be queued`,
-        ...fields,
-        error: String(error),
-      });
-      entry.dismissedAt = this.clock.now();
-      if (this.started) this.arm(entry);
+      return;
     }
+    // Not expected (the definitions come from the same config), but never spin on it.
+    this.logger.error({
+      msg: `${describe(definition)} is due but could not be queued`,
+      ...fields,
+      error: answer ? answer.reason : 'nothing listens for job requests',
+    });
+    entry.dismissedAt = this.clock.now();
+    if (this.started) this.arm(entry);
   }
 
   /** A waiting or running job of the definition; another request would only pile up behind it. */
-  private pendingJob(key: string): Job | undefined {
-    return [...this.runner.runningJobs(), ...this.runner.queuedJobs()].find(
-      (job) => scheduleKeyOfJob(job) === key,
-    );
+  private pendingJob({ operation, subject }: ScheduledDefinition): PendingJobQuery['answer'] {
+    const query = new PendingJobQuery(operation, subject);
+    this.emitter.emit(PendingJobQuery.event, query);
+    return query.answer;
   }
 
-  private request({ operation, subject }: ScheduledDefinition): Job {
-    switch (operation) {
-      case 'backup':
-        return this.backups.request(subject, 'schedule');
-      case 'prune':
-        return this.backups.requestPrune(subject, 'schedule');
-      case 'check':
-        return this.repositoryJobs.requestCheck(subject, 'schedule');
-    }
+  private request({ operation, subject }: ScheduledDefinition): JobRequestAnswer | undefined {
+    const [name, event] =
+      operation === 'backup'
+        ? [BackupRequestedEvent.event, new BackupRequestedEvent(subject, 'schedule')]
+        : operation === 'prune'
+          ? [PruneRequestedEvent.event, new PruneRequestedEvent(subject, 'schedule')]
+          : [CheckRequestedEvent.event, new CheckRequestedEvent(subject, 'schedule')];
+    this.emitter.emit(name, event);
+    return event.answer;
   }
 }
 

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { PubSub } from 'graphql-subscriptions';
 import { BackupsService } from '../backups/backups.service';
 import { FakeClock } from '../../test/support/fake-clock';
+import { listenAsNest } from '../../test/support/event-listeners';
 import { SecretScrubber } from '../common/secret-scrubber';
 import type { BackupConfig, HenConfig, RepositoryConfig, Schedule } from '../config/config.types';
 import { PRIORITY } from '../config/priority';
@@ -17,12 +19,13 @@ import { JobLogService } from '../jobs/job-log.service';
 import { backupLock, repositoryLock } from '../jobs/job-locks';
 import { JobRunner } from '../jobs/job-runner.service';
 import { JobStore } from '../jobs/job-store';
+import { PendingJobs } from '../jobs/pending-jobs';
 import type { Job, JobOperation } from '../jobs/job.types';
-import { StateDatabase } from '../jobs/state-database';
+import { StateDatabase } from '../state/state-database';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { RepositoryJobsService } from '../repositories/repository-jobs.service';
 import { BackupScheduleResolver, RepositoryScheduleResolver } from './schedule-fields.resolver';
-import { ScheduleRuns } from './schedule-runs';
+import { ScheduleRunStore } from '../state/schedule-run-store';
 import { ScheduleTrigger } from './schedule-trigger.service';
 import { LiveConfig } from '../config/live-config';
 
@@ -120,7 +123,8 @@ describe('ScheduleTrigger', () => {
   function build(cfg: HenConfig, timeZone = 'UTC') {
     const database = new StateDatabase(cfg);
     const store = new JobStore(database);
-    const events = new JobEvents(new PubSub());
+    const emitter = new EventEmitter2();
+    const events = new JobEvents(new PubSub(), emitter);
     const scrubber = new SecretScrubber([]);
     const logs = new JobLogService(store, events, scrubber, clock);
     const handlers = new JobHandlers();
@@ -133,17 +137,9 @@ describe('ScheduleTrigger', () => {
     const backups = new BackupsService(live, runner);
     const repositories = new RepositoriesService(live);
     const repositoryJobs = new RepositoryJobsService(repositories, runner);
-    const runs = new ScheduleRuns(database);
-    const trigger = new ScheduleTrigger(
-      live,
-      backups,
-      repositoryJobs,
-      runner,
-      runs,
-      clock,
-      events,
-      timeZone,
-    );
+    const runs = new ScheduleRunStore(database);
+    listenAsNest(emitter, backups, repositoryJobs, new PendingJobs(runner));
+    const trigger = new ScheduleTrigger(live, emitter, runs, clock, timeZone);
     stacks.push({ runner, database, trigger });
     runner.start();
     trigger.start();
@@ -265,7 +261,7 @@ describe('ScheduleTrigger', () => {
   it('catches up after a 3-day gap exactly once, then follows the normal cadence', async () => {
     // The daemon last ran three days ago.
     const db = new StateDatabase(config({}));
-    const runs = new ScheduleRuns(db);
+    const runs = new ScheduleRunStore(db);
     runs.record('backup:hourly', clock.now() - 3 * DAY);
     runs.record('backup:nightly', clock.now() - 3 * DAY);
     db.onApplicationShutdown();

@@ -1,18 +1,17 @@
 import { Module } from '@nestjs/common';
-import { BackupsModule } from '../backups/backups.module';
-import { JobsModule } from '../jobs/jobs.module';
-import { RepositoriesModule } from '../repositories/repositories.module';
+import { StateModule } from '../state/state.module';
 import { FileWatcher } from './file-watcher';
 import { BackupScheduleResolver, RepositoryScheduleResolver } from './schedule-fields.resolver';
-import { ScheduleRuns } from './schedule-runs';
 import { ScheduleTrigger } from './schedule-trigger.service';
 import { WatchTrigger } from './watch-trigger.service';
 
-/** Schedules and file watchers: they only ask for jobs, through the backups and repositories services. */
+/**
+ * Schedules and file watchers: they only emit events (common/events) that the backups and
+ * repositories services turn into queued jobs, and import nothing from those layers.
+ */
 @Module({
-  imports: [JobsModule, BackupsModule, RepositoriesModule],
+  imports: [StateModule],
   providers: [
-    ScheduleRuns,
     ScheduleTrigger,
     BackupScheduleResolver,
     RepositoryScheduleResolver,

@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
-import type { BackupsService } from '../backups/backups.service';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { BackupsService } from '../backups/backups.service';
 import { FakeClock } from '../../test/support/fake-clock';
 import type { BackupConfig } from '../config/config.types';
 import { PRIORITY } from '../config/priority';
 import { makeRepositoryConfig, makeTestConfig } from '../../test/support/test-config';
 import { FakeFileWatcher } from '../../test/support/fake-file-watcher';
 import { WatchTrigger } from './watch-trigger.service';
+import { BackupRequestedEvent } from '../common/events/job-requested.events';
 import { LiveConfig } from '../config/live-config';
 
 function backup(name: string, overrides: Partial<BackupConfig> = {}): BackupConfig {
@@ -50,9 +52,15 @@ describe('WatchTrigger', () => {
     live = new LiveConfig(configWith(backups));
     request = jest.fn((name: string) => {
       requests.push(name);
+      return { id: requests.length };
     });
+    // BackupsService's own listener, over a recorded request
     const service = { list: () => backups, request } as unknown as BackupsService;
-    return new WatchTrigger(live, service, watcher, clock);
+    const emitter = new EventEmitter2();
+    emitter.on(BackupRequestedEvent.event, (event: BackupRequestedEvent) =>
+      BackupsService.prototype.onBackupRequested.call(service, event),
+    );
+    return new WatchTrigger(live, emitter, watcher, clock);
   }
 
   beforeEach(() => {

@@ -1,8 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { isAbsolute, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { BackupsService } from '../backups/backups.service';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Clock } from '../common/clock';
+import { BackupRequestedEvent } from '../common/events/job-requested.events';
 import { LiveConfig } from '../config/live-config';
 import type { BackupConfig, HenConfig } from '../config/config.types';
 import { type Burst, BurstDebouncer } from './burst-debouncer';
@@ -41,7 +42,8 @@ interface WatchSettings {
 /**
  * For every backup with `watch`, asks for one backup per burst of changes under its paths: once
  * changes have settled for `wait.min`, or `wait.max` after the first change at the latest. It only
- * asks; the job queue decides when the backup runs and merges it with one already waiting.
+ * asks (a BackupRequestedEvent); the job queue decides when the backup runs and merges it with one
+ * already waiting.
  */
 @Injectable()
 export class WatchTrigger implements OnModuleDestroy {
@@ -55,7 +57,7 @@ export class WatchTrigger implements OnModuleDestroy {
 
   constructor(
     private readonly config: LiveConfig,
-    private readonly backups: BackupsService,
+    private readonly emitter: EventEmitter2,
     private readonly fileWatcher: FileWatcher,
     private readonly clock: Clock,
   ) {
@@ -174,8 +176,11 @@ export class WatchTrigger implements OnModuleDestroy {
       settings.ownFolders.some((folder) => isSameOrInside(path, folder));
     const reportedErrors = new Set<string>();
 
-    const debouncer = new BurstDebouncer(this.clock, settings.wait, (burst) =>
-      this.onBurst(name, burst),
+    const debouncer = new BurstDebouncer(
+      this.clock,
+      settings.wait,
+      (burst) => this.onBurst(name, burst),
+      `watch ${name}`,
     );
     const close = this.fileWatcher.watch(settings.paths, {
       ignore: (path) => isOwn(path) || excludes.matches(path),
@@ -206,14 +211,13 @@ export class WatchTrigger implements OnModuleDestroy {
   }
 
   private request(name: string): void {
-    try {
-      this.backups.request(name, 'watch');
-    } catch (error) {
-      this.logger.error({
-        msg: `backup "${name}": asking for a backup failed: ${String(error)}`,
-        backup: name,
-      });
-    }
+    const event = new BackupRequestedEvent(name, 'watch');
+    this.emitter.emit(BackupRequestedEvent.event, event);
+    if (event.answer?.outcome === 'queued') return;
+    this.logger.error({
+      msg: `backup "${name}": asking for a backup failed: ${event.answer ? event.answer.reason : 'nothing listens for job requests'}`,
+      backup: name,
+    });
   }
 
   /**

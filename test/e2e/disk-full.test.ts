@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseExposition, valueOf } from '../../src/metrics/exposition';
+import { parseExposition, valueOf } from '../support/exposition';
 import { startDaemon, type StartedDaemon } from './support/daemon';
 import { writeRandomFiles } from './support/fixtures';
 import { tempDir } from '../support/temp-dir';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseExposition, samplesOf, valueOf, type Exposition } from '../../src/metrics/exposition';
+import { parseExposition, samplesOf, valueOf, type Exposition } from '../support/exposition';
 import { Daemon, startDaemon } from './support/daemon';
 import { resticDirect, writeRandomFiles } from './support/fixtures';
 import { tempDir } from '../support/temp-dir';

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { JobStore } from '../../src/jobs/job-store';
-import { StateDatabase } from '../../src/jobs/state-database';
+import { StateDatabase } from '../../src/state/state-database';
 import { startDaemon, type StartedDaemon } from './support/daemon';
 import { freePort } from '../support/servers/server-process';
 import { resticDirect, writeRandomFiles } from './support/fixtures';

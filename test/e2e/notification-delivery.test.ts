@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseExposition, valueOf } from '../../src/metrics/exposition';
+import { parseExposition, valueOf } from '../support/exposition';
 import { RecordingHttpServer } from '../support/servers/recording-http-server';
 import { Daemon, startDaemon } from './support/daemon';
 import { writeRandomFiles } from './support/fixtures';

@@ -4,9 +4,9 @@
  */
 import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProcessRunner } from '../../src/restic/process-runner';
+import { ProcessRunner } from '../../src/process/process-runner';
 import { ResticError } from '../../src/restic/restic-error';
-import { ResticService } from '../../src/restic/restic.service';
+import { ResticService } from '../../src/repositories/restic.service';
 import type { ResticLsNode } from '../../src/restic/restic.types';
 import { SYSTEM_RESTIC, TEST_PASSWORD, localTarget, useResticBin } from '../support/restic';
 import { TempDirs } from '../support/temp-dir';

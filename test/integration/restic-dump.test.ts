@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { ProcessRunner } from '../../src/restic/process-runner';
+import { ProcessRunner } from '../../src/process/process-runner';
 import { ResticError } from '../../src/restic/restic-error';
-import { ResticService } from '../../src/restic/restic.service';
+import { ResticService } from '../../src/repositories/restic.service';
 import type { ResticTarget } from '../../src/restic/restic.types';
 import {
   SYSTEM_RESTIC,

@@ -5,9 +5,9 @@
  */
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProcessRunner } from '../../src/restic/process-runner';
+import { ProcessRunner } from '../../src/process/process-runner';
 import { ResticError } from '../../src/restic/restic-error';
-import { ResticService } from '../../src/restic/restic.service';
+import { ResticService } from '../../src/repositories/restic.service';
 import type { BackupRequest, ResticTarget } from '../../src/restic/restic.types';
 import { writeDataset, writeRandomFile } from '../support/dataset';
 import {

@@ -7,10 +7,10 @@ import { NestFactory } from '@nestjs/core';
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProcessRunner } from '../../src/restic/process-runner';
+import { ProcessRunner } from '../../src/process/process-runner';
 import { ResticError } from '../../src/restic/restic-error';
-import { ResticModule } from '../../src/restic/restic.module';
-import { ResticService } from '../../src/restic/restic.service';
+import { ResticServiceModule } from '../../src/repositories/restic-service.module';
+import { ResticService } from '../../src/repositories/restic.service';
 import type { BackupProgress, ResticLogLine } from '../../src/restic/restic.types';
 import { writeDataset } from '../support/dataset';
 import { SYSTEM_RESTIC, TEST_PASSWORD, localTarget, useResticBin } from '../support/restic';
@@ -39,7 +39,7 @@ describe('ResticService with the real restic', () => {
     await temp.cleanup();
   });
 
-  it('is wired by ResticModule', async () => {
+  it('is wired by ResticServiceModule', async () => {
     @Global()
     @Module({
       providers: [
@@ -48,7 +48,7 @@ describe('ResticService with the real restic', () => {
       exports: [LiveConfig],
     })
     class ConfigForTest {}
-    @Module({ imports: [ConfigForTest, ResticModule] })
+    @Module({ imports: [ConfigForTest, ResticServiceModule] })
     class AppForTest {}
     const app = await NestFactory.createApplicationContext(AppForTest, { logger: false });
     try {

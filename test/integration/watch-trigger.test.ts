@@ -7,7 +7,9 @@
 import { Logger } from '@nestjs/common';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BackupsService } from '../../src/backups/backups.service';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { BackupsService } from '../../src/backups/backups.service';
+import { BackupRequestedEvent } from '../../src/common/events/job-requested.events';
 import { Clock } from '../../src/common/clock';
 import type { BackupConfig } from '../../src/config/config.types';
 import { PRIORITY } from '../../src/config/priority';
@@ -56,10 +58,15 @@ describe('WatchTrigger on real files', () => {
     });
     const backups = {
       list: () => [backup],
-      request: (name: string, by: string) => requests.push({ name, trigger: by }),
+      request: (name: string, by: string) => ({ id: requests.push({ name, trigger: by }) }),
     } as unknown as BackupsService;
+    // the trigger asks by event; BackupsService's own listener answers, over the recorder
+    const emitter = new EventEmitter2();
+    emitter.on(BackupRequestedEvent.event, (event: BackupRequestedEvent) =>
+      BackupsService.prototype.onBackupRequested.call(backups, event),
+    );
     const clock = new Clock();
-    trigger = new WatchTrigger(new LiveConfig(config), backups, new FileWatcher(clock), clock);
+    trigger = new WatchTrigger(new LiveConfig(config), emitter, new FileWatcher(clock), clock);
     trigger.start();
     await trigger.whenReady();
   }

@@ -4,7 +4,7 @@ import {
   ProcessSpawnError,
   type ProcessResult,
   type ProcessSpec,
-} from '../../restic/process-runner';
+} from '../../process/process-runner';
 import { CommandHookRunner, HOOK_KILL_GRACE_MS, hookEnvironment } from './command-hook-runner';
 import type { HookInvocation } from './hook.types';
 

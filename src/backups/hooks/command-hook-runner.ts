@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Clock } from '../../common/clock';
 import type { CommandHook } from '../../config/config.types';
 import { describeFailure } from '../../jobs/job-failure';
-import { ProcessRunner, ProcessSpawnError } from '../../restic/process-runner';
+import { ProcessRunner, ProcessSpawnError } from '../../process/process-runner';
 import { HookDeadline, formatDuration } from './hook-deadline';
 import type { HookInvocation, HookResult } from './hook.types';
 

@@ -2,7 +2,7 @@ import { SecretScrubber } from '../../common/secret-scrubber';
 import type { JobStep } from '../../jobs/job.types';
 import { fakeJob, fakeJobContext } from '../../../test/support/fake-job-context';
 import { HookRunner, backupStatusSoFar, hookApplies } from './hook-runner.service';
-import { ScriptedHooks, command, http } from './scripted-hooks';
+import { ScriptedHooks, command, http } from '../../../test/support/scripted-hooks';
 
 function setup(secrets: string[] = []) {
   const hooks = new ScriptedHooks();

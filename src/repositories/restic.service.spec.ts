@@ -7,10 +7,10 @@ import {
   ProcessSpawnError,
   type ProcessResult,
   type ProcessSpec,
-} from './process-runner';
-import { ResticError } from './restic-error';
+} from '../process/process-runner';
+import { ResticError } from '../restic/restic-error';
 import { ResticService } from './restic.service';
-import type { ResticLogLine, ResticTarget } from './restic.types';
+import type { ResticLogLine, ResticTarget } from '../restic/restic.types';
 import { LiveConfig } from '../config/live-config';
 
 interface Script {

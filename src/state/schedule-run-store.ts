@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import { StateDatabase } from '../jobs/state-database';
+import { StateDatabase } from './state-database';
 
 /**
  * When each scheduled definition last ran (table schedule_runs), so that intervals count from the
  * real last run across restarts. Times are stored as ISO text and compared as epoch numbers.
  */
 @Injectable()
-export class ScheduleRuns {
+export class ScheduleRunStore {
   private readonly select: Statement;
   private readonly upsert: Statement;
 

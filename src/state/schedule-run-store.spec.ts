@@ -5,11 +5,11 @@ import type { HenConfig } from '../config/config.types';
 import { PRIORITY } from '../config/priority';
 import { JobStore } from '../jobs/job-store';
 import type { JobRequest } from '../jobs/job.types';
-import { StateDatabase } from '../jobs/state-database';
-import { scheduledDefinitions, scheduleKeyOfJob } from './schedule-definitions';
-import { ScheduleRuns } from './schedule-runs';
+import { StateDatabase } from './state-database';
+import { scheduledDefinitions, scheduleKeyOfJob } from '../triggers/schedule-definitions';
+import { ScheduleRunStore } from './schedule-run-store';
 
-describe('ScheduleRuns', () => {
+describe('ScheduleRunStore', () => {
   let dir: string;
   let database: StateDatabase;
   const config = () => ({ dataDir: dir }) as unknown as HenConfig;
@@ -24,7 +24,7 @@ describe('ScheduleRuns', () => {
   });
 
   it('records and reads back the last run per key, as ISO text', () => {
-    const runs = new ScheduleRuns(database);
+    const runs = new ScheduleRunStore(database);
     expect(runs.lastRunAt('backup:pics')).toBeNull();
     runs.record('backup:pics', Date.parse('2026-01-01T10:00:00.123Z'));
     runs.record('backup:pics', Date.parse('2026-01-02T10:00:00Z'));
@@ -56,7 +56,7 @@ describe('ScheduleRuns', () => {
     database.onApplicationShutdown();
     database = new StateDatabase(config());
 
-    const runs = new ScheduleRuns(database);
+    const runs = new ScheduleRunStore(database);
     expect(database.db.prepare('SELECT * FROM schedule_runs ORDER BY key').all()).toEqual([
       { key: 'backup:pics', last_run_at: '2026-01-03T00:00:00.000Z' },
       { key: 'check:offsite', last_run_at: '2026-01-05T00:00:00.000Z' },
@@ -88,7 +88,7 @@ describe('schedule definitions', () => {
 
   it('maps a job to the schedule it counts for', () => {
     const key = (operation: string, backup: string | null, repository: string | null) =>
-      scheduleKeyOfJob({ operation, backup, repository } as never);
+      scheduleKeyOfJob({ operation, backup, repository });
     expect(key('backup', 'pics', null)).toBe('backup:pics');
     expect(key('prune', 'pics', null)).toBe('prune:pics');
     expect(key('check', null, 'offsite')).toBe('check:offsite');

@@ -3,10 +3,10 @@
  * its script: command [true] succeeds, [false] exits 1, [hang] waits for the job to stop, [throw]
  * throws; an http URL ending in /500 answers 500, any other succeeds. Every run is recorded.
  */
-import type { CommandHook, HookConfig, HttpHook } from '../../config/config.types';
-import type { CommandHookRunner } from './command-hook-runner';
-import type { HookInvocation, HookResult } from './hook.types';
-import type { HttpHookRunner } from './http-hook-runner';
+import type { CommandHook, HookConfig, HttpHook } from '../../src/config/config.types';
+import type { CommandHookRunner } from '../../src/backups/hooks/command-hook-runner';
+import type { HookInvocation, HookResult } from '../../src/backups/hooks/hook.types';
+import type { HttpHookRunner } from '../../src/backups/hooks/http-hook-runner';
 
 export class ScriptedHooks {
   readonly runs: { hook: HookConfig; run: HookInvocation }[] = [];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface ProcessSpec {
   command: string;
@@ -18,8 +18,15 @@ export interface ProcessSpec {
    * blocks once the pipe is full.
    */
   onStdoutStream?: (stdout: Readable) => void;
-  /** time between SIGINT and SIGKILL once aborted; default 10 s */
+  /** time between the cancel signal and SIGKILL once aborted; default 10 s */
   killGraceMs?: number;
+  /**
+   * Sent first when aborted; default SIGINT, which lets restic remove its lock (SIGTERM would
+   * leave a stale one behind). Notification commands get SIGTERM, what programs expect.
+   */
+  cancelSignal?: NodeJS.Signals;
+  /** written to the child's standard input, which is then closed; without it stdin is closed */
+  stdin?: string;
   /**
    * Start the child in a process group of its own and signal the whole group when aborted, so
    * that what it started (`sh -c` pipelines, background jobs) stops with it. For hook commands;
@@ -132,10 +139,11 @@ export class ProcessRunner {
         env: spec.env,
         cwd: spec.cwd,
         shell: false,
-        // stdin closed: restic would otherwise wait on a password prompt
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // stdin closed unless given: restic would otherwise wait on a password prompt
+        stdio: [spec.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         detached: spec.processGroup === true,
-      });
+      }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+
       const signalChild = (signal: NodeJS.Signals) => {
         if (spec.processGroup && child.pid !== undefined) {
           try {
@@ -181,8 +189,7 @@ export class ProcessRunner {
       const onAbort = () => {
         if (aborted || exit) return;
         aborted = true;
-        // SIGINT lets restic remove its lock; SIGTERM would leave a stale one behind
-        signalChild('SIGINT');
+        signalChild(spec.cancelSignal ?? 'SIGINT');
         if (spec.onStdoutStream) {
           // Nobody will read the rest: drain it, or a child blocked on a full pipe could not
           // finish its cleanup before the SIGKILL and would leave its lock behind.
@@ -209,6 +216,11 @@ export class ProcessRunner {
         cleanup();
         reject(new ProcessSpawnError(spec.command, error.code ?? 'UNKNOWN', error));
       });
+      if (spec.stdin !== undefined && child.stdin) {
+        // a command that does not read its input closes the pipe early: not an error
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(spec.stdin);
+      }
       const feed = (stream: Readable, splitter: LineSplitter) =>
         stream.on('data', (chunk: Buffer) => splitter.push(chunk));
       if (spec.onStdoutStream) {

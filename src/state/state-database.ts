@@ -36,7 +36,7 @@ const MIGRATIONS: string[] = [
      message TEXT NOT NULL,
      PRIMARY KEY (job_id, seq)
    ) WITHOUT ROWID;`,
-  // When each scheduled definition last ran (triggers/schedule-runs.ts). Seeded from the job
+  // When each scheduled definition last ran (state/schedule-run-store.ts). Seeded from the job
   // history so that upgrading does not make every interval schedule due at once.
   `CREATE TABLE schedule_runs (
      key TEXT PRIMARY KEY,
