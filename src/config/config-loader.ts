@@ -8,6 +8,7 @@ import { ConfigReader, given } from './config-reader';
 import { substituteEnv, type SubstitutionResult } from './env-substitution';
 import { describeFsError } from './read-secret-file';
 import { readConfig } from './read-config';
+import { schemaIssues, uncoveredIssues } from './schema-issues';
 import { collectSecrets, MIN_SECRET_LENGTH } from './secrets';
 
 const MASK = '***';
@@ -20,6 +21,20 @@ const MASK = '***';
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): HenConfig {
   const source = resolve(file);
   const { document, tree } = parseYaml(source);
+  return validateConfig(tree, source, env, document);
+}
+
+/**
+ * Validates a parsed configuration (a plain object, as YAML gives it) and returns its typed form,
+ * or throws a ConfigError. `source` is the file it stands for: relative paths in it are resolved
+ * against the file's folder. With the YAML `document`, issues come in the order of the file.
+ */
+export function validateConfig(
+  tree: unknown,
+  source: string,
+  env: NodeJS.ProcessEnv = process.env,
+  document?: Document,
+): HenConfig {
   if (!given(tree)) throw rootError(source, 'the file is empty');
 
   const substitution = substituteEnv(tree, env);
@@ -28,13 +43,16 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const secrets = collectSecrets(config, plainTokens);
 
   const substitutionPaths = new Set(substitution.issues.map((issue) => formatPath(issue.path)));
-  const issues = [
+  const reported = [
     ...substitution.issues,
     // A failed substitution leaves an empty string behind; its consequences would only be noise.
     ...reader.issues.filter((issue) => !substitutionPaths.has(formatPath(issue.path))),
   ];
+  // The readers word almost every problem themselves; the schema is checked too, so that nothing
+  // it refuses is ever accepted.
+  const issues = [...reported, ...uncoveredIssues(schemaIssues(substitution.value), reported)];
   if (issues.length > 0) {
-    const sorted = sortByPosition(document, issues);
+    const sorted = document ? sortByPosition(document, issues) : issues;
     const hidden = [...substitution.injected, ...secrets];
     throw new ConfigError(
       sorted.map((issue) => redact(issue.path, issue.message, substitution, hidden)),

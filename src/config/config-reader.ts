@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Schedule } from './config.types';
 import type { ConfigPath } from './config-path';
-import { didYouMean } from './did-you-mean';
+import { unknownKey } from './did-you-mean';
 import { formatDuration, parseDuration } from './duration';
 import { type Priority, parsePriority } from './priority';
 import { parseSchedule } from './schedule';
@@ -45,13 +45,7 @@ export class ConfigReader {
     if (!isMapping(value)) return this.issue(path, `expected a mapping, got ${typeName(value)}`);
     for (const key of Object.keys(value)) {
       if (known.includes(key)) continue;
-      const suggestion = didYouMean(key, known);
-      const hint = suggestion
-        ? ` (did you mean "${suggestion}"?)`
-        : known.length > 0
-          ? ` (known keys: ${known.join(', ')})`
-          : '';
-      this.issue([...path, key], `unknown key${hint}`);
+      this.issue([...path, key], unknownKey(key, known));
     }
     return value;
   }

@@ -41,3 +41,14 @@ function editDistance(a: string, b: string): number {
   }
   return rows[a.length][b.length];
 }
+
+/** The message for a key the mapping does not take, with a hint at what was meant. */
+export function unknownKey(key: string, known: readonly string[]): string {
+  const suggestion = didYouMean(key, known);
+  const hint = suggestion
+    ? ` (did you mean "${suggestion}"?)`
+    : known.length > 0
+      ? ` (known keys: ${known.join(', ')})`
+      : '';
+  return `unknown key${hint}`;
+}

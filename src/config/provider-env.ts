@@ -108,6 +108,28 @@ const PARAMS: Record<Backend, Record<string, ParamSpec>> = {
   },
 };
 
+const TLS_HELP: Record<(typeof TLS_PARAMS)[number], string> = {
+  cacert: 'A CA certificate file to trust (restic --cacert).',
+  insecureTls: 'true to accept any server certificate (restic --insecure-tls).',
+  tlsClientCert: 'A client certificate file (restic --tls-client-cert).',
+};
+
+/** The parameters a backend takes, each with what it becomes, for the published config schema. */
+export function locationParamHelp(backend: Backend): Record<string, string> {
+  const help: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(PARAMS[backend])) {
+    const becomes = spec.env
+      ? `Becomes ${spec.env}`
+      : spec.option
+        ? `Becomes restic -o ${spec.option}=...`
+        : spec.inLocation
+          ? 'Written into the URL restic gets'
+          : 'Used to build the ssh command';
+    help[key] = `${becomes}${spec.required ? '; required' : ''}.`;
+  }
+  return backend === 'local' ? help : { ...help, ...TLS_HELP };
+}
+
 export function backendOf(location: string): Backend {
   const match = /^([a-z0-9]+):/.exec(location);
   if (match && (BACKENDS as readonly string[]).includes(match[1])) return match[1] as Backend;

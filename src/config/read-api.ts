@@ -4,11 +4,17 @@ import type { ApiRole, ApiToken, HenConfig } from './config.types';
 import type { ConfigPath } from './config-path';
 import { type ConfigReader, given } from './config-reader';
 import { readSecretFile } from './read-secret-file';
+import {
+  API_ROLES,
+  API_TOKEN_SCHEMA,
+  CONFIG_SCHEMA,
+  keysOf,
+  MIN_TOKEN_LENGTH,
+} from './config-schema';
 
 export const API_DEFAULTS = { host: '127.0.0.1', port: 4000 };
-export const MIN_TOKEN_LENGTH = 16;
 
-const ROLES: readonly ApiRole[] = ['viewer', 'operator', 'admin'];
+const ROLES: readonly ApiRole[] = API_ROLES;
 const TOKEN_SOURCES = ['token', 'tokenFile', 'sha256'] as const;
 
 export interface ApiSettings {
@@ -19,9 +25,7 @@ export interface ApiSettings {
 
 export function readApi(r: ConfigReader, value: unknown, path: ConfigPath): ApiSettings {
   const plainTokens: string[] = [];
-  const map = given(value)
-    ? r.mapping(value, path, ['host', 'port', 'tokens', 'openIntrospection'])
-    : {};
+  const map = given(value) ? r.mapping(value, path, keysOf(CONFIG_SCHEMA.shape.api)) : {};
   if (!map) return { api: { ...API_DEFAULTS, tokens: [], openIntrospection: false }, plainTokens };
   const host = r.optional(map, 'host', path, r.string, API_DEFAULTS.host);
   const port = r.optional(map, 'port', path, r.integer(1, 65535), API_DEFAULTS.port);
@@ -75,7 +79,7 @@ function readToken(
   path: ConfigPath,
   plainTokens: string[],
 ): ApiToken | undefined {
-  const map = r.mapping(value, path, ['name', 'role', ...TOKEN_SOURCES]);
+  const map = r.mapping(value, path, keysOf(API_TOKEN_SCHEMA));
   if (!map) return undefined;
   const name = r.required(map, 'name', path, r.string);
   const role = r.required(map, 'role', path, r.oneOf(ROLES));

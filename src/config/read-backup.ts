@@ -7,21 +7,9 @@ import { PRIORITY } from './priority';
 import { readHooks } from './read-hooks';
 import { readLimits } from './read-limits';
 import { readRepository } from './read-repository';
+import { BACKUP_SCHEMA, keysOf } from './config-schema';
 
-const BACKUP_KEYS = [
-  'paths',
-  'excludes',
-  'tags',
-  'repositories',
-  'schedules',
-  'watch',
-  'priority',
-  'limits',
-  'retention',
-  'prune',
-  'hooks',
-  'maxDuration',
-] as const;
+const BACKUP_KEYS = keysOf(BACKUP_SCHEMA);
 
 const KEEP_COUNTS = [
   'keepLast',
@@ -165,9 +153,11 @@ function readWatch(
   value: unknown,
   path: ConfigPath,
 ): NonNullable<BackupConfig['watch']> | undefined {
-  const map = r.mapping(value, path, ['wait']);
+  const map = r.mapping(value, path, keysOf(BACKUP_SCHEMA.shape.watch));
   if (!map) return undefined;
-  const wait = given(map.wait) ? r.mapping(map.wait, [...path, 'wait'], ['min', 'max']) : {};
+  const wait = given(map.wait)
+    ? r.mapping(map.wait, [...path, 'wait'], keysOf(BACKUP_SCHEMA, 'watch', 'wait'))
+    : {};
   if (!wait) return undefined;
   const waitPath = [...path, 'wait'];
   const minMs = r.optional(wait, 'min', waitPath, r.duration(0), WATCH_DEFAULTS.minMs);
@@ -186,7 +176,7 @@ function readRetention(
   value: unknown,
   path: ConfigPath,
 ): RetentionConfig | undefined {
-  const map = r.mapping(value, path, [...KEEP_COUNTS, 'keepWithin']);
+  const map = r.mapping(value, path, keysOf(BACKUP_SCHEMA.shape.retention));
   if (!map) return undefined;
   const retention: RetentionConfig = {};
   for (const key of KEEP_COUNTS) {
@@ -218,7 +208,7 @@ function readPrune(
   value: unknown,
   path: ConfigPath,
 ): NonNullable<BackupConfig['prune']> | undefined {
-  const map = r.mapping(value, path, ['schedules', 'priority']);
+  const map = r.mapping(value, path, keysOf(BACKUP_SCHEMA.shape.prune));
   if (!map) return undefined;
   return {
     schedules: r.optional(map, 'schedules', path, r.schedules, []),

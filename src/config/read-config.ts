@@ -9,6 +9,7 @@ import { readLimits } from './read-limits';
 import { readNotifications } from './read-notifications';
 import { readRepository } from './read-repository';
 import { typeName } from './value-type';
+import { CONFIG_SCHEMA, keysOf, LOG_LEVELS as SCHEMA_LOG_LEVELS } from './config-schema';
 
 export const DEFAULT_DATA_DIR = '/var/lib/hen-backup';
 export const JOBS_DEFAULTS: Readonly<HenConfig['jobs']> = Object.freeze({
@@ -25,21 +26,9 @@ const jobsDefaults = (): HenConfig['jobs'] => ({
   repositoryRetry: { ...JOBS_DEFAULTS.repositoryRetry },
 });
 
-const ROOT_KEYS = [
-  'hostname',
-  'dataDir',
-  'readOnly',
-  'api',
-  'log',
-  'jobs',
-  'limits',
-  'restore',
-  'repositories',
-  'backups',
-  'notifications',
-  'index',
-] as const;
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+const ROOT_KEYS = keysOf(CONFIG_SCHEMA);
+const JOBS = CONFIG_SCHEMA.shape.jobs;
+const LOG_LEVELS: readonly LogLevel[] = SCHEMA_LOG_LEVELS;
 
 export interface ReadResult {
   config: Omit<HenConfig, 'secrets'>;
@@ -107,7 +96,7 @@ function eachNamed(
 }
 
 function readLog(r: ConfigReader, value: unknown, path: ConfigPath): HenConfig['log'] | undefined {
-  const map = r.mapping(value, path, ['level']);
+  const map = r.mapping(value, path, keysOf(CONFIG_SCHEMA.shape.log));
   if (!map) return undefined;
   return { level: r.optional(map, 'level', path, r.oneOf(LOG_LEVELS), 'info') };
 }
@@ -117,7 +106,7 @@ function readJobs(
   value: unknown,
   path: ConfigPath,
 ): HenConfig['jobs'] | undefined {
-  const map = r.mapping(value, path, ['concurrency', 'maxDuration', 'history', 'repositoryRetry']);
+  const map = r.mapping(value, path, keysOf(JOBS));
   if (!map) return undefined;
   return {
     concurrency: r.optional(map, 'concurrency', path, r.integer(1, 64), JOBS_DEFAULTS.concurrency),
@@ -150,7 +139,7 @@ function readRepositoryRetry(
   value: unknown,
   path: ConfigPath,
 ): HenConfig['jobs']['repositoryRetry'] | undefined {
-  const map = r.mapping(value, path, ['min', 'max']);
+  const map = r.mapping(value, path, keysOf(JOBS, 'repositoryRetry'));
   if (!map) return undefined;
   const defaults = JOBS_DEFAULTS.repositoryRetry;
   const minMs = r.optional(map, 'min', path, r.duration(1_000), defaults.minMs);
@@ -164,7 +153,7 @@ function readHistory(
   value: unknown,
   path: ConfigPath,
 ): HenConfig['jobs']['history'] | undefined {
-  const map = r.mapping(value, path, ['keepDays', 'keepCount']);
+  const map = r.mapping(value, path, keysOf(JOBS, 'history'));
   if (!map) return undefined;
   const { keepDays, keepCount } = JOBS_DEFAULTS.history;
   return {
@@ -186,7 +175,7 @@ function readRestore(
   value: unknown,
   path: ConfigPath,
 ): HenConfig['restore'] | undefined {
-  const map = r.mapping(value, path, ['allowedTargets']);
+  const map = r.mapping(value, path, keysOf(CONFIG_SCHEMA.shape.restore));
   if (!map) return undefined;
   return { allowedTargets: r.optional(map, 'allowedTargets', path, r.listOf(r.absolutePath), []) };
 }

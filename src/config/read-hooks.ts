@@ -10,23 +10,31 @@ import type { ConfigPath } from './config-path';
 import { type ConfigReader, given, isMapping, type Mapping } from './config-reader';
 import { isHttpUrl } from './read-location';
 import { typeName } from './value-type';
+import {
+  AFTER_HOOK_SCHEMAS,
+  BACKUP_SCHEMA,
+  HOOK_FAILURE_POLICIES,
+  HOOK_WHEN,
+  keysOf,
+} from './config-schema';
 
 export type HookStage = 'before' | 'after';
 
 const MINUTE = 60_000;
-const COMMON_KEYS = ['type', 'timeout', 'onFailure', 'when'] as const;
-const HTTP_KEYS = ['url', 'method', 'headers', 'body', 'retries', 'expectedStatus'] as const;
-const COMMAND_KEYS = ['command', 'cwd', 'env'] as const;
-const FAILURE_POLICIES = ['ignore', 'continue', 'break', 'stop'] as const;
-const WHEN = ['success', 'failure', 'always'] as const satisfies readonly HookWhen[];
-// RFC 9110 token characters.
+// Before hooks take the same keys: the reader explains why `when` is only for after hooks.
+const HOOK_KEYS = {
+  http: keysOf(AFTER_HOOK_SCHEMAS.http),
+  command: keysOf(AFTER_HOOK_SCHEMAS.command),
+};
+const FAILURE_POLICIES = HOOK_FAILURE_POLICIES;
+const WHEN = HOOK_WHEN satisfies readonly HookWhen[];
 
 export function readHooks(
   r: ConfigReader,
   value: unknown,
   path: ConfigPath,
 ): { before: HookConfig[]; after: HookConfig[] } | undefined {
-  const map = r.mapping(value, path, ['before', 'after']);
+  const map = r.mapping(value, path, keysOf(BACKUP_SCHEMA.shape.hooks));
   if (!map) return undefined;
   return {
     before: r.optional(map, 'before', path, r.listOf(readHook(r, 'before')), []),
@@ -45,7 +53,7 @@ function readHook(r: ConfigReader, stage: HookStage) {
     }
     // Keys of the other type are unknown here: mixing both is a likely mistake.
     const http = value.type === 'http';
-    r.mapping(value, path, [...COMMON_KEYS, ...(http ? HTTP_KEYS : COMMAND_KEYS)]);
+    r.mapping(value, path, HOOK_KEYS[value.type]);
     return http ? readHttpHook(r, value, path, stage) : readCommandHook(r, value, path, stage);
   };
 }

@@ -1,10 +1,10 @@
-import type { IoniceClass, Limits } from './config.types';
+import type { Limits } from './config.types';
 import type { ConfigPath } from './config-path';
 import { type ConfigReader, given, isMapping } from './config-reader';
 import { typeName } from './value-type';
+import { IONICE_CLASSES, IONICE_SETTING_SCHEMA, keysOf, LIMITS_SCHEMA } from './config-schema';
 
-const IONICE_CLASSES: readonly IoniceClass[] = ['idle', 'best-effort', 'realtime'];
-const LIMIT_KEYS = ['upload', 'download', 'nice', 'ionice'] as const;
+const LIMIT_KEYS = keysOf(LIMITS_SCHEMA);
 /** restic limits bandwidth in whole KiB/s, so less than that cannot be honoured. */
 const MIN_BANDWIDTH = 1024;
 
@@ -39,7 +39,7 @@ function readIonice(r: ConfigReader, value: unknown, path: ConfigPath): Limits['
       `expected ${IONICE_CLASSES.join(', ')} or { class, level }, got ${typeName(value)}`,
     );
   }
-  r.mapping(value, path, ['class', 'level']);
+  r.mapping(value, path, keysOf(IONICE_SETTING_SCHEMA));
   const ioClass = r.required(value, 'class', path, readClass);
   if (!given(value.level)) return ioClass && { class: ioClass };
   if (ioClass === 'idle') return r.issue([...path, 'level'], 'the idle class takes no level');

@@ -18,6 +18,9 @@ import {
 import { JOB_OPERATION_NAMES } from './operation-names';
 import { isHttpUrl } from './read-location';
 import { typeName } from './value-type';
+import { CONFIG_SCHEMA, keysOf, SMTP_SECURITY, TARGET_SCHEMAS } from './config-schema';
+
+const NOTIFICATIONS = CONFIG_SCHEMA.shape.notifications;
 
 export const NOTIFICATION_RETRY_DEFAULTS: Readonly<NotificationRetry> = Object.freeze({
   initialDelayMs: 10_000,
@@ -27,45 +30,11 @@ export const NOTIFICATION_RETRY_DEFAULTS: Readonly<NotificationRetry> = Object.f
   maxAttempts: 60,
 });
 
-const TARGET_TYPES: readonly NotificationTargetType[] = [
-  'webhook',
-  'ntfy',
-  'gotify',
-  'healthchecks',
-  'uptime-kuma',
-  'email',
-  'command',
-];
-const COMMON_KEYS = [
-  'type',
-  'events',
-  'operations',
-  'backups',
-  'repositories',
-  'severity',
-  'timeout',
-] as const;
-const TYPE_KEYS: Record<NotificationTargetType, readonly string[]> = {
-  webhook: ['url', 'method', 'headers', 'preset', 'body'],
-  ntfy: ['url', 'token', 'title', 'message'],
-  gotify: ['url', 'token', 'title', 'message'],
-  healthchecks: ['url'],
-  'uptime-kuma': ['url'],
-  email: [
-    'host',
-    'port',
-    'security',
-    'username',
-    'password',
-    'from',
-    'to',
-    'subject',
-    'body',
-    'allowInvalidCertificate',
-  ],
-  command: ['command', 'env'],
-};
-const SECURITY: readonly SmtpSecurity[] = ['tls', 'starttls', 'none'];
+const TARGET_TYPES = Object.keys(TARGET_SCHEMAS) as NotificationTargetType[];
+const TARGET_KEYS = Object.fromEntries(
+  TARGET_TYPES.map((type) => [type, keysOf(TARGET_SCHEMAS[type])]),
+) as Record<NotificationTargetType, string[]>;
+const SECURITY: readonly SmtpSecurity[] = SMTP_SECURITY;
 const DEFAULT_PORT: Record<SmtpSecurity, number> = { tls: 465, starttls: 587, none: 25 };
 
 /**
@@ -101,7 +70,7 @@ export function readNotifications(
     targets: {},
   });
   if (!given(value)) return fallback();
-  const map = r.mapping(value, path, ['retry', 'targets']);
+  const map = r.mapping(value, path, keysOf(NOTIFICATIONS));
   if (!map) return fallback();
   const targets: Record<string, NotificationTarget> = {};
   if (given(map.targets)) {
@@ -126,7 +95,7 @@ export function readNotifications(
 }
 
 function readRetry(r: ConfigReader, value: unknown, path: ConfigPath) {
-  const map = r.mapping(value, path, ['initialDelay', 'maxDelay', 'factor', 'maxAttempts']);
+  const map = r.mapping(value, path, keysOf(NOTIFICATIONS, 'retry'));
   if (!map) return undefined;
   const d = NOTIFICATION_RETRY_DEFAULTS;
   const retry: NotificationRetry = {
@@ -151,7 +120,7 @@ function readTarget(
   if (!isMapping(value)) return r.issue(path, `expected a mapping, got ${typeName(value)}`);
   const type = r.required(value, 'type', path, r.oneOf(TARGET_TYPES));
   if (type === undefined) return undefined;
-  const map = r.mapping(value, path, [...COMMON_KEYS, ...TYPE_KEYS[type]]);
+  const map = r.mapping(value, path, TARGET_KEYS[type]);
   if (!map) return undefined;
   const heartbeat = type === 'healthchecks' || type === 'uptime-kuma';
   const filter: NotificationFilter = {

@@ -8,16 +8,10 @@ import { readLocation } from './read-location';
 import { readSecretFile } from './read-secret-file';
 import { PRIORITY } from './priority';
 import { formatSize, parseSize } from './size';
+import { INLINE_REPOSITORY_SCHEMA, keysOf, REPOSITORY_SCHEMA } from './config-schema';
 
-export const REPOSITORY_KEYS = [
-  'location',
-  'password',
-  'passwordFile',
-  'locationParams',
-  'limits',
-  'check',
-  'requireMount',
-] as const;
+const REPOSITORY_KEYS = keysOf(REPOSITORY_SCHEMA);
+const INLINE_REPOSITORY_KEYS = keysOf(INLINE_REPOSITORY_SCHEMA);
 
 /** A repository, global (under `repositories`) or inline (in a backup, with an optional `name`). */
 export function readRepository(
@@ -27,7 +21,7 @@ export function readRepository(
   name: string,
   inline: boolean,
 ): RepositoryConfig | undefined {
-  const map = r.mapping(value, path, inline ? [...REPOSITORY_KEYS, 'name'] : REPOSITORY_KEYS);
+  const map = r.mapping(value, path, inline ? INLINE_REPOSITORY_KEYS : REPOSITORY_KEYS);
   if (!map) return undefined;
   const location = r.required(map, 'location', path, (v, p) => readLocation(r, v, p));
   const password = readPassword(r, map, path);
@@ -81,7 +75,7 @@ function readPassword(
 }
 
 function readCheck(r: ConfigReader, value: unknown, path: ConfigPath): CheckConfig | undefined {
-  const map = r.mapping(value, path, ['schedules', 'readDataSubset', 'priority']);
+  const map = r.mapping(value, path, keysOf(REPOSITORY_SCHEMA.shape.check));
   if (!map) return undefined;
   const check: CheckConfig = {
     schedules: r.optional(map, 'schedules', path, r.schedules, []),
