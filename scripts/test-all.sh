@@ -11,8 +11,13 @@ bash scripts/ensure-system-deps.sh sshd ssh ssh-keygen rclone openssl
 bash scripts/ensure-system-deps.sh prometheus promtool
 # the browser test of the GraphQL IDE drives Debian's Chromium (never a downloaded browser)
 bash scripts/ensure-system-deps.sh chromium
+# the Node LTS smoke run compiles better-sqlite3 for that Node (scripts/node-lts-smoke.sh)
+bash scripts/ensure-system-deps.sh make g++ python3
 npm ci --no-audit --no-fund
 npm run typecheck
 npm run lint
 npm run build
 npm test
+# besides the machine's Node: build, unit tests and one end-to-end backup on the Node LTS the
+# Docker image uses, taken from the npm registry's `node` package
+bash scripts/node-lts-smoke.sh

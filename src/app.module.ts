@@ -19,6 +19,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RepositoriesModule } from './repositories/repositories.module';
+import { SnapshotIndexModule } from './snapshot-index/snapshot-index.module';
 import { ResticServiceModule } from './repositories/restic-service.module';
 import { RestoresModule } from './restores/restores.module';
 import { SnapshotsModule } from './snapshots/snapshots.module';
@@ -44,6 +45,7 @@ export class AppModule {
         ResticServiceModule,
         JobsModule,
         RepositoriesModule,
+        SnapshotIndexModule,
         SnapshotsModule,
         RestoresModule,
         BackupsModule,

@@ -10,21 +10,33 @@ import { packageVersion } from './common/runtime-info';
 import { ConfigError } from './config/config-error';
 import { ConfigReloader } from './config/config-reloader.service';
 import { loadConfig } from './config/config-loader';
+import { collectOverrides } from './config/config-overrides';
 import type { HenConfig } from './config/config.types';
 import { GRAPHQL_PATH } from './api/api.module';
 import { configureHttpBody } from './api/http-body';
+import { runInit } from './init-command';
 
-const USAGE = `Usage: hen-backup [--config PATH] [--read-only] [--check-config] [--version]
+const USAGE = `Usage: hen-backup [--config PATH] [--host HOST] [--port PORT] [--data-dir DIR]
+                  [--read-only] [--check-config] [--version]
+       hen-backup init [PATH] [--folder FOLDER]
 
   --config PATH    the YAML configuration (default: $HEN_BACKUP_CONFIG)
+  --host HOST      the API's address, instead of api.host (default: $HEN_BACKUP_HOST)
+  --port PORT      the API's port, instead of api.port (default: $HEN_BACKUP_PORT)
+  --data-dir DIR   the state folder, instead of dataDir (default: $HEN_BACKUP_DATA_DIR)
   --read-only      never write to a repository (same as readOnly: true in the configuration)
   --check-config   validate the configuration, print the problems, and exit
-  --version        print the version and exit`;
+  --version        print the version and exit
+  init             write a starter configuration (see hen-backup init --help)`;
 
 /** Exit codes: 0 fine, 1 could not start (e.g. restic missing), 2 bad usage or configuration. */
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'init') return runInit(argv.slice(1));
   let options: {
     config?: string;
+    host?: string;
+    port?: string;
+    'data-dir'?: string;
     'read-only'?: boolean;
     'check-config'?: boolean;
     version?: boolean;
@@ -35,6 +47,9 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       options: {
         config: { type: 'string', short: 'c' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
         'read-only': { type: 'boolean' },
         'check-config': { type: 'boolean' },
         version: { type: 'boolean' },
@@ -61,9 +76,15 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // Read once: a reload applies the same flags and variables the daemon started with.
+  const overrides = collectOverrides({
+    '--host': options.host,
+    '--port': options.port,
+    '--data-dir': options['data-dir'],
+  });
   // Also used on reload, so that the command line's --read-only keeps applying.
   const load = (): HenConfig => {
-    const loaded = loadConfig(resolve(configPath));
+    const loaded = loadConfig(resolve(configPath), process.env, overrides);
     return options['read-only'] ? { ...loaded, readOnly: true } : loaded;
   };
   let config: HenConfig;

@@ -1,5 +1,5 @@
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloDriver, type ApolloDriverConfig } from './apollo-driver';
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -46,7 +46,6 @@ export const GRAPHQL_PATH = '/graphql';
         autoSchemaFile: true,
         sortSchema: true,
         transformSchema: describeRootTypes,
-        playground: false,
         // Introspection needs a token like any query once tokens are configured, unless
         // api.openIntrospection says otherwise (see graphqlContext).
         introspection: true,

@@ -31,6 +31,9 @@ import { NodeResolver } from './node.resolver';
 import { NotificationsResolver } from '../notifications/notifications.resolver';
 import { describeRootTypes } from './root-type-descriptions';
 import { StatusResolver } from '../metrics/status.resolver';
+import { SnapshotIndexResolver } from '../snapshot-index/snapshot-index.resolver';
+import { SnapshotIndexInfoResolver } from '../snapshots/snapshot-index-info.resolver';
+import { PathVersionSnapshotResolver } from '../snapshots/path-version-snapshot.resolver';
 
 /** Every resolver class the API serves; the end-to-end tests check the live schema matches. */
 export const API_RESOLVERS = [
@@ -59,6 +62,9 @@ export const API_RESOLVERS = [
   NotificationsResolver,
   RepositoryStateResolver,
   SnapshotOrphanResolver,
+  SnapshotIndexResolver,
+  SnapshotIndexInfoResolver,
+  PathVersionSnapshotResolver,
   RepositorySnapshotsResolver,
   SnapshotForgetResolver,
 ];

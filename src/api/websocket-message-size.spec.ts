@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloDriver, type ApolloDriverConfig } from './apollo-driver';
 import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { GraphQLModule, Query, Resolver, Subscription } from '@nestjs/graphql';

@@ -86,6 +86,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
       source: join(VALID, 'full.yaml'),
       hostname: 'laptop',
       dataDir: join(VALID, 'state'),
+      index: { maxSizeBytes: 2 * 1024 ** 3 },
       readOnly: false,
       api: {
         host: '0.0.0.0',
@@ -450,6 +451,7 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
       source: join(VALID, 'minimal.yaml'),
       hostname: hostname(),
       dataDir: '/var/lib/hen-backup',
+      index: {},
       readOnly: false,
       api: { host: '127.0.0.1', port: 4000, tokens: [], openIntrospection: false },
       log: { level: 'info' },
@@ -1199,6 +1201,15 @@ api:
   it('refuses bandwidth limits restic cannot apply', () => {
     expect(issuesOf('limits: { download: 512 }')).toEqual([
       { path: 'limits.download', message: 'must be at least 1K (restic limits in KiB/s)' },
+    ]);
+  });
+
+  it('refuses a snapshot index ceiling that is not a size, naming the key', () => {
+    expect(issuesOf('index: { maxSize: lots }')).toEqual([
+      { path: 'index.maxSize', message: expect.stringMatching(/is not a size/) as string },
+    ]);
+    expect(issuesOf('index: { maxSixe: 1G }')).toEqual([
+      { path: 'index.maxSixe', message: expect.stringMatching(/^unknown key/) as string },
     ]);
   });
 

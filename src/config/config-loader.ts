@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Document, isCollection, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { HenConfig } from './config.types';
 import { ConfigError, type ConfigIssue } from './config-error';
+import { applyOverrides, attributeIssues, type ConfigOverride } from './config-overrides';
 import { type ConfigPath, formatPath, ROOT_PATH } from './config-path';
 import { ConfigReader, given } from './config-reader';
 import { substituteEnv, type SubstitutionResult } from './env-substitution';
@@ -18,28 +19,36 @@ const MASK = '***';
  * its key path; error messages never contain values that came from the environment, secret files or
  * secret settings.
  */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): HenConfig {
+export function loadConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: readonly ConfigOverride[] = [],
+): HenConfig {
   const source = resolve(file);
   const { document, tree } = parseYaml(source);
-  return validateConfig(tree, source, env, document);
+  return validateConfig(tree, source, env, document, overrides);
 }
 
 /**
  * Validates a parsed configuration (a plain object, as YAML gives it) and returns its typed form,
  * or throws a ConfigError. `source` is the file it stands for: relative paths in it are resolved
  * against the file's folder. With the YAML `document`, issues come in the order of the file.
+ * `overrides` (flags and HEN_BACKUP_* variables, config-overrides.ts) are written in first.
  */
 export function validateConfig(
   tree: unknown,
   source: string,
   env: NodeJS.ProcessEnv = process.env,
   document?: Document,
+  overrides: readonly ConfigOverride[] = [],
 ): HenConfig {
   if (!given(tree)) throw rootError(source, 'the file is empty');
 
   const substitution = substituteEnv(tree, env);
   const reader = new ConfigReader(dirname(source));
-  const { config, plainTokens } = readConfig(reader, substitution.value, source);
+  // Flags and HEN_BACKUP_* variables (config-overrides.ts) meet the same checks as the file.
+  const overridden = applyOverrides(substitution.value, overrides);
+  const { config, plainTokens } = readConfig(reader, overridden, source);
   const secrets = collectSecrets(config, plainTokens);
 
   const substitutionPaths = new Set(substitution.issues.map((issue) => formatPath(issue.path)));
@@ -50,12 +59,15 @@ export function validateConfig(
   ];
   // The readers word almost every problem themselves; the schema is checked too, so that nothing
   // it refuses is ever accepted.
-  const issues = [...reported, ...uncoveredIssues(schemaIssues(substitution.value), reported)];
+  const issues = [...reported, ...uncoveredIssues(schemaIssues(overridden), reported)];
   if (issues.length > 0) {
     const sorted = document ? sortByPosition(document, issues) : issues;
     const hidden = [...substitution.injected, ...secrets];
     throw new ConfigError(
-      sorted.map((issue) => redact(issue.path, issue.message, substitution, hidden)),
+      attributeIssues(
+        sorted.map((issue) => redact(issue.path, issue.message, substitution, hidden)),
+        overrides,
+      ),
       source,
     );
   }

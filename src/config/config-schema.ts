@@ -560,6 +560,15 @@ export const CONFIG_SCHEMA = z
     repositories: optional(named(REPOSITORY_SCHEMA), 'Repositories, by name.'),
     backups: optional(named(BACKUP_SCHEMA), 'Backups, by name.'),
     notifications: optional(NOTIFICATIONS_SCHEMA, 'Notifications.'),
+    index: optional(
+      z.strictObject({
+        maxSize: optional(
+          size(),
+          'Ceiling of the snapshot index; above it the least used snapshots are evicted. Default none.',
+        ),
+      }),
+      'The snapshot index (browsing and search).',
+    ),
   })
   .describe('hen-backup configuration');
 

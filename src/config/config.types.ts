@@ -148,6 +148,8 @@ export interface HenConfig {
   repositories: Record<string, RepositoryConfig>;
   backups: Record<string, BackupConfig>;
   notifications: NotificationsConfig;
+  /** The snapshot index (snapshot-index/): absent means no size ceiling. */
+  index?: { maxSizeBytes?: number };
   /**
    * Every secret value found while loading (passwords, tokens, credential-like locationParams,
    * credentials inside locations) so that logs and answers can be scrubbed of them.

@@ -72,6 +72,7 @@ export function readConfig(r: ConfigReader, document: unknown, source: string): 
       backups: new Set(Object.keys(backups)),
       repositories: new Set(Object.keys(registry.repositories)),
     }),
+    index: r.optional(root, 'index', [], (v, p) => readIndex(r, v, p), {}),
   };
   return { config, plainTokens };
 }
@@ -159,6 +160,14 @@ function readHistory(
     keepDays: r.optional(map, 'keepDays', path, r.integer(1, 100_000), keepDays),
     keepCount: r.optional(map, 'keepCount', path, r.integer(1, 100_000_000), keepCount),
   };
+}
+
+/** `index: { maxSize: 2G }`: the snapshot index's ceiling; the least used snapshots go first. */
+function readIndex(r: ConfigReader, value: unknown, path: ConfigPath): HenConfig['index'] {
+  const map = r.mapping(value, path, ['maxSize']);
+  if (!map) return undefined;
+  const maxSizeBytes = r.optional(map, 'maxSize', path, r.size, undefined);
+  return maxSizeBytes === undefined ? {} : { maxSizeBytes };
 }
 
 function readRestore(

@@ -6,19 +6,17 @@ import { outsideRequest } from '../common/outside-request';
 import { finalProgress } from './job-progress';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobContext, type JobReporter } from './job-context';
+import { JobDispatcher } from './job-dispatcher';
 import { JobEvents } from './job-events';
 import { jobEndFields } from './job-end-fields';
-import { describeFailure } from './job-failure';
 import { JobHandlers } from './job-handlers';
 import { JobLogService } from './job-log.service';
 import type { ResourceLock } from './job-locks';
-import { JobQueue } from './job-queue';
-import { selectJobsToStart } from './job-selection';
+import { endOpenSteps, jobOutcome, type StopReason } from './job-outcome';
 import { JobStore } from './job-store';
-import { StateDiskFullError } from '../state/state-disk-full';
-import type { Job, JobError, JobRequest, JobState } from './job.types';
-
-type StopReason = 'canceled' | 'timeout' | 'shutdown';
+import { ProgressPacer } from './progress-pacer';
+import { SaveRetry } from './save-retry';
+import type { Job, JobRequest } from './job.types';
 
 interface RunningJob {
   job: Job;
@@ -28,27 +26,7 @@ interface RunningJob {
   done: Promise<void>;
 }
 
-const PROGRESS_INTERVAL_MS = 500;
-/**
- * restic 0.14 reports status only when its counters change, or once a second; once every file
- * is read and it only uploads (under a bandwidth limit, for a long while) even that can stretch
- * past a second. Without news for this long, the runner restates a running job's progress with
- * its elapsed time from the daemon's clock, so that live views keep moving at least once a second.
- */
-const PROGRESS_HEARTBEAT_MS = 600;
-
-interface ProgressPacing {
-  /** when progress was last announced */
-  last: number;
-  /** a trailing announcement is due */
-  cancel?: () => void;
-  stopHeartbeat?: () => void;
-  /** restic's own elapsed time at its last report, and when that was */
-  reported: { at: number; secondsElapsed: number };
-}
 const QUEUE_SUMMARY_INTERVAL_MS = 60_000;
-/** How often job states that could not be saved (a full disk) are tried again. */
-const SAVE_RETRY_INTERVAL_MS = 10_000;
 
 export class JobNotFoundError extends Error {
   readonly code = 'NOT_FOUND';
@@ -58,23 +36,23 @@ export class JobConflictError extends Error {
 }
 
 /**
- * Owns the life of every job: queueing (with de-duplication), choosing what may start, running
- * it through its handler with a deadline, cancelling, and recording each state change in the
- * store before announcing it.
+ * Owns the life of every job: takes requests, starts what the dispatcher says may start, runs
+ * each through its handler with a deadline, cancels, and ends it by the outcome rule. Its parts:
+ * JobDispatcher (the queue), SaveRetry (save then announce, and retry what a full disk held
+ * back), ProgressPacer (how often progress is announced), jobOutcome (how a job ended). A job's
+ * changes flow one way: handler -> JobContext -> pacer or SaveRetry -> store, then announcement.
  */
 @Injectable()
 export class JobRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
-  private readonly queue = new JobQueue();
+  private readonly queue: JobDispatcher;
   private readonly running = new Map<number, RunningJob>();
-  private readonly progressTimers = new Map<number, ProgressPacing>();
+  private readonly saves: SaveRetry;
+  private readonly pacer: ProgressPacer;
+  /** What a handler's context reports through; it never calls back into the runner. */
+  private readonly reporter: JobReporter;
   private accepting = false;
   private stopSummary?: () => void;
-  /** Jobs whose latest state could not be saved (the state database's disk is full), by id. */
-  private readonly unsaved = new Map<number, Job>();
-  /** Ended jobs among them: their end is announced once it is saved. */
-  private readonly unannouncedEnds = new Set<number>();
-  private cancelSaveRetry?: () => void;
 
   constructor(
     private readonly config: LiveConfig,
@@ -85,6 +63,15 @@ export class JobRunner implements BeforeApplicationShutdown {
     private readonly clock: Clock,
     private readonly scrubber: SecretScrubber,
   ) {
+    this.queue = new JobDispatcher(handlers);
+    // once every held-back state is saved, what waited for it may start
+    this.saves = new SaveRetry(store, events, clock, () => this.pump());
+    this.pacer = new ProgressPacer(clock, (job) => this.saves.save(job));
+    this.reporter = {
+      changed: (job) => this.saves.save(job),
+      progress: (job) => this.pacer.report(job),
+      now: () => this.nowIso(),
+    };
     config.onChange((change) => this.configChanged(change));
   }
 
@@ -106,10 +93,10 @@ export class JobRunner implements BeforeApplicationShutdown {
   }
 
   enqueue(request: JobRequest): Job {
-    const identical = this.queue.findIdentical(request);
-    if (identical) {
-      if (request.priority > identical.priority) {
-        identical.priority = request.priority;
+    const merged = this.queue.merge(request);
+    if (merged) {
+      const identical = merged.job;
+      if (merged.raised) {
         this.commit(identical);
         this.logs.write(
           identical,
@@ -162,14 +149,8 @@ export class JobRunner implements BeforeApplicationShutdown {
    * with. A new concurrency takes effect at once.
    */
   private configChanged({ current }: ConfigChange): void {
-    for (const job of this.queue.ordered()) {
-      const gone =
-        job.backup !== null && !(job.backup in current.backups)
-          ? `backup "${job.backup}"`
-          : job.repository !== null && !(job.repository in current.repositories)
-            ? `repository "${job.repository}"`
-            : null;
-      if (gone) this.cancelWaiting(job.id, `${gone} is no longer in the configuration`);
+    for (const { job, gone } of this.queue.orphans(current)) {
+      this.cancelWaiting(job.id, `${gone} is no longer in the configuration`);
     }
     this.pump();
   }
@@ -199,10 +180,9 @@ export class JobRunner implements BeforeApplicationShutdown {
     const running = [...this.running.values()];
     for (const r of running) this.stop(r, 'shutdown');
     await Promise.all(running.map((r) => r.done));
-    // A last try for states a full disk held back (what still fails, startup recovery sorts out).
-    // The canceled timer stays in the field, so a failing save here schedules no new one.
-    this.cancelSaveRetry?.();
-    this.retrySaves();
+    // A last try for states a full disk held back, then what waited would start (it does not:
+    // the runner no longer accepts).
+    this.saves.lastTry();
   }
 
   /** Waits until nothing runs; for tests and orderly shutdown. */
@@ -217,13 +197,8 @@ export class JobRunner implements BeforeApplicationShutdown {
 
   private startWhatMay(): void {
     if (!this.accepting) return;
-    const candidates = this.queue.ordered().map((job) => {
-      const handler = this.handlers.get(job.operation);
-      return { job, locks: handler.locks(job), takesNoSlot: handler.takesNoSlot };
-    });
     const runningLocks = [...this.running.values()].map((r) => r.locks);
-    for (const { job, locks } of selectJobsToStart(
-      candidates,
+    for (const { job, locks } of this.queue.startable(
       runningLocks,
       this.config.current.jobs.concurrency,
     )) {
@@ -245,7 +220,7 @@ export class JobRunner implements BeforeApplicationShutdown {
       // What cannot be recorded does not run: the job waits, and the save retry starts it later.
       job.state = 'queued';
       job.startedAt = null;
-      this.unsaved.delete(job.id);
+      this.saves.drop(job.id);
       this.running.delete(job.id);
       this.queue.add(job);
       return false;
@@ -262,7 +237,8 @@ export class JobRunner implements BeforeApplicationShutdown {
       maxMs,
       `job ${job.id} max duration`,
     );
-    const context = new JobContext(job, controller.signal, this.reporter(), this.logs);
+    this.pacer.start(job.id);
+    const context = new JobContext(job, controller.signal, this.reporter, this.logs);
 
     entry.done = (async () => {
       let failure: unknown = null;
@@ -279,45 +255,15 @@ export class JobRunner implements BeforeApplicationShutdown {
 
   private complete(entry: RunningJob, failure: unknown, maxMs: number): void {
     const { job } = entry;
-    const failedStep = job.steps.find((s) => s.state === 'failed');
-    let state: JobState;
-    let error: JobError | null = null;
-    switch (entry.stopReason) {
-      case 'canceled':
-        state = 'canceled';
-        error = { code: 'CANCELED', message: 'canceled while running' };
-        break;
-      case 'timeout':
-        state = 'failed';
-        error = {
-          code: 'TIMED_OUT',
-          message: `stopped after running longer than ${Math.round(maxMs / 1000)} s (maxDuration)`,
-        };
-        break;
-      case 'shutdown':
-        state = 'interrupted';
-        error = { code: 'INTERRUPTED', message: 'the daemon stopped while the job ran' };
-        break;
-      default:
-        if (failure) {
-          state = 'failed';
-          const described = describeFailure(failure);
-          error = { code: described.code, message: this.scrubber.scrub(described.message) };
-        } else if (failedStep) {
-          state = 'failed';
-          error = failedStep.error;
-        } else {
-          state = 'succeeded';
-        }
-    }
-    const stepEnd = state === 'interrupted' ? 'interrupted' : 'canceled';
-    for (const step of job.steps) {
-      if (step.state === 'running' || step.state === 'pending') {
-        step.state = stepEnd;
-        step.endedAt = this.nowIso();
-      }
-    }
-    this.flushProgress(job.id);
+    const { state, error } = jobOutcome({
+      stopReason: entry.stopReason,
+      failure,
+      steps: job.steps,
+      maxMs,
+      scrub: (text) => this.scrubber.scrub(text),
+    });
+    endOpenSteps(job.steps, state, this.nowIso());
+    this.pacer.stop(job.id);
     job.progress = finalProgress(job, state);
     job.state = state;
     job.error = error;
@@ -349,114 +295,12 @@ export class JobRunner implements BeforeApplicationShutdown {
   }
 
   private finish(job: Job): void {
-    if (this.unsaved.has(job.id)) {
-      this.unannouncedEnds.add(job.id);
-      return;
-    }
-    this.events.finished(job);
+    this.saves.announceEnd(job);
   }
 
-  /**
-   * Saves a job, then announces the change. A save that fails (the state database's disk is full;
-   * StateDatabase logs that once) is not announced and never throws into the job: the job goes on
-   * in memory, and its latest state is saved and announced by the next commit or the retry.
-   */
+  /** Saves a job, then announces the change; false when it could not be saved (see SaveRetry). */
   private commit(job: Job): boolean {
-    job.updatedAt = this.nowIso();
-    try {
-      this.store.save(job);
-    } catch (error) {
-      if (!(error instanceof StateDiskFullError)) {
-        this.logger.error({
-          msg: `saving job ${job.id} failed`,
-          jobId: job.id,
-          error: String(error),
-        });
-      }
-      this.unsaved.set(job.id, job);
-      this.scheduleSaveRetry();
-      return false;
-    }
-    this.unsaved.delete(job.id);
-    this.events.updated(job);
-    return true;
-  }
-
-  private scheduleSaveRetry(): void {
-    if (this.cancelSaveRetry) return;
-    this.cancelSaveRetry = this.clock.setTimeout(() => {
-      this.cancelSaveRetry = undefined;
-      this.retrySaves();
-    }, SAVE_RETRY_INTERVAL_MS);
-  }
-
-  /** Saves what could not be saved, announcing ends held back, then starts what waited. */
-  private retrySaves(): void {
-    for (const job of [...this.unsaved.values()]) {
-      if (!this.commit(job)) return; // still failing; commit scheduled the next try
-      if (this.unannouncedEnds.delete(job.id)) this.events.finished(job);
-    }
-    this.pump();
-  }
-
-  private reporter(): JobReporter {
-    return {
-      changed: (job) => this.commit(job),
-      progress: (job) => this.throttledProgress(job),
-      now: () => this.nowIso(),
-    };
-  }
-
-  private throttledProgress(job: Job): void {
-    const now = this.clock.now();
-    const reported = { at: now, secondsElapsed: job.progress?.secondsElapsed ?? 0 };
-    let state = this.progressTimers.get(job.id);
-    if (!state) {
-      const pacing: ProgressPacing = { last: 0, reported };
-      pacing.stopHeartbeat = this.clock.setInterval(
-        () => this.heartbeat(job, pacing),
-        PROGRESS_HEARTBEAT_MS / 4,
-      );
-      this.progressTimers.set(job.id, pacing);
-      state = pacing;
-    }
-    state.reported = reported;
-    if (state.cancel) return; // a trailing update is already due and will carry the latest values
-    const wait = state.last + PROGRESS_INTERVAL_MS - now;
-    if (wait <= 0) {
-      state.last = now;
-      this.commit(job);
-      return;
-    }
-    const pacing = state;
-    pacing.cancel = this.clock.setTimeout(() => {
-      pacing.cancel = undefined;
-      pacing.last = this.clock.now();
-      if (this.running.has(job.id)) this.commit(job);
-    }, wait);
-  }
-
-  private heartbeat(job: Job, pacing: ProgressPacing): void {
-    const now = this.clock.now();
-    if (pacing.cancel || now - pacing.last < PROGRESS_HEARTBEAT_MS) return;
-    if (!job.progress || !this.running.has(job.id)) return;
-    const { at, secondsElapsed } = pacing.reported;
-    job.progress = {
-      ...job.progress,
-      secondsElapsed: Math.max(
-        job.progress.secondsElapsed,
-        Math.floor(secondsElapsed + (now - at) / 1000),
-      ),
-    };
-    pacing.last = now;
-    this.commit(job);
-  }
-
-  private flushProgress(jobId: number): void {
-    const pacing = this.progressTimers.get(jobId);
-    pacing?.cancel?.();
-    pacing?.stopHeartbeat?.();
-    this.progressTimers.delete(jobId);
+    return this.saves.save(job);
   }
 
   private logQueueSummary(): void {

@@ -8,14 +8,24 @@ export const JOB_OPERATIONS = [
   'check',
   'restore',
   'forget',
+  'index',
 ] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
 /**
  * `reload`: asked for by a configuration reload (an init of a repository it added); `retry`: the
- * daemon trying again to open a repository that failed (jobs.repositoryRetry)
+ * daemon trying again to open a repository that failed (jobs.repositoryRetry); `follow-up`: work
+ * another job left to do (indexing the snapshots a backup made or a forget removed)
  */
-export const JOB_TRIGGERS = ['api', 'schedule', 'watch', 'startup', 'reload', 'retry'] as const;
+export const JOB_TRIGGERS = [
+  'api',
+  'schedule',
+  'watch',
+  'startup',
+  'reload',
+  'retry',
+  'follow-up',
+] as const;
 export type JobTrigger = (typeof JOB_TRIGGERS)[number];
 
 export const JOB_STATES = [

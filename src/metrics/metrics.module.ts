@@ -10,6 +10,8 @@ import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { NotificationMetrics } from './notification-metrics';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { SnapshotIndexModule } from '../snapshot-index/snapshot-index.module';
+import { SnapshotIndexGauge } from './snapshot-index-gauge';
 import { StatusResolver } from './status.resolver';
 import { StatusService } from './status.service';
 import { StatusBackupsResolver } from './status-backups.resolver';
@@ -23,6 +25,7 @@ import { StatusBackupsResolver } from './status-backups.resolver';
     HealthModule,
     BackupsModule,
     NotificationsModule,
+    SnapshotIndexModule,
   ],
   controllers: [MetricsController],
   providers: [
@@ -33,6 +36,7 @@ import { StatusBackupsResolver } from './status-backups.resolver';
     BackupStatuses,
     DiskSpaceGauge,
     NotificationMetrics,
+    SnapshotIndexGauge,
   ],
   exports: [MetricsService],
 })

@@ -1,22 +1,26 @@
-import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
+import { Args, Query, Resolver } from '@nestjs/graphql';
 import { JobPages } from '../jobs/job-pages';
 import { JobStore } from '../jobs/job-store';
-import type { Job } from '../jobs/job.types';
-import { JobConnection, JobModel } from '../jobs/models/job.model';
+import { OwnerJobsResolver } from '../jobs/owner-jobs.resolver';
 import { RepositoryModel } from './models/repository.model';
 import { RepositoriesService } from './repositories.service';
 import { toRepositoryModel } from './repository-views';
 import { RepositoryNameArgs } from './dto/repository-name.args';
-import { JobFilterArgs } from '../jobs/dto/jobs.args';
 
 @Resolver(() => RepositoryModel)
-export class RepositoriesResolver {
+export class RepositoriesResolver extends OwnerJobsResolver(RepositoryModel, {
+  owned: (repository) => ({ repository: repository.name }),
+  lastJobDescription:
+    'the most recent job on this repository itself (init, check, unlock, restore)',
+  jobsDescription: 'jobs on this repository itself (init, check, unlock, restore), newest first',
+}) {
   constructor(
     private readonly configured: RepositoriesService,
-    private readonly jobPages: JobPages,
-    private readonly store: JobStore,
-  ) {}
+    jobPages: JobPages,
+    store: JobStore,
+  ) {
+    super(jobPages, store);
+  }
 
   @Query(() => [RepositoryModel], { nullable: true, description: 'every configured repository' })
   repositories(): RepositoryModel[] {
@@ -29,24 +33,5 @@ export class RepositoriesResolver {
   })
   repository(@Args() { name }: RepositoryNameArgs): RepositoryModel {
     return toRepositoryModel(this.configured.get(name));
-  }
-
-  @ResolveField(() => JobModel, {
-    nullable: true,
-    description: 'the most recent job on this repository itself (init, check, unlock, restore)',
-  })
-  lastJob(@Parent() repository: RepositoryModel): Job | null {
-    return this.store.lastOf({ repository: repository.name });
-  }
-
-  @ResolveField(() => JobConnection, {
-    description: 'jobs on this repository itself (init, check, unlock, restore), newest first',
-  })
-  jobs(
-    @Parent() repository: RepositoryModel,
-    @Args() page: PageArgs,
-    @Args() { filter }: JobFilterArgs,
-  ): ConnectionShape<Job> {
-    return this.jobPages.jobs(page, { ...filter, repository: repository.name });
   }
 }

@@ -82,6 +82,11 @@ export interface SnapshotFilter {
   host?: string;
   tags?: string[];
   paths?: string[];
+  /**
+   * Read without taking a lock (`--no-lock`): for callers that tolerate a concurrent prune (the
+   * snapshot index is a cache), so that they never leave a lock file behind or show one.
+   */
+  noLock?: boolean;
 }
 
 /** Options of ResticService.run, the generic call every other method goes through. */

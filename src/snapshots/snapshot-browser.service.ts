@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { ResticError } from '../restic/restic-error';
 import { ResticService } from '../repositories/restic.service';
 import type {
@@ -23,6 +23,7 @@ import {
 } from './snapshot-paths';
 import { SnapshotNotFoundError, SnapshotRefs } from './snapshot-refs';
 import { SnapshotsService } from './snapshots.service';
+import { SnapshotIndexService } from '../snapshot-index/snapshot-index.service';
 
 /** A snapshot, a folder or a path that does not exist; the API answers NOT_FOUND. */
 
@@ -112,6 +113,8 @@ export class SnapshotBrowserService {
     private readonly snapshots: SnapshotsService,
     private readonly restic: ResticService,
     private readonly refs: SnapshotRefs,
+    /** the persistent index answers the folders of the snapshots it holds (absent in some tests) */
+    @Optional() private readonly index?: SnapshotIndexService,
   ) {}
 
   /** The snapshot a snapshot argument names (an id, a unique prefix, `latest`, ...). */
@@ -178,6 +181,8 @@ export class SnapshotBrowserService {
     id: string,
     folder: string,
   ): Promise<FolderChildren> {
+    const indexed = this.fromIndex(repository, id, folder);
+    if (indexed) return indexed;
     const key = `${repository}\0${id}`;
     const kept = this.listings.peek(key);
     if (kept) return settle(fromListing(kept, folder));
@@ -201,6 +206,32 @@ export class SnapshotBrowserService {
       // every source failed: say why the folder run did
       throw error instanceof AggregateError ? error.errors[0] : error;
     }
+  }
+
+  /**
+   * A folder of an indexed snapshot, from the index (with its folders' total sizes and file
+   * counts); undefined when the snapshot is not indexed, so that restic answers.
+   */
+  private fromIndex(repository: string, id: string, folder: string): FolderChildren | undefined {
+    const fullId = this.index?.fullId(repository, id);
+    if (!this.index || !fullId) return undefined;
+    const found = this.index.folder(repository, fullId, folder, 0, Number.MAX_SAFE_INTEGER);
+    if (!found) return undefined;
+    if ('missing' in found) throw noFolder(folder, fullId);
+    if ('notAFolder' in found) throw notAFolder(folder);
+    return {
+      snapshotId: fullId,
+      children: found.page.entries.map((entry) => ({
+        name: entry.name,
+        type: entry.type as ListedEntry['type'],
+        size: entry.size,
+        mtime: entry.mtime,
+        mode: entry.mode,
+        ...(entry.type === 'dir'
+          ? { totalSize: entry.totalSize ?? undefined, fileCount: entry.fileCount ?? undefined }
+          : {}),
+      })),
+    };
   }
 
   /**

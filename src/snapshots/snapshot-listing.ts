@@ -11,6 +11,10 @@ export interface ListedEntry {
   size: number;
   mtime: string;
   mode: number;
+  /** for a folder of an indexed snapshot: bytes of every file below it */
+  totalSize?: number;
+  /** for a folder of an indexed snapshot: files below it, at any depth */
+  fileCount?: number;
 }
 
 export interface SnapshotEntry extends ListedEntry {

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { parseGlobalId } from '../common/graphql/global-id';
 import type { ResticSnapshot } from '../restic/restic.types';
+import { SnapshotIndexService } from '../snapshot-index/snapshot-index.service';
 import { SnapshotsService } from './snapshots.service';
 
 /** A snapshot argument that cannot name a snapshot, whatever the repository holds. */
@@ -44,7 +45,11 @@ export function parseSnapshotRef(repository: string, ref: string, what = 'snapsh
 /** Snapshot arguments (ids, prefixes, `latest`) turned into snapshots. */
 @Injectable()
 export class SnapshotRefs {
-  constructor(private readonly snapshots: SnapshotsService) {}
+  constructor(
+    private readonly snapshots: SnapshotsService,
+    /** knows the snapshots it indexed: a full id among them needs no restic run */
+    @Optional() private readonly index?: SnapshotIndexService,
+  ) {}
 
   /**
    * An id restic takes for the ref: ids and prefixes as they are (restic resolves prefixes
@@ -59,6 +64,10 @@ export class SnapshotRefs {
   async resolve(repository: string, ref: string, what = 'snapshot'): Promise<ResticSnapshot> {
     const parsed = parseSnapshotRef(repository, ref, what);
     if (parsed.kind === 'latest') return this.latest(repository, parsed.backup);
+    if (parsed.id.length === 64) {
+      const [indexed] = this.index?.described(repository, parsed.id) ?? [];
+      if (indexed) return indexed;
+    }
     const all = await this.snapshots.list(repository, {});
     const matches = all.filter((s) => s.id.startsWith(parsed.id));
     if (matches.length > 1) {

@@ -28,5 +28,11 @@ export function toSnapshotEntryModel(
   entry: ListedEntry,
 ): SnapshotEntryModel {
   const path = childPath(folder, entry.name);
-  return { ...entry, path, id: globalId('SnapshotEntry', repository, snapshotId, path) };
+  return {
+    ...entry,
+    totalSize: entry.totalSize ?? null,
+    fileCount: entry.fileCount ?? null,
+    path,
+    id: globalId('SnapshotEntry', repository, snapshotId, path),
+  };
 }

@@ -5,14 +5,24 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { HenConfig } from '../config/config.types';
 import { quickCheckInWorker } from './integrity-check';
 import { StateDiskFullError, isStateDiskFull } from './state-disk-full';
 
-/** Each runs once, in its own transaction, in order; user_version counts those done. */
-const MIGRATIONS: string[] = [
+/** One entry per state schema version; `user_version` counts the ones applied. Append only. */
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE jobs (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      operation TEXT NOT NULL,
@@ -265,6 +275,9 @@ function fileBytes(file: string): number {
 /** The state database cannot be used and was left as it is; the daemon must not start. */
 export class StateDatabaseError extends Error {}
 
+/** The state schema version this build writes: migrations bring older files up to it. */
+export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
+
 /** SQLite's answers for a file that is not a database, or a damaged one. */
 const CORRUPTION_CODES = /^SQLITE_(NOTADB|CORRUPT)/;
 
@@ -319,6 +332,60 @@ function migrate(db: Database.Database): void {
   }
 }
 
+/**
+ * A file written by a newer hen-backup has tables and meanings this build does not know: writing
+ * to it could lose what the newer version recorded, and its migrations cannot be undone. It is
+ * refused before anything opens it for writing (so it stays byte for byte as it was).
+ */
+function refuseNewer(file: string): void {
+  const version = storedVersion(file);
+  if (version === null || version <= STATE_SCHEMA_VERSION) return;
+  throw new StateDatabaseError(
+    `the state database ${file} was written by a newer hen-backup (state schema version ` +
+      `${version}; this one knows versions up to ${STATE_SCHEMA_VERSION}). hen-backup left it ` +
+      'untouched. Run the newer hen-backup again, or, to go back to this version, restore the ' +
+      'state folder saved before the upgrade (see "Upgrades" in the README).',
+  );
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0');
+
+/**
+ * user_version as stored, or null for a missing file or one that is not a database (the probe
+ * deals with those). Read from the file header (bytes 60-63), since even a read-only SQLite
+ * connection leaves -wal and -shm files behind; only when a -wal file is already there (the
+ * daemon was killed) can the header be stale, and a read-only connection reads it.
+ */
+function storedVersion(file: string): number | null {
+  const header = Buffer.alloc(64);
+  let length: number;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      length = readSync(fd, header, 0, header.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  if (length < 64 || !header.subarray(0, 16).equals(SQLITE_HEADER)) return null;
+  let version = header.readUInt32BE(60);
+  if (existsSync(`${file}-wal`)) {
+    try {
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        version = db.pragma('user_version', { simple: true }) as number;
+      } finally {
+        db.close();
+      }
+    } catch {
+      // the probe reports what is wrong with it
+    }
+  }
+  return version;
+}
+
 /** `state.db.corrupt-20261122T042502Z`, with a counter if that name is taken. */
 function asideName(file: string, now: Date): string {
   const stamp = now
@@ -341,6 +408,7 @@ export function openStateDatabase(
   logger: Logger,
   now: () => Date,
 ): Database.Database {
+  refuseNewer(file);
   let error = probe(file);
   if (!error) {
     rmSync(file + CHECK_FAILED_SUFFIX, { force: true });

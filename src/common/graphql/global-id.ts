@@ -15,6 +15,7 @@ export const NODE_TYPES = {
   Snapshot: 2,
   SnapshotEntry: 3,
   Notification: 1,
+  IndexedPath: 2,
 } as const;
 
 export type NodeTypeName = keyof typeof NODE_TYPES;

@@ -28,6 +28,8 @@ export const JobOperationEnum = domainEnum<JobOperation>(
     check: 'check the integrity of a repository',
     restore: 'restore a snapshot into a folder',
     forget: 'forget chosen snapshots of a repository (forgetSnapshots), then prune',
+    index:
+      "bring a repository's part of the snapshot index up to date: drop forgotten snapshots, index new ones",
   },
 );
 
@@ -56,6 +58,7 @@ export const JobTriggerEnum = domainEnum<JobTrigger>(
     startup: 'the daemon started',
     reload: 'a configuration reload (an init of a repository it added)',
     retry: 'the daemon trying again to open a repository that failed (jobs.repositoryRetry)',
+    'follow-up': 'work another job left to do (indexing the snapshots a backup made)',
   },
 );
 

@@ -20,6 +20,7 @@ export function snapshots(
   // one comma-joined --tag means "all of these"; repeated --tag would mean "any of these"
   if (filter.tags && filter.tags.length > 0) args.push(`--tag=${filter.tags.join(',')}`);
   for (const path of filter.paths ?? []) args.push(`--path=${path}`);
+  if (filter.noLock) args.push('--no-lock');
   return listSnapshots(restic, target, args, opts);
 }
 

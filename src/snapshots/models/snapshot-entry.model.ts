@@ -42,6 +42,20 @@ export class SnapshotEntryModel implements Node {
 
   @Field(() => Int, { description: 'unix permission bits, e.g. 420 (0644)' })
   mode!: number;
+
+  @Field(() => SafeInt, {
+    nullable: true,
+    description:
+      'for a folder of an indexed snapshot: bytes of every file below it, at any depth; null otherwise',
+  })
+  totalSize!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'for a folder of an indexed snapshot: files below it, at any depth; null otherwise',
+  })
+  fileCount!: number | null;
 }
 
 @ObjectType({ description: 'a page of the entries of one folder of a snapshot' })

@@ -5,9 +5,9 @@ import type { HenConfig } from '../config/config.types';
 import { PRIORITY } from '../config/priority';
 import { JobStore } from '../jobs/job-store';
 import type { JobRequest } from '../jobs/job.types';
-import { StateDatabase } from './state-database';
-import { scheduledDefinitions, scheduleKeyOfJob } from '../triggers/schedule-definitions';
-import { ScheduleRunStore } from './schedule-run-store';
+import { StateDatabase } from '../state/state-database';
+import { scheduledDefinitions, scheduleKeyOfJob } from './schedule-definitions';
+import { ScheduleRunStore } from '../state/schedule-run-store';
 
 describe('ScheduleRunStore', () => {
   let dir: string;

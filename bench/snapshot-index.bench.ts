@@ -1,0 +1,247 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
+import { waitFor } from '../test/support/wait-for';
+import type { Benchmark, BenchResult } from './bench-result';
+import { datasetPath, writeDataset } from './support/dataset';
+import { mb, median, percentile, rssBytes, sinceSeconds, sleep } from './support/measure';
+
+/**
+ * Files in the snapshot: HEN_INDEX_BENCH_FILES (default 200,000; the issue asks for 1M and 2M
+ * too, which take far longer than a shared two-core machine should give at once).
+ */
+const FILES = Number(process.env.HEN_INDEX_BENCH_FILES ?? 200_000);
+const SNAPSHOTS = Number(process.env.HEN_INDEX_BENCH_SNAPSHOTS ?? 10);
+const FILES_PER_DIR = 100;
+const FILE_BYTES = 32;
+const PASSWORD = 'bench-index-password';
+const RESTIC = process.env.RESTIC_BIN || 'restic';
+const FOLDER_SAMPLES = 40;
+const SEARCHES = 20;
+const RSS_SAMPLE_MS = 20;
+
+const run = promisify(execFile);
+
+const FILES_QUERY = `query($s: String!, $p: String) { snapshot(repository: "local", snapshot: $s) {
+  files(path: $p, first: 100) { totalCount nodes { name size totalSize } } } }`;
+const SEARCH_QUERY = `query($n: String!) { searchSnapshots(repository: "local", name: $n, first: 50) {
+  nodes { path versions { snapshotId size } } } }`;
+
+async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return [sinceSeconds(started) * 1000, result];
+}
+
+async function snapshotIndexBenchmark(): Promise<BenchResult[]> {
+  const root = mkdtempSync(join(tmpdir(), 'hen-bench-index-'));
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
+  let started: StartedDaemon | undefined;
+  try {
+    const data = writeDataset(join(root, 'data'), {
+      files: FILES,
+      bytes: FILES * FILE_BYTES,
+      filesPerDir: FILES_PER_DIR,
+    });
+    const dataDir = join(root, 'state');
+    const repo = join(root, 'repo');
+    mkdirSync(dataDir);
+    const env = {
+      RESTIC_REPOSITORY: repo,
+      RESTIC_PASSWORD: PASSWORD,
+      RESTIC_CACHE_DIR: join(dataDir, 'cache'),
+    };
+    const restic = (...args: string[]) => {
+      const result = spawnSync(RESTIC, args, {
+        env: { ...process.env, ...env },
+        maxBuffer: 2 * 1024 ** 3,
+      });
+      if (result.status !== 0) {
+        throw new Error(
+          `restic ${args.join(' ')} failed: ${result.stderr.toString().slice(-2000)}`,
+        );
+      }
+      return result.stdout.toString();
+    };
+    const timeRestic = async (...args: string[]) =>
+      (
+        await timed(() =>
+          run(RESTIC, args, { env: { ...process.env, ...env }, maxBuffer: 2 * 1024 ** 3 }),
+        )
+      )[0];
+    restic('init');
+    // day one, then days where 1% of the leaf folders change (one file rewritten in each)
+    const leaves = Math.ceil(FILES / FILES_PER_DIR);
+    for (let day = 0; day < SNAPSHOTS; day++) {
+      if (day > 0) {
+        for (let leaf = day; leaf < leaves; leaf += 100) {
+          const index = leaf * FILES_PER_DIR;
+          if (index < FILES)
+            writeFileSync(join(data.root, datasetPath(index, FILES_PER_DIR)), `day ${day}`);
+        }
+      }
+      restic('backup', '--host', 'bench', '--tag', 'backup=bench', data.root);
+    }
+    const snapshots = (JSON.parse(restic('snapshots', '--json')) as { id: string; time: string }[])
+      .sort((a, b) => a.time.localeCompare(b.time))
+      .map((s) => s.id);
+    const newest = snapshots.at(-1)!;
+    const folders = Array.from({ length: FOLDER_SAMPLES }, (_, i) =>
+      join(data.root, datasetPath(Math.floor((i * FILES) / FOLDER_SAMPLES), FILES_PER_DIR), '..'),
+    );
+
+    // bare restic, same cache: one untimed run first
+    await timeRestic('ls', newest, data.root);
+    const bareFolder: number[] = [];
+    for (let i = 0; i < 3; i++) bareFolder.push(await timeRestic('ls', newest, folders[i]));
+    const bareWhole: number[] = [];
+    for (let i = 0; i < 3; i++) bareWhole.push(await timeRestic('ls', '--json', newest));
+    const names = Array.from(
+      { length: SEARCHES },
+      (_, i) => `f${Math.floor((i * FILES) / SEARCHES) + 7}.bin`,
+    );
+    const bareFind: number[] = [];
+    for (let i = 0; i < 2; i++) bareFind.push(await timeRestic('find', names[i]));
+
+    // the daemon indexes every snapshot on its own (the startup index job)
+    const config = { dataDir, repositories: { local: { location: repo, password: PASSWORD } } };
+    started = await startDaemon(root, config, { entry: 'dist' });
+    let client = started.client;
+    const pid = started.daemon.pid;
+    await sleep(1000);
+    const idleBefore = rssBytes(pid);
+    let peak = idleBefore;
+    const sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, rssBytes(pid));
+      } catch {
+        // the daemon is gone; the peak so far stands
+      }
+    }, RSS_SAMPLE_MS);
+    const states = async () =>
+      (
+        await client.data<{ snapshots: { nodes: { index: { state: string; bytes: number } }[] } }>(
+          `{ snapshots(repository: "local", first: 500) { nodes { index { state bytes } } } }`,
+        )
+      ).snapshots.nodes;
+    await waitFor(
+      async () => (await states()).every((n) => n.index.state === 'INDEXED'),
+      'every snapshot indexed',
+      3_600_000,
+    );
+    clearInterval(sampler);
+    await sleep(3000);
+    const idleAfter = rssBytes(pid);
+    const { jobs } = await client.data<{ jobs: { nodes: { id: string }[] } }>(
+      `{ jobs(first: 5, filter: { operations: [INDEX] }) { nodes { id } } }`,
+    );
+    const indexLines: string[] = [];
+    for (const job of jobs.nodes) {
+      const { job: found } = await client.data<{ job: { logs: { nodes: { message: string }[] } } }>(
+        `query($id: ID!) { job(id: $id) { logs(first: 500) { nodes { message } } } }`,
+        { id: job.id },
+      );
+      indexLines.push(
+        ...found.logs.nodes.map((n) => n.message).filter((m) => m.startsWith('indexed snapshot')),
+      );
+    }
+    const indexMs = indexLines.map((line) => Number(/, (\d+) ms$/.exec(line)?.[1] ?? NaN));
+    const { snapshotIndex } = await client.data<{ snapshotIndex: { bytes: number } }>(
+      `{ snapshotIndex { bytes } }`,
+    );
+    const sizes = (await states()).map((n) => n.index.bytes);
+    // the first snapshot indexed (the newest: the job goes newest first) paid for every folder
+    const oneSnapshot = Math.max(...sizes);
+
+    const browse = async () => {
+      const [first] = await timed(() => client.data(FILES_QUERY, { s: newest, p: data.root }));
+      const later: number[] = [];
+      for (const folder of folders)
+        later.push((await timed(() => client.data(FILES_QUERY, { s: newest, p: folder })))[0]);
+      return { first, later };
+    };
+    const warm = await browse();
+    const search: number[] = [];
+    for (const name of names) {
+      const [ms, answer] = await timed(() =>
+        client.data<{ searchSnapshots: { nodes: unknown[] } }>(SEARCH_QUERY, { n: name }),
+      );
+      if (answer.searchSnapshots.nodes.length === 0) throw new Error(`nothing found for ${name}`);
+      search.push(ms);
+    }
+    await started.stop();
+    started = await startDaemon(root, config, { entry: 'dist' });
+    client = started.client;
+    const restarted = await browse();
+
+    // a snapshot the daemon has not indexed: made by restic behind its back
+    writeFileSync(join(data.root, datasetPath(0, FILES_PER_DIR)), 'unindexed');
+    restic('backup', '--host', 'bench', '--tag', 'backup=bench', data.root);
+    const unindexed = (
+      JSON.parse(restic('snapshots', '--json', '--latest', '1')) as { id: string }[]
+    )[0].id;
+    await timeRestic('ls', unindexed, data.root);
+    const bareUnindexed = await timeRestic('ls', unindexed, data.root);
+    const [unindexedFirst] = await timed(() =>
+      client.data(FILES_QUERY, { s: unindexed, p: data.root }),
+    );
+
+    const p95 = (xs: number[]) => percentile(xs, 95);
+    const dataset = `${FILES.toLocaleString('en')} files (${leaves.toLocaleString('en')} folders of ${FILES_PER_DIR}), ${SNAPSHOTS} snapshots, 1% of the folders changed between two; load average at start ${load}`;
+    const indexRatio = median(indexMs) / median(bareWhole);
+    return [
+      {
+        name: 'Index: indexed folders',
+        figure: `${dataset}. First folder of an indexed snapshot ${warm.first.toFixed(1)} ms, ${FOLDER_SAMPLES} later folders p95 ${p95(warm.later).toFixed(1)} ms; right after a restart: first ${restarted.first.toFixed(1)} ms, later p95 ${p95(restarted.later).toFixed(1)} ms; one bare \`restic ls <snapshot> <folder>\`: median ${median(bareFolder).toFixed(0)} ms (ratio of the restart's first folder to it ${(restarted.first / median(bareFolder)).toFixed(3)})`,
+        goal: '≤ 50 ms p95, also after a restart',
+        holds: Math.max(warm.first, restarted.first, p95(warm.later), p95(restarted.later)) <= 50,
+      },
+      {
+        name: 'Index: unindexed first folder',
+        figure: `first folder of a snapshot not indexed yet: ${unindexedFirst.toFixed(0)} ms; one bare \`restic ls\` of that folder ${bareUnindexed.toFixed(0)} ms; ratio ${(unindexedFirst / bareUnindexed).toFixed(2)}`,
+        goal: '≤ 1.2 × one restic ls',
+        holds: unindexedFirst / bareUnindexed <= 1.2,
+      },
+      {
+        name: 'Index: indexing time',
+        figure: `per snapshot (from the index job's log): median ${median(indexMs).toFixed(0)} ms (${indexMs.map((x) => x.toFixed(0)).join(', ')}); bare \`restic ls --json\` of one: median ${median(bareWhole).toFixed(0)} ms; ratio ${indexRatio.toFixed(2)}`,
+        goal: '≤ 1.3 × restic ls --json',
+        holds: indexRatio <= 1.3,
+      },
+      {
+        name: 'Index: daemon memory while indexing',
+        figure: `daemon RSS peak while indexing ${SNAPSHOTS} snapshots (VmRSS every ${RSS_SAMPLE_MS} ms): ${mb(peak)} MB; idle before ${mb(idleBefore)} MB, after ${mb(idleAfter)} MB; restic's own memory not counted`,
+        goal: '≤ idle + 100 MB',
+        holds: peak <= idleBefore + 100 * 2 ** 20,
+      },
+      {
+        name: 'Index: size for 10 daily snapshots',
+        figure: `index file ${mb(snapshotIndex.bytes)} MB for ${SNAPSHOTS} snapshots; the first indexed alone added ${mb(oneSnapshot)} MB; ratio ${(snapshotIndex.bytes / oneSnapshot).toFixed(2)}`,
+        goal: '≤ 2 × one snapshot',
+        holds: snapshotIndex.bytes <= 2 * oneSnapshot,
+      },
+      {
+        name: 'Index: name search',
+        figure: `searchSnapshots(name) across ${SNAPSHOTS} snapshots, ${SEARCHES} names: p95 ${p95(search).toFixed(1)} ms (median ${median(search).toFixed(1)}); bare \`restic find <name>\` over the same snapshots: median ${median(bareFind).toFixed(0)} ms`,
+        goal: '≤ 200 ms p95',
+        holds: p95(search) <= 200,
+      },
+    ];
+  } finally {
+    await started?.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+export const benchmark: Benchmark = {
+  order: 45,
+  id: 'snapshot-index',
+  describe:
+    'A seeded tree of HEN_INDEX_BENCH_FILES tiny files (default 200,000; 100 per folder) backed up by bare restic on ten "days", one file rewritten in 1% of the folders between two, into a local repository. Bare restic first (same cache folder): `restic ls <snapshot> <folder>`, `restic ls --json <snapshot>`, `restic find <name>` over all snapshots. Then the built daemon starts on the repository and its startup index job indexes every snapshot (newest first; per-snapshot times from the job log; daemon VmRSS sampled every 20 ms). Then the first folder and 40 later folders of the newest snapshot, 20 name searches across the ten snapshots, a restart and the same folders again, and the first folder of an eleventh snapshot made behind the daemon\'s back (not indexed).',
+  run: snapshotIndexBenchmark,
+};
