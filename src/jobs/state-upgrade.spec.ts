@@ -12,14 +12,14 @@ import {
 } from '../state/state-database';
 
 /**
- * The state file users upgrade from: written at the previous state schema version by
- * test/fixtures/state/make-state-fixture.ts (run it again, for the new previous version, when a
- * migration is added; an older fixture still has to migrate).
+ * State files users upgrade from, newest first: state-v6.db was written by the released daemon's
+ * own code (state schema 6, the version before the job records), state-v5.db by
+ * test/fixtures/state/make-state-fixture.ts; each must open, migrate and keep everything.
  */
 const FIXTURES = resolve(__dirname, '..', '..', 'test', 'fixtures', 'state');
-const FIXTURE = readdirSync(FIXTURES)
+const FIXTURE_FILES = readdirSync(FIXTURES)
   .filter((name) => /^state-v\d+\.db$/.test(name))
-  .sort((a, b) => Number(/\d+/.exec(b)![0]) - Number(/\d+/.exec(a)![0]))[0];
+  .sort((a, b) => Number(/\d+/.exec(b)![0]) - Number(/\d+/.exec(a)![0]));
 
 const userVersion = (file: string): number => {
   const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -39,7 +39,7 @@ const rows = (file: string, sql: string): unknown[] => {
   }
 };
 
-describe('a state database written by an earlier version', () => {
+describe.each(FIXTURE_FILES)('a state database written by an earlier version (%s)', (FIXTURE) => {
   let dir: string;
   let file: string;
   const logger = new Logger('test');

@@ -1,17 +1,13 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { RepositoryStatsModel, type StatsMode } from './models/repository-stats.model';
 import { SnapshotDiffModel } from './models/snapshot-diff.model';
-import { RepositoriesService } from '../repositories/repositories.service';
 import { SnapshotBrowserService, type SnapshotDiff } from './snapshot-browser.service';
 import { DEFAULT_DIFF_LIMIT, DiffSnapshotsArgs, RepositoryStatsArgs } from './dto/snapshot.args';
 
 /** Reading across snapshots: diffs, and statistics of a whole repository. */
 @Resolver()
 export class SnapshotBrowserResolver {
-  constructor(
-    private readonly repositories: RepositoriesService,
-    private readonly browser: SnapshotBrowserService,
-  ) {}
+  constructor(private readonly browser: SnapshotBrowserService) {}
 
   @Query(() => SnapshotDiffModel, {
     nullable: true,
@@ -19,7 +15,6 @@ export class SnapshotBrowserResolver {
       'what changed from one snapshot to another (`restic diff`); path lists are cut at `limit`, totals are complete',
   })
   diffSnapshots(@Args() { repository, from, to, limit }: DiffSnapshotsArgs): Promise<SnapshotDiff> {
-    this.repositories.get(repository);
     return this.browser.diff(repository, from, to, limit ?? DEFAULT_DIFF_LIMIT);
   }
 
@@ -32,7 +27,6 @@ export class SnapshotBrowserResolver {
   async repositoryStats(
     @Args() { name, mode }: RepositoryStatsArgs,
   ): Promise<RepositoryStatsModel> {
-    this.repositories.get(name);
     const chosen: StatsMode = mode ?? 'restore-size';
     return { ...(await this.browser.repositoryStatistics(name, chosen)), mode: chosen };
   }

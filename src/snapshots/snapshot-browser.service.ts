@@ -334,6 +334,8 @@ export class SnapshotBrowserService {
    * --metadata, metadata changes (U) count as changed.
    */
   async diff(repository: string, from: string, to: string, limit: number): Promise<SnapshotDiff> {
+    // an unknown repository is NOT_FOUND before any snapshot reference is looked up
+    const target = this.repositories.target(repository);
     const fromId = await this.refs.toId(repository, from, 'from');
     const toId = await this.refs.toId(repository, to, 'to');
     const result: SnapshotDiff = {
@@ -349,23 +351,18 @@ export class SnapshotBrowserService {
     };
     let statistics: ResticDiffStatistics;
     try {
-      statistics = await this.restic.diff(
-        this.repositories.target(repository),
-        fromId,
-        toId,
-        ({ path, modifier }) => {
-          if (modifier === '+') {
-            result.totals.added++;
-            collect(result.added, path);
-          } else if (modifier === '-') {
-            result.totals.removed++;
-            collect(result.removed, path);
-          } else {
-            result.totals.changed++;
-            collect(result.changed, path);
-          }
-        },
-      );
+      statistics = await this.restic.diff(target, fromId, toId, ({ path, modifier }) => {
+        if (modifier === '+') {
+          result.totals.added++;
+          collect(result.added, path);
+        } else if (modifier === '-') {
+          result.totals.removed++;
+          collect(result.removed, path);
+        } else {
+          result.totals.changed++;
+          collect(result.changed, path);
+        }
+      });
     } catch (error) {
       if (error instanceof ResticError && UNKNOWN_ID.test(`${error.message}\n${error.detail}`)) {
         throw new SnapshotNotFoundError(
