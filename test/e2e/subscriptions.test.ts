@@ -203,6 +203,9 @@ describe('subscriptions that catch up', () => {
   }, 120_000);
 
   it('follows the whole queue from before a job is queued: current jobs first, then changes', async () => {
+    // the earlier backups' follow-up jobs (snapshot indexing, on idle) end first, so that the
+    // blocker is the only job running when the subscription starts
+    await waitForJobs(started.client, [], 1);
     const blocker = await run('slow');
     await waitForProgress(started.client, blocker);
     const queue = collect<{ jobUpdated: any }>(client, JOB_UPDATED, {});
