@@ -28,7 +28,10 @@ cp -r node_modules/better-sqlite3 "$project/node_modules/better-sqlite3"
 # npm's own node-gyp, run by the new Node against that Node's headers (no download needed)
 gyp=$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js
 echo "node $major smoke: compiling better-sqlite3 for $(node --version)" >&2
-(cd "$project/node_modules/better-sqlite3" && node "$gyp" rebuild --release --nodedir="$dist" -j 2 >/dev/null 2>&1)
+# npm run passes its own nodedir (an npmrc may point it at the system Node's headers) in
+# npm_config_nodedir, which node-gyp prefers to --nodedir: both must name this Node's headers
+(cd "$project/node_modules/better-sqlite3" &&
+  npm_config_nodedir="$dist" node "$gyp" rebuild --release --nodedir="$dist" -j 2 >/dev/null 2>&1)
 
 cd "$project"
 echo "node $major smoke: build, unit tests, one end-to-end backup on $(node --version)" >&2
