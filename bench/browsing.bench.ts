@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
 import { waitForJobs } from '../test/e2e/support/wait';
 import type { Benchmark, BenchResult } from './bench-result';
+import { bareRestic } from './support/bare-restic';
 import { scaled, writeDataset } from './support/dataset';
 import { mb, median, rssBytes, sinceSeconds } from './support/measure';
 
@@ -83,18 +84,7 @@ async function browsingBenchmark(): Promise<BenchResult[]> {
       RESTIC_PASSWORD: PASSWORD,
       RESTIC_CACHE_DIR: join(dataDir, 'cache'),
     };
-    const restic = (...args: string[]) => {
-      const result = spawnSync(RESTIC, args, {
-        env: { ...process.env, ...env },
-        maxBuffer: 1024 ** 3,
-      });
-      if (result.status !== 0) {
-        throw new Error(
-          `restic ${args.join(' ')} failed: ${result.stderr.toString().slice(-2000)}`,
-        );
-      }
-      return result.stdout.toString();
-    };
+    const restic = bareRestic(RESTIC, env);
     restic('init');
     restic('backup', '--host', 'bench', '--tag', 'backup=browse', data.root);
     const snapshots = JSON.parse(restic('snapshots', '--json')) as { id: string }[];

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
 import { waitFor } from '../test/support/wait-for';
 import type { Benchmark, BenchResult } from './bench-result';
+import { bareRestic } from './support/bare-restic';
 import { datasetPath, writeDataset } from './support/dataset';
 import { mb, median, percentile, rssBytes, sinceSeconds, sleep } from './support/measure';
 
@@ -56,18 +57,7 @@ async function snapshotIndexBenchmark(): Promise<BenchResult[]> {
       RESTIC_PASSWORD: PASSWORD,
       RESTIC_CACHE_DIR: join(dataDir, 'cache'),
     };
-    const restic = (...args: string[]) => {
-      const result = spawnSync(RESTIC, args, {
-        env: { ...process.env, ...env },
-        maxBuffer: 2 * 1024 ** 3,
-      });
-      if (result.status !== 0) {
-        throw new Error(
-          `restic ${args.join(' ')} failed: ${result.stderr.toString().slice(-2000)}`,
-        );
-      }
-      return result.stdout.toString();
-    };
+    const restic = bareRestic(RESTIC, env);
     const timeRestic = async (...args: string[]) =>
       (
         await timed(() =>

@@ -1,25 +1,11 @@
-import type { CommandHook, HttpHook } from '../../config/config.types';
+import { command as commandHook, http } from '../../../test/support/scripted-hooks';
 import { displayUrl, hookLabel } from './hook-label';
 
-const http = (url: string): HttpHook => ({
-  type: 'http',
-  url,
-  method: 'POST',
-  headers: {},
-  retries: 0,
-  expectedStatus: [],
-  timeoutMs: 1000,
-  onFailure: 'break',
-  when: 'always',
-});
-const command: CommandHook = {
-  type: 'command',
+const command = commandHook('notify-send', {
   command: ['notify-send', '--token=s3cret', 'done'],
-  env: {},
-  timeoutMs: 1000,
   onFailure: 'continue',
   when: 'failure',
-};
+});
 
 describe('hookLabel', () => {
   it('names the stage, index, type and target', () => {
