@@ -35,7 +35,7 @@ const LEAVES = Math.ceil(FILES / FILES_PER_DIR);
  * where 1% of the leaf folders change (one file rewritten in each). Kept in the cache when one is
  * set; a snapshot a run added behind the daemon's back is forgotten before the next run.
  */
-function prepareRepository(root: string): { data: { root: string }; repo: string } {
+export function prepareRepository(root: string): { data: { root: string }; repo: string } {
   const home = CACHE ? join(CACHE, `index-${FILES}-${SNAPSHOTS}`) : join(root, 'prepared');
   const data = { root: join(home, 'data') };
   const repo = join(home, 'repo');

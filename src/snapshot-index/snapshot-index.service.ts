@@ -5,7 +5,8 @@ import { LiveConfig } from '../config/live-config';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { ResticService } from '../repositories/restic.service';
 import type { ResticSnapshot } from '../restic/restic.types';
-import { IndexBuilder } from './index-builder';
+import { IndexBuildThread } from './index-build-thread';
+import type { BuiltSnapshot } from './index-builder';
 import { segments } from './index-paths';
 import {
   IndexSearch,
@@ -264,25 +265,21 @@ export class SnapshotIndexService implements OnApplicationShutdown {
   ): Promise<void> {
     const started = Date.now();
     const before = this.store.sizeBytes();
-    const builder = new IndexBuilder(this.store);
-    const limits = this.limitsOf(repository);
+    const thread = new IndexBuildThread(this.store.file);
+    let built: BuiltSnapshot;
     try {
-      await this.restic.ls(
-        this.repositories.target(repository),
-        snapshot.id,
-        (node) => builder.add(node),
-        {
-          signal: opts.signal,
-          limits,
-          background: true,
-        },
-      );
+      await this.restic.lsJson(this.repositories.target(repository), snapshot.id, thread.input, {
+        signal: opts.signal,
+        limits: this.limitsOf(repository),
+        background: true,
+      });
+      built = await thread.finish();
     } catch (error) {
+      await thread.stop();
       // folders stored so far are reached by nothing: drop them
       this.store.collectGarbage();
       throw error;
     }
-    const built = builder.finish();
     const now = new Date().toISOString();
     this.store.addSnapshot({
       repository,
