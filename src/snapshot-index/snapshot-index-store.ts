@@ -400,6 +400,15 @@ export class SnapshotIndexStore {
     ).all(folder, start, limit) as IndexedEntryRow[];
   }
 
+  /** The position of the entry named `name` in a folder's name order, or undefined. */
+  position(folder: Buffer, name: string): number | undefined {
+    const row = this.prepare(
+      `SELECT e.pos FROM names n JOIN entries e ON e.name_id = n.id
+       WHERE n.name = ? AND e.folder = ?`,
+    ).get(name, folder) as { pos: number } | undefined;
+    return row?.pos;
+  }
+
   // --- search ------------------------------------------------------------------------------
 
   /** Names matching, in id order, after `afterId`. */

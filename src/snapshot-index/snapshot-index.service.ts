@@ -68,6 +68,18 @@ export interface SyncOptions {
 export type FolderLookup =
   { page: IndexedFolderPage } | { missing: true } | { notAFolder: true } | undefined;
 
+/** A folder of an indexed snapshot, read by position. */
+export interface IndexedFolder {
+  totals: FolderTotals;
+  /** entries in name order, from position `start` */
+  entries(start: number, limit: number): IndexedEntryRow[];
+  /** the position of the entry named `name`; -1 when there is none */
+  position(name: string): number;
+}
+
+/** What `readFolder` found: what the reader made of the folder, or why there was none. */
+export type FolderRead<T> = { value: T } | { missing: true } | { notAFolder: true } | undefined;
+
 /**
  * The persistent snapshot index: builds it (one streamed `restic ls` per snapshot), drops what
  * forgotten snapshots no longer reach, keeps it under its size ceiling, and answers folders,
@@ -332,7 +344,7 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     return evicted;
   }
 
-  /** Finds the folder hash of `path` in an indexed snapshot; undefined when not indexed. */
+  /** A page of a folder of an indexed snapshot; undefined when not indexed. */
   folder(
     repository: string,
     snapshotId: string,
@@ -340,7 +352,26 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     start: number,
     size: number,
   ): FolderLookup {
-    return this.read<FolderLookup>(() => {
+    const found = this.readFolder(repository, snapshotId, path, (folder) => ({
+      folder: path,
+      totals: folder.totals,
+      entries: folder.entries(start, size),
+    }));
+    return found && 'value' in found ? { page: found.value } : found;
+  }
+
+  /**
+   * Finds `path` in an indexed snapshot and hands its folder to `read`, which reads the pages it
+   * needs (at once: the folder is only sure to exist while `read` runs); undefined when the
+   * snapshot is not indexed.
+   */
+  readFolder<T>(
+    repository: string,
+    snapshotId: string,
+    path: string,
+    read: (folder: IndexedFolder) => T,
+  ): FolderRead<T> {
+    return this.read<FolderRead<T>>(() => {
       const row = this.store.snapshot(repository, snapshotId);
       if (!row?.root) return undefined;
       this.recordUse(row);
@@ -353,7 +384,14 @@ export class SnapshotIndexService implements OnApplicationShutdown {
       }
       const totals = this.store.folder(hash);
       if (!totals) return undefined;
-      return { page: { folder: path, totals, entries: this.store.entries(hash, start, size) } };
+      const folder = hash;
+      return {
+        value: read({
+          totals,
+          entries: (start, limit) => this.store.entries(folder, start, limit),
+          position: (name) => this.store.position(folder, name) ?? -1,
+        }),
+      };
     }, undefined);
   }
 
