@@ -80,12 +80,21 @@ export class IndexBuildThread {
         if (this.inFlight < IN_FLIGHT_BYTES) done();
         else this.waiting = done;
       },
+      final: (done) => {
+        if (!this.failure) this.post({ type: 'end' });
+        done(this.failure);
+      },
     });
+    // a failed input is reported by finish(), through the outcome
+    this.input.on('error', () => undefined);
   }
 
-  /** Ends the input; resolves with the snapshot's root once every folder is stored. */
+  /**
+   * Ends the input; resolves with the snapshot's root once every folder is stored. The end goes
+   * to the thread after whatever the input still buffers (Writable's `final`), never before.
+   */
   finish(): Promise<BuiltSnapshot> {
-    if (!this.failure) this.post({ type: 'end' });
+    if (!this.failure) this.input.end();
     return this.outcome;
   }
 

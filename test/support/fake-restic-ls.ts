@@ -1,8 +1,11 @@
 /**
- * A fake of ResticService's `ls` and `snapshots` over one snapshot's tree, for unit specs of
- * browsing and indexing: it answers as restic 0.14 does (a folder run gives the folder's own node
- * and its direct children; a whole run every node, depth first) and notes every run.
+ * A fake of ResticService's `ls`, `lsJson` and `snapshots` over one snapshot's tree, for unit
+ * specs of browsing and indexing: it answers as restic 0.14 does (a folder run gives the folder's
+ * own node and its direct children; a whole run every node, depth first; `lsJson` the whole run as
+ * restic's JSON lines, as the indexing thread reads them) and notes every run.
  */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import type { ResticService } from '../../src/repositories/restic.service';
 import type { ResticLsNode, ResticSnapshot } from '../../src/restic/restic.types';
 
@@ -59,7 +62,7 @@ export class FakeResticLs {
     return this.runs.filter((run) => run.folder === undefined).length;
   }
 
-  /** A ResticService that has only `ls` and `snapshots`, answered by this fake. */
+  /** A ResticService that has only `ls`, `lsJson` and `snapshots`, answered by this fake. */
   service(): ResticService {
     return {
       ls: (
@@ -68,6 +71,18 @@ export class FakeResticLs {
         onNode: (node: ResticLsNode) => void,
         opts: { folder?: string } = {},
       ) => this.ls(id, onNode, opts.folder),
+      lsJson: async (_target: unknown, id: string, output: Writable) => {
+        const lines: string[] = [];
+        const found = await this.ls(
+          id,
+          (node) => lines.push(JSON.stringify({ struct_type: 'node', ...node })),
+          undefined,
+        );
+        if (found) lines.unshift(JSON.stringify({ struct_type: 'snapshot', id: found }));
+        for (const line of lines) {
+          if (!output.write(`${line}\n`)) await once(output, 'drain');
+        }
+      },
       snapshots: () => Promise.resolve([{ ...this.snapshot }]),
     } as unknown as ResticService;
   }
