@@ -42,6 +42,7 @@ const TREE = [
 const repositories = {
   target: () => ({ name: 'local', location: '/repo', env: {} }),
   get: () => ({}),
+  find: (name: string) => (name === 'local' ? {} : undefined),
 } as unknown as RepositoriesService;
 
 describe('SnapshotBrowserService, snapshots not indexed', () => {
@@ -62,6 +63,32 @@ describe('SnapshotBrowserService, snapshots not indexed', () => {
         browsedUnindexed: (repository: string, id: string) => asked.push([repository, id]),
       } as unknown as IndexFollowUp,
     );
+  });
+
+  it('lists the folders a snapshot query asks for while it looks the snapshot up', async () => {
+    let listed!: (snapshots: ResticSnapshot[]) => void;
+    const snapshots = {
+      list: () => new Promise<ResticSnapshot[]>((resolve) => (listed = resolve)),
+    } as unknown as SnapshotsService;
+    const ahead = new SnapshotBrowserService(
+      repositories,
+      snapshots,
+      restic.service(),
+      new SnapshotRefs(snapshots),
+    );
+    const found = ahead.snapshot('local', FULL, ['/data', null, '../bad']);
+    // both folder runs started before `restic snapshots` answered; the bad path started nothing
+    expect(restic.folderRuns()).toEqual(['/data', '/']);
+    listed([SNAPSHOT]);
+    expect(await found).toEqual(SNAPSHOT);
+    const page = await ahead.folder('local', FULL, '/data', 0, 10);
+    expect(page.entries.map((e) => e.name)).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'sub']);
+    expect(restic.runs).toHaveLength(2);
+    // a prefix or `latest` is looked up first, as before
+    const byPrefix = ahead.snapshot('local', 'abcdef12', ['/zeta']);
+    listed([SNAPSHOT]);
+    expect(await byPrefix).toEqual(SNAPSHOT);
+    expect(restic.runs).toHaveLength(2);
   });
 
   it('answers a folder from one restic ls of that folder, and its next pages from memory', async () => {

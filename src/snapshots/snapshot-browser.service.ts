@@ -20,7 +20,12 @@ import {
   normaliseSnapshotId,
   parentOf,
 } from './snapshot-paths';
-import { SnapshotNotFoundError, SnapshotRefs } from './snapshot-refs';
+import {
+  parseSnapshotRef,
+  SnapshotNotFoundError,
+  SnapshotRefs,
+  type SnapshotRef,
+} from './snapshot-refs';
 import { SnapshotsService } from './snapshots.service';
 
 /**
@@ -122,9 +127,35 @@ export class SnapshotBrowserService {
     @Optional() private readonly indexing?: IndexFollowUp,
   ) {}
 
-  /** The snapshot a snapshot argument names (an id, a unique prefix, `latest`, ...). */
-  snapshot(repository: string, ref: string): Promise<ResticSnapshot> {
+  /**
+   * The snapshot a snapshot argument names (an id, a unique prefix, `latest`, ...). `folders`
+   * the query will read next are started at once when the snapshot is not indexed, beside the
+   * lookup (which may run `restic snapshots`), rather than after it.
+   */
+  snapshot(
+    repository: string,
+    ref: string,
+    folders: readonly (string | null)[] = [],
+  ): Promise<ResticSnapshot> {
+    for (const path of folders) this.listAhead(repository, ref, path);
     return this.refs.resolve(repository, ref);
+  }
+
+  private listAhead(repository: string, ref: string, path: string | null): void {
+    let parsed: SnapshotRef;
+    let folder: string;
+    try {
+      parsed = parseSnapshotRef(repository, ref);
+      folder = normaliseBrowsePath(path);
+    } catch {
+      return; // the lookup itself says what is wrong with the argument
+    }
+    if (parsed.kind !== 'id' || parsed.id.length !== 64 || !this.repositories.find(repository)) {
+      return;
+    }
+    if (this.index?.fullId(repository, parsed.id)) return;
+    // its answer (or failure) is taken by the `files` field that asked for it
+    this.unindexed(repository, parsed.id, folder).catch(() => undefined);
   }
 
   /** restore-size statistics of one snapshot: one tree walk by restic, then kept. */
