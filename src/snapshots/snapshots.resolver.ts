@@ -49,9 +49,10 @@ export class SnapshotsResolver {
 
   @ResolveField(() => SnapshotEntryConnection, {
     description:
-      'the direct children of one of its folders, sorted by name. The first request lists that ' +
-      'folder (`restic ls`) while the whole snapshot is listed once in the background; later ' +
-      'folders of the same snapshot come from memory',
+      'the direct children of one of its folders, sorted by name, with the total size and file ' +
+      'count of the folders among them when the snapshot is indexed (see `index`): an indexed ' +
+      "snapshot's folders are read from the snapshot index page by page; a folder of a snapshot " +
+      'not indexed yet is listed by one `restic ls` of that folder (its index job is queued)',
   })
   files(
     @Parent() snapshot: SnapshotModel,
