@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { BuiltSnapshot } from './index-builder';
 import type { FromIndexBuild, IndexBuildData, ToIndexBuild } from './index-build-messages';
 
-/** Bytes sent to the thread and not yet taken, above which restic's output waits. */
+/** Bytes gathered before they go to the thread in one message. */
+const BATCH_BYTES = 256 * 1024;
+/** Bytes sent to the thread (or gathered for it) and not yet taken, above which restic's output waits. */
 const IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 
 /** The indexing thread failed; `code` is SQLite's when it was SQLite (corruption is rebuilt). */
@@ -41,6 +43,9 @@ export class IndexBuildThread {
   private readonly worker: Worker;
   private inFlight = 0;
   private waiting: ((error?: Error | null) => void) | undefined;
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private flushSoon: NodeJS.Immediate | undefined;
   private failure: Error | undefined;
   private readonly outcome: Promise<BuiltSnapshot>;
   readonly input: Writable;
@@ -74,14 +79,19 @@ export class IndexBuildThread {
     this.input = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
         if (this.failure) return done(this.failure);
-        const data = new Uint8Array(chunk); // a copy of its own, to hand over without copying again
-        this.inFlight += data.byteLength;
-        this.post({ type: 'chunk', data }, [data.buffer]);
+        this.batch.push(chunk);
+        this.batchBytes += chunk.byteLength;
+        this.inFlight += chunk.byteLength;
+        if (this.batchBytes >= BATCH_BYTES) this.send();
+        else this.flushSoon ??= setImmediate(() => this.send());
         if (this.inFlight < IN_FLIGHT_BYTES) done();
         else this.waiting = done;
       },
       final: (done) => {
-        if (!this.failure) this.post({ type: 'end' });
+        if (!this.failure) {
+          this.send();
+          this.post({ type: 'end' });
+        }
         done(this.failure);
       },
     });
@@ -101,8 +111,30 @@ export class IndexBuildThread {
   /** Ends the thread without waiting for it. */
   async stop(): Promise<void> {
     this.failure ??= new IndexBuildError('AbortError', 'indexing was stopped');
+    if (this.flushSoon) clearImmediate(this.flushSoon);
+    this.batch = [];
     this.release();
     await this.worker.terminate();
+  }
+
+  /**
+   * Hands the bytes gathered so far to the thread in one message. restic writes a line at a time
+   * (about 650 bytes per read from its pipe): a message per read cost more than the parsing.
+   */
+  private send(): void {
+    if (this.flushSoon) clearImmediate(this.flushSoon);
+    this.flushSoon = undefined;
+    if (this.batchBytes === 0 || this.failure) return;
+    // a buffer of its own, handed over without another copy
+    const data = new Uint8Array(this.batchBytes);
+    let at = 0;
+    for (const chunk of this.batch) {
+      data.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    this.batch = [];
+    this.batchBytes = 0;
+    this.post({ type: 'chunk', data }, [data.buffer]);
   }
 
   private post(message: ToIndexBuild, transfer: ArrayBuffer[] = []): void {

@@ -282,8 +282,10 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     try {
       await this.restic.lsJson(this.repositories.target(repository), snapshot.id, thread.input, {
         signal: opts.signal,
+        // the repository's own limits, nice included, as for any job: an index job already
+        // yields to every other job (it is on-idle), and at nice 19 restic lost the processor
+        // to the daemon's own parsing of its output, which made indexing half as fast
         limits: this.limitsOf(repository),
-        background: true,
       });
       built = await thread.finish();
     } catch (error) {
