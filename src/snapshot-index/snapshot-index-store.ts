@@ -75,10 +75,13 @@ export type NameMatch =
   | { kind: 'like'; pattern: string }
   | { kind: 'glob'; pattern: string; trigram?: string };
 
-/** SQLite's answers for a file that is not a database, or a damaged one. */
+/**
+ * SQLite's answers for a file that is not a database, or a damaged one; also a file that cannot
+ * be opened, which the indexing thread (it opens the file by name) meets when it was deleted.
+ */
 export const isCorruption = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^SQLITE_(NOTADB|CORRUPT)/.test(code);
+  return typeof code === 'string' && /^SQLITE_(NOTADB|CORRUPT|CANTOPEN)/.test(code);
 };
 
 /** Name ids memoised while indexing: about 100 bytes each, so at most a few MB. */

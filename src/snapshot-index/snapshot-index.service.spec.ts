@@ -152,4 +152,16 @@ describe('SnapshotIndexService', () => {
     expect(search('d-12.txt')).toEqual(['/data/d-12.txt']);
     expect(search('b-12.txt')).toEqual(['/data/b-12.txt']);
   });
+
+  it('rebuilds the index when its file was deleted while the daemon ran', async () => {
+    await service.sync('r');
+    rmSync(join(dir, 'snapshot-index.db'));
+    present.push(snapshot('d', 4));
+    lsRuns.length = 0;
+    // the indexing thread cannot open the file: the index starts again and this run rebuilds it
+    expect((await service.sync('r')).indexed).toBe(4);
+    // `d` first failed (no file), then everything, newest first, into the new file
+    expect(lsRuns).toEqual(['d', 'd', 'c', 'b', 'a']);
+    expect(service.state('r', 'a'.repeat(64))).toBe('indexed');
+  });
 });
