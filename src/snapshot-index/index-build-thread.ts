@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BuiltSnapshot } from './index-builder';
 import type { FromIndexBuild, IndexBuildData, ToIndexBuild } from './index-build-messages';
 
+const YOUNG_GENERATION_MB = 4;
 /** Bytes gathered before they go to the thread in one message. */
 const BATCH_BYTES = 256 * 1024;
 /** Bytes sent to the thread (or gathered for it) and not yet taken, above which restic's output waits. */
@@ -25,11 +26,16 @@ export class IndexBuildError extends Error {
 function startWorker(data: IndexBuildData): Worker {
   const compiled = !__filename.endsWith('.ts');
   const entry = join(__dirname, `index-build-worker.${compiled ? 'js' : 'ts'}`);
-  const workerData = { indexBuild: data };
-  if (compiled) return new Worker(entry, { workerData });
+  const options = {
+    workerData: { indexBuild: data },
+    // the thread makes short-lived garbage at the rate restic prints (a parsed object per line):
+    // a small young generation is collected often and cheaply instead of growing the RSS
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  };
+  if (compiled) return new Worker(entry, options);
   return new Worker(`require('@swc-node/register'); require(${JSON.stringify(entry)});`, {
+    ...options,
     eval: true,
-    workerData,
   });
 }
 

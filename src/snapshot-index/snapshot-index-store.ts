@@ -84,6 +84,8 @@ export const isCorruption = (error: unknown): boolean => {
   return typeof code === 'string' && /^SQLITE_(NOTADB|CORRUPT|CANTOPEN)/.test(code);
 };
 
+/** SQLite's page cache of the indexing thread's connection (the daemon's own has 16 MB). */
+const BUILDER_CACHE_KIB = 8000;
 /** Name ids memoised while indexing: about 100 bytes each, so at most a few MB. */
 const NAME_MEMO_SIZE = 50_000;
 
@@ -111,7 +113,7 @@ export class SnapshotIndexStore {
     if (attach) {
       this.db = new Database(file, { fileMustExist: true });
       this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('cache_size = -16000');
+      this.db.pragma(`cache_size = -${BUILDER_CACHE_KIB}`);
       return;
     }
     mkdirSync(dirname(file), { recursive: true });
