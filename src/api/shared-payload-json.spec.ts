@@ -14,7 +14,9 @@ import { SharedPayloadJson, withSharedPayloadJson } from './shared-payload-json'
 /** The copy of graphql-ws the daemon runs: the one @nestjs/graphql serves subscriptions with. */
 const served = import(
   require.resolve('graphql-ws/use/ws', { paths: [dirname(require.resolve('@nestjs/graphql'))] })
-) as Promise<typeof import('graphql-ws/use/ws')>;
+) as Promise<{
+  useServer: (options: object, server: WebSocketServer) => { dispose(): Promise<void> };
+}>;
 
 /** Hands the same event object to every subscriber, as JobEvents does. */
 class Hub {

@@ -86,6 +86,7 @@ export class SharedPayloadJson {
     const match = PLACEHOLDER_TAIL.exec(data);
     const payload = match && this.pending.get(Number(match[1]));
     if (!match || !payload) return data;
+    this.pending.delete(payload.token);
     return `${data.slice(0, match.index)},"payload":${payload.text()}}`;
   }
 
