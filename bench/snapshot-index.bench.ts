@@ -35,7 +35,7 @@ const LEAVES = Math.ceil(FILES / FILES_PER_DIR);
  * where 1% of the leaf folders change (one file rewritten in each). Kept in the cache when one is
  * set; a snapshot a run added behind the daemon's back is forgotten before the next run.
  */
-function prepareRepository(root: string): { data: { root: string }; repo: string } {
+export function prepareRepository(root: string): { data: { root: string }; repo: string } {
   const home = CACHE ? join(CACHE, `index-${FILES}-${SNAPSHOTS}`) : join(root, 'prepared');
   const data = { root: join(home, 'data') };
   const repo = join(home, 'repo');
@@ -99,14 +99,21 @@ async function snapshotIndexBenchmark(): Promise<BenchResult[]> {
       (
         await timed(
           () =>
-            new Promise<void>((resolve, reject) =>
-              // the output goes to /dev/null: a 2M-entry listing is about 500 MB of JSON
-              spawn(RESTIC, args, { env: { ...process.env, ...env }, stdio: 'ignore' })
+            new Promise<void>((resolve, reject) => {
+              // read from a pipe, as any consumer does (the daemon too), and dropped: a 2M-entry
+              // listing is about 600 MB of JSON. restic writes a line at a time, so a pipe costs
+              // it more than /dev/null would (about 5.0 s against 3.5 s for 200,000 entries).
+              const child = spawn(RESTIC, args, {
+                env: { ...process.env, ...env },
+                stdio: ['ignore', 'pipe', 'ignore'],
+              });
+              child.stdout.resume();
+              child
                 .on('error', reject)
-                .on('exit', (code) =>
+                .on('close', (code) =>
                   code === 0 ? resolve() : reject(new Error(`restic ${args[0]}: exit ${code}`)),
-                ),
-            ),
+                );
+            }),
         )
       )[0];
     const snapshots = (JSON.parse(restic('snapshots', '--json')) as { id: string; time: string }[])

@@ -6,6 +6,7 @@ import { JobRecovery } from './jobs/job-recovery';
 import { JobRunner } from './jobs/job-runner.service';
 import { RepositoriesService } from './repositories/repositories.service';
 import { ResticService } from './repositories/restic.service';
+import { IndexFollowUp } from './snapshot-index/index-follow-up';
 import { ScheduleTrigger } from './triggers/schedule-trigger.service';
 import { WatchTrigger } from './triggers/watch-trigger.service';
 
@@ -13,7 +14,8 @@ import { WatchTrigger } from './triggers/watch-trigger.service';
  * The order the daemon wakes up in: restic must be usable, the previous run's jobs are put in
  * order, every repository is made to exist, and only then do jobs start and triggers arm.
  * A read-only daemon skips everything that would write to a repository: no init, no unlock of
- * what the previous run left, no triggers; the runner still starts, for restores.
+ * what the previous run left, no triggers; the runner still starts, for restores and for the
+ * index jobs that keep the snapshot index up to date (they only read the repository).
  */
 @Injectable()
 export class AppStartup implements OnApplicationBootstrap {
@@ -28,6 +30,7 @@ export class AppStartup implements OnApplicationBootstrap {
     private readonly repositories: RepositoriesService,
     private readonly schedules: ScheduleTrigger,
     private readonly watchers: WatchTrigger,
+    private readonly indexing: IndexFollowUp,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -50,6 +53,8 @@ export class AppStartup implements OnApplicationBootstrap {
         readOnly,
       });
       this.runner.start();
+      // index jobs only read repositories (restic runs with --no-lock), and write the index file
+      this.indexing.catchUpAll('startup');
       return;
     }
     this.initialize(this.repositories.list().map((repository) => repository.name));

@@ -7,7 +7,7 @@ import { diff } from './commands/diff';
 import { dump } from './commands/dump';
 import { forget, forgetSnapshots, prune } from './commands/forget';
 import { init, repositoryId } from './commands/init';
-import { findNode, ls, type LsOptions } from './commands/ls';
+import { findNode, ls, lsJson, type LsOptions } from './commands/ls';
 import { restore } from './commands/restore';
 import { snapshots } from './commands/snapshots';
 import { stats } from './commands/stats';
@@ -150,6 +150,15 @@ export class Restic {
     opts: LsOptions = {},
   ): Promise<string> {
     return ls(this.restic, target, snapshotId, onNode, opts);
+  }
+
+  lsJson(
+    target: ResticTarget,
+    snapshotId: string,
+    output: Writable,
+    opts: Omit<LsOptions, 'folder' | 'onSnapshot'> = {},
+  ): Promise<void> {
+    return lsJson(this.restic, target, snapshotId, output, opts);
   }
 
   findNode(

@@ -74,6 +74,7 @@ export class IndexBuilder {
     const root = this.store.transaction(() => {
       let closed = this.close();
       while (this.stack.length > 0) closed = this.close();
+      this.store.syncNameSearch();
       return closed;
     });
     return {
@@ -90,6 +91,7 @@ export class IndexBuilder {
     this.pending = [];
     this.store.transaction(() => {
       for (const node of nodes) this.take(node);
+      this.store.syncNameSearch();
     });
   }
 

@@ -8,6 +8,8 @@ import { SnapshotIndexService } from './snapshot-index.service';
 
 /** Jobs whose end changes which snapshots a repository holds. */
 const CHANGING = new Set(['backup', 'forget', 'prune']);
+/** snapshots remembered as browsed before they were indexed (each asks for one index job) */
+const ASKED_REMEMBERED = 1_024;
 
 /**
  * Keeps the index ahead of need. Once a repository is open (its init job at startup, after a
@@ -15,11 +17,16 @@ const CHANGING = new Set(['backup', 'forget', 'prune']);
  * snapshots`, outside the queue) and, when some are not indexed yet (made elsewhere, or before
  * the daemon ran) or are gone, an on-idle `index` job is queued; so it is, at once, for each
  * repository a backup, forget or prune has just changed. The queue merges identical requests.
+ * A read-only daemon queues no init job: its repositories are compared at start instead. A
+ * snapshot browsed before it is indexed asks for its repository's index job too (once, unless
+ * that job fails).
  */
 @Injectable()
 export class IndexFollowUp implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SnapshotIndex');
   private stop?: () => void;
+  /** `repository\0snapshot id` of the snapshots browsed unindexed that asked for an index job */
+  private readonly asked = new Set<string>();
 
   constructor(
     private readonly config: LiveConfig,
@@ -36,7 +43,44 @@ export class IndexFollowUp implements OnApplicationBootstrap, OnModuleDestroy {
     this.stop?.();
   }
 
+  /** Compares every repository with the index, as an opened repository's init job does. */
+  catchUpAll(trigger: JobTrigger): void {
+    for (const repository of Object.keys(this.config.current.repositories)) {
+      void this.catchUp(repository, trigger);
+    }
+  }
+
+  /**
+   * A snapshot that is not indexed (nor evicted) was browsed: its folders came from restic. Its
+   * repository's index job is queued, at on-idle priority, so that the next visit reads the index.
+   */
+  browsedUnindexed(repository: string, snapshotId: string): void {
+    const key = `${repository}\0${snapshotId}`;
+    if (this.asked.has(key)) return;
+    try {
+      if (this.index.state(repository, snapshotId) !== 'not-indexed') return;
+      this.asked.add(key);
+      if (this.asked.size > ASKED_REMEMBERED) this.asked.delete(this.asked.values().next().value!);
+      this.request(repository, 'api');
+    } catch (error) {
+      // browsing answers all the same; the next backup or restart catches up
+      this.logger.warn({
+        msg: `snapshot index: could not queue the index job of repository "${repository}": ${(error as Error).message}`,
+        repository,
+      });
+    }
+  }
+
   private jobEnded(job: Job): void {
+    if (job.operation === 'index' && job.repository) {
+      // a failed run leaves snapshots unindexed: browsing them may ask again
+      if (job.state === 'failed' || job.state === 'interrupted') {
+        for (const key of this.asked) {
+          if (key.startsWith(`${job.repository}\0`)) this.asked.delete(key);
+        }
+      }
+      return;
+    }
     if (job.operation === 'init' && job.state === 'succeeded' && job.repository) {
       void this.catchUp(job.repository, job.trigger);
       return;

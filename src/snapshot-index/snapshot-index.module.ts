@@ -19,6 +19,6 @@ import { SnapshotIndexService } from './snapshot-index.service';
     IndexFollowUp,
     IndexedPathNodeFetcher,
   ],
-  exports: [SnapshotIndexService],
+  exports: [SnapshotIndexService, IndexFollowUp],
 })
 export class SnapshotIndexModule {}

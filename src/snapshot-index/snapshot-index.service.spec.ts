@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { LiveConfig } from '../config/live-config';
 import type { RepositoriesService } from '../repositories/repositories.service';
 import type { ResticService } from '../repositories/restic.service';
@@ -53,10 +55,15 @@ describe('SnapshotIndexService', () => {
     present = [snapshot('a', 1), snapshot('b', 2), snapshot('c', 3)];
     const restic = {
       snapshots: () => Promise.resolve(present.map((s) => ({ ...s }))),
-      ls: (_target: unknown, id: string, onNode: (n: ResticLsNode) => void) => {
+      // restic's JSON lines, as the indexing thread reads them
+      lsJson: async (_target: unknown, id: string, output: Writable) => {
         lsRuns.push(id[0]);
-        for (const n of listing(id[0], 3000)) onNode(n);
-        return Promise.resolve(id);
+        const lines = [JSON.stringify({ struct_type: 'snapshot', id })];
+        for (const n of listing(id[0], 3000))
+          lines.push(JSON.stringify({ struct_type: 'node', ...n }));
+        for (const line of lines) {
+          if (!output.write(`${line}\n`)) await once(output, 'drain');
+        }
       },
     } as unknown as ResticService;
     service = new SnapshotIndexService(config as unknown as LiveConfig, restic, {
@@ -124,5 +131,37 @@ describe('SnapshotIndexService', () => {
     config.current.index = {};
     expect((await service.sync('r')).indexed).toBe(0);
     expect(lsRuns).toEqual([]);
+  });
+
+  it('finds names stored after forgotten ones were collected (their ids are given again)', async () => {
+    const search = (phrase: string) =>
+      service
+        .search(
+          { repository: 'r' },
+          { match: { kind: 'trigram', phrase: `"${phrase}"` }, size: {}, mtime: {} },
+          10,
+        )
+        .items.map((item) => item.path);
+    await service.sync('r');
+    // `a` was indexed last (newest first): its names have the highest ids, and go with it
+    present = present.filter((s) => s.id[0] !== 'a');
+    await service.sync('r');
+    expect(search('a-12.txt')).toEqual([]);
+    present.push(snapshot('d', 4));
+    expect((await service.sync('r')).indexed).toBe(1);
+    expect(search('d-12.txt')).toEqual(['/data/d-12.txt']);
+    expect(search('b-12.txt')).toEqual(['/data/b-12.txt']);
+  });
+
+  it('rebuilds the index when its file was deleted while the daemon ran', async () => {
+    await service.sync('r');
+    rmSync(join(dir, 'snapshot-index.db'));
+    present.push(snapshot('d', 4));
+    lsRuns.length = 0;
+    // the indexing thread cannot open the file: the index starts again and this run rebuilds it
+    expect((await service.sync('r')).indexed).toBe(4);
+    // `d` first failed (no file), then everything, newest first, into the new file
+    expect(lsRuns).toEqual(['d', 'd', 'c', 'b', 'a']);
+    expect(service.state('r', 'a'.repeat(64))).toBe('indexed');
   });
 });

@@ -5,7 +5,8 @@ import { LiveConfig } from '../config/live-config';
 import { RepositoriesService } from '../repositories/repositories.service';
 import { ResticService } from '../repositories/restic.service';
 import type { ResticSnapshot } from '../restic/restic.types';
-import { IndexBuilder } from './index-builder';
+import { IndexBuildThread } from './index-build-thread';
+import type { BuiltSnapshot } from './index-builder';
 import { segments } from './index-paths';
 import {
   IndexSearch,
@@ -66,6 +67,18 @@ export interface SyncOptions {
 /** What `folder` found in the index: a page, or a path that is missing or not a folder. */
 export type FolderLookup =
   { page: IndexedFolderPage } | { missing: true } | { notAFolder: true } | undefined;
+
+/** A folder of an indexed snapshot, read by position. */
+export interface IndexedFolder {
+  totals: FolderTotals;
+  /** entries in name order, from position `start` */
+  entries(start: number, limit: number): IndexedEntryRow[];
+  /** the position of the entry named `name`; -1 when there is none */
+  position(name: string): number;
+}
+
+/** What `readFolder` found: what the reader made of the folder, or why there was none. */
+export type FolderRead<T> = { value: T } | { missing: true } | { notAFolder: true } | undefined;
 
 /**
  * The persistent snapshot index: builds it (one streamed `restic ls` per snapshot), drops what
@@ -264,25 +277,23 @@ export class SnapshotIndexService implements OnApplicationShutdown {
   ): Promise<void> {
     const started = Date.now();
     const before = this.store.sizeBytes();
-    const builder = new IndexBuilder(this.store);
-    const limits = this.limitsOf(repository);
+    const thread = new IndexBuildThread(this.store.file);
+    let built: BuiltSnapshot;
     try {
-      await this.restic.ls(
-        this.repositories.target(repository),
-        snapshot.id,
-        (node) => builder.add(node),
-        {
-          signal: opts.signal,
-          limits,
-          background: true,
-        },
-      );
+      await this.restic.lsJson(this.repositories.target(repository), snapshot.id, thread.input, {
+        signal: opts.signal,
+        // the repository's own limits, nice included, as for any job: an index job already
+        // yields to every other job (it is on-idle), and at nice 19 restic lost the processor
+        // to the daemon's own parsing of its output, which made indexing half as fast
+        limits: this.limitsOf(repository),
+      });
+      built = await thread.finish();
     } catch (error) {
+      await thread.stop();
       // folders stored so far are reached by nothing: drop them
       this.store.collectGarbage();
       throw error;
     }
-    const built = builder.finish();
     const now = new Date().toISOString();
     this.store.addSnapshot({
       repository,
@@ -335,7 +346,7 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     return evicted;
   }
 
-  /** Finds the folder hash of `path` in an indexed snapshot; undefined when not indexed. */
+  /** A page of a folder of an indexed snapshot; undefined when not indexed. */
   folder(
     repository: string,
     snapshotId: string,
@@ -343,7 +354,26 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     start: number,
     size: number,
   ): FolderLookup {
-    return this.read<FolderLookup>(() => {
+    const found = this.readFolder(repository, snapshotId, path, (folder) => ({
+      folder: path,
+      totals: folder.totals,
+      entries: folder.entries(start, size),
+    }));
+    return found && 'value' in found ? { page: found.value } : found;
+  }
+
+  /**
+   * Finds `path` in an indexed snapshot and hands its folder to `read`, which reads the pages it
+   * needs (at once: the folder is only sure to exist while `read` runs); undefined when the
+   * snapshot is not indexed.
+   */
+  readFolder<T>(
+    repository: string,
+    snapshotId: string,
+    path: string,
+    read: (folder: IndexedFolder) => T,
+  ): FolderRead<T> {
+    return this.read<FolderRead<T>>(() => {
       const row = this.store.snapshot(repository, snapshotId);
       if (!row?.root) return undefined;
       this.recordUse(row);
@@ -356,7 +386,14 @@ export class SnapshotIndexService implements OnApplicationShutdown {
       }
       const totals = this.store.folder(hash);
       if (!totals) return undefined;
-      return { page: { folder: path, totals, entries: this.store.entries(hash, start, size) } };
+      const folder = hash;
+      return {
+        value: read({
+          totals,
+          entries: (start, limit) => this.store.entries(folder, start, limit),
+          position: (name) => this.store.position(folder, name) ?? -1,
+        }),
+      };
     }, undefined);
   }
 

@@ -1,24 +1,36 @@
-import { SnapshotNotFoundError, SnapshotRefs } from './snapshot-refs';
-import type { ResticService } from '../repositories/restic.service';
-import type { ResticLsNode } from '../restic/restic.types';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeResticLs, lsNode as node } from '../../test/support/fake-restic-ls';
+import type { LiveConfig } from '../config/live-config';
+import type { PageArgs } from '../common/graphql/connection';
 import type { RepositoriesService } from '../repositories/repositories.service';
-import { LISTING_CACHE_LIMITS, SnapshotBrowserService } from './snapshot-browser.service';
-import { InvalidPathError, parentOf } from './snapshot-paths';
+import type { ResticSnapshot } from '../restic/restic.types';
+import type { IndexFollowUp } from '../snapshot-index/index-follow-up';
+import { SnapshotIndexStore } from '../snapshot-index/snapshot-index-store';
+import { SnapshotIndexService } from '../snapshot-index/snapshot-index.service';
+import { FOLDER_CACHE_LIMITS, SnapshotBrowserService } from './snapshot-browser.service';
+import { InvalidPathError } from './snapshot-paths';
+import { SnapshotPages } from './snapshot-pages';
+import { SnapshotNotFoundError, SnapshotRefs } from './snapshot-refs';
 import type { SnapshotsService } from './snapshots.service';
 
 const FULL = 'abcdef12'.padEnd(64, '0');
-
-const node = (path: string, type: string): ResticLsNode => ({
-  name: path.slice(path.lastIndexOf('/') + 1),
-  path,
-  type,
-  size: type === 'file' ? 3 : 0,
-  mtime: '2026-01-01T00:00:00Z',
-  mode: 0o644,
-});
+const SNAPSHOT: ResticSnapshot = {
+  id: FULL,
+  shortId: FULL.slice(0, 8),
+  time: '2026-01-01T00:00:00Z',
+  hostname: 'h',
+  paths: ['/data'],
+  tags: [],
+  tree: '',
+};
+const BIG = FOLDER_CACHE_LIMITS.maxEntries + 1;
 
 /** The snapshot, in the order restic walks it: depth first, each folder sorted by name. */
-const TREE: ResticLsNode[] = [
+const TREE = [
+  node('/big', 'dir'),
+  ...Array.from({ length: BIG }, (_, i) => node(`/big/b${String(i).padStart(6, '0')}`, 'file')),
   node('/data', 'dir'),
   ...[0, 1, 2, 3, 4].map((i) => node(`/data/f${i}`, 'file')),
   node('/data/sub', 'dir'),
@@ -27,143 +39,97 @@ const TREE: ResticLsNode[] = [
   node('/zeta/z', 'file'),
 ];
 
-interface LsOptions {
-  folder?: string;
-  onSnapshot?: (id: string) => void;
-  background?: boolean;
-  signal?: AbortSignal;
-}
+const repositories = {
+  target: () => ({ name: 'local', location: '/repo', env: {} }),
+  get: () => ({}),
+  find: (name: string) => (name === 'local' ? {} : undefined),
+} as unknown as RepositoriesService;
 
-/** A gate that tests open by hand; open from the start unless closed. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
-}
-
-describe('SnapshotBrowserService', () => {
-  let runs: LsOptions[];
+describe('SnapshotBrowserService, snapshots not indexed', () => {
+  let restic: FakeResticLs;
   let browser: SnapshotBrowserService;
-  /** the whole listing stops before the node at this index until `wholeGate` opens */
-  let pauseAt: number;
-  let wholeGate: ReturnType<typeof gate>;
-  let folderGate: ReturnType<typeof gate>;
-  let failFolderRuns: boolean;
-  let failWholeRuns: boolean;
-
-  const wholeRuns = () => runs.filter((r) => r.folder === undefined).length;
-  const folderRuns = () => runs.filter((r) => r.folder !== undefined).map((r) => r.folder);
+  let asked: [string, string][];
 
   beforeEach(() => {
-    runs = [];
-    pauseAt = -1;
-    wholeGate = gate();
-    folderGate = gate();
-    wholeGate.open();
-    folderGate.open();
-    failFolderRuns = false;
-    failWholeRuns = false;
-    const restic = {
-      ls: async (
-        _target: unknown,
-        id: string,
-        onNode: (node: ResticLsNode) => void,
-        opts: LsOptions = {},
-      ) => {
-        runs.push(opts);
-        await Promise.resolve();
-        if (!FULL.startsWith(id)) return '';
-        opts.onSnapshot?.(FULL);
-        if (opts.folder !== undefined) {
-          await folderGate.opened;
-          if (failFolderRuns) throw new Error('folder run failed');
-          for (const n of TREE) {
-            if (n.path === opts.folder || parentOf(n.path) === opts.folder) onNode(n);
-          }
-          return FULL;
-        }
-        for (const [i, n] of TREE.entries()) {
-          if (i === pauseAt) await wholeGate.opened;
-          if (failWholeRuns) throw new Error('whole run failed');
-          if (opts.signal?.aborted) throw new Error('canceled');
-          onNode(n);
-        }
-        return FULL;
-      },
-    } as unknown as ResticService;
+    restic = new FakeResticLs(SNAPSHOT, TREE);
+    asked = [];
     browser = new SnapshotBrowserService(
-      {
-        target: () => ({ name: 'local', location: '/repo', env: {} }),
-      } as unknown as RepositoriesService,
+      repositories,
       {} as SnapshotsService,
-      restic,
+      restic.service(),
       new SnapshotRefs({} as SnapshotsService),
+      undefined,
+      {
+        browsedUnindexed: (repository: string, id: string) => asked.push([repository, id]),
+      } as unknown as IndexFollowUp,
     );
   });
 
-  it('lists folders of a snapshot from one whole restic ls, shared by concurrent requests', async () => {
-    const [root, data] = await Promise.all([
-      browser.folder('local', 'ABCDEF12', '/', 0, 10),
-      browser.folder('local', 'abcdef12', '/data/', 0, 10),
-    ]);
-    expect(root.entries.map((e) => e.name)).toEqual(['data', 'zeta']);
-    expect(data.total).toBe(6);
-    const page = await browser.folder('local', 'abcdef12', '/data', 4, 10);
-    expect(page.entries.map((e) => e.name)).toEqual(['f4', 'sub']);
-    expect((await browser.folder('local', 'abcdef12', '/data/sub', 0, 10)).total).toBe(1);
-    expect(wholeRuns()).toBe(1);
-    expect(root.snapshotId).toBe(FULL);
-    // the whole listing runs at low priority; the first two requests also ran their folder
-    expect(runs.find((r) => r.folder === undefined)?.background).toBe(true);
-    expect(folderRuns()).toEqual(['/', '/data']);
+  it('lists the folders a snapshot query asks for while it looks the snapshot up', async () => {
+    let listed!: (snapshots: ResticSnapshot[]) => void;
+    const snapshots = {
+      list: () => new Promise<ResticSnapshot[]>((resolve) => (listed = resolve)),
+    } as unknown as SnapshotsService;
+    const ahead = new SnapshotBrowserService(
+      repositories,
+      snapshots,
+      restic.service(),
+      new SnapshotRefs(snapshots),
+    );
+    const found = ahead.snapshot('local', FULL, ['/data', null, '../bad']);
+    // both folder runs started before `restic snapshots` answered; the bad path started nothing
+    expect(restic.folderRuns()).toEqual(['/data', '/']);
+    listed([SNAPSHOT]);
+    expect(await found).toEqual(SNAPSHOT);
+    const page = await ahead.folder('local', FULL, '/data', 0, 10);
+    expect(page.entries.map((e) => e.name)).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'sub']);
+    expect(restic.runs).toHaveLength(2);
+    // a prefix or `latest` is looked up first, as before
+    const byPrefix = ahead.snapshot('local', 'abcdef12', ['/zeta']);
+    listed([SNAPSHOT]);
+    expect(await byPrefix).toEqual(SNAPSHOT);
+    expect(restic.runs).toHaveLength(2);
   });
 
-  it('answers the first folder from a folder run while the whole listing still loads', async () => {
-    pauseAt = 1; // the whole listing stalls right after /data
-    wholeGate = gate();
-    const page = await browser.folder('local', 'abcdef12', '/data', 0, 2);
-    expect(page).toMatchObject({ folder: '/data', total: 6, start: 0, snapshotId: FULL });
-    expect(page.entries.map((e) => [e.name, e.type, e.size])).toEqual([
+  it('answers a folder from one restic ls of that folder, and its next pages from memory', async () => {
+    const first = await browser.folder('local', 'abcdef12', '/data/', 0, 2);
+    expect(first).toMatchObject({ folder: '/data', total: 6, start: 0, snapshotId: FULL });
+    expect(first.entries.map((e) => [e.name, e.type, e.size])).toEqual([
       ['f0', 'file', 3],
       ['f1', 'file', 3],
     ]);
-    // the next page comes from the same folder run, kept while the listing loads
-    const next = await browser.folder('local', 'abcdef12', '/data', 2, 10);
-    expect(next.entries.map((e) => e.name)).toEqual(['f2', 'f3', 'f4', 'sub']);
-    expect(folderRuns()).toEqual(['/data']);
-    wholeGate.open();
-    // once the whole listing is kept, the same pages come from it, with no further run
-    await new Promise((resolve) => setImmediate(resolve));
-    const again = await browser.folder('local', 'abcdef12', '/data', 0, 2);
-    expect(again).toEqual(page);
-    expect([wholeRuns(), folderRuns().length]).toEqual([1, 1]);
+    const rest = await browser.folder('local', 'abcdef12', '/data', 2, 10);
+    expect(rest.entries.map((e) => e.name)).toEqual(['f2', 'f3', 'f4', 'sub']);
+    expect((await browser.folder('local', 'abcdef12', '/data', 6, 10)).entries).toEqual([]);
+    expect(
+      (await browser.folder('local', 'abcdef12', '/', 0, 10)).entries.map((e) => e.name),
+    ).toEqual(['big', 'data', 'zeta']);
+    // one run per folder, never a whole listing of the snapshot
+    expect(restic.folderRuns()).toEqual(['/data', '/']);
+    expect(restic.wholeRuns()).toBe(0);
+    // the snapshot is not indexed: browsing it asks for its index job
+    expect(asked).toContainEqual(['local', FULL]);
   });
 
-  it('answers a folder the whole listing has walked past without waiting for the rest', async () => {
-    folderGate = gate(); // folder runs never finish in this test
-    // /data and /data/sub are complete once /zeta has come (restic walks depth first)
-    pauseAt = TREE.findIndex((n) => n.path === '/zeta/z');
-    wholeGate = gate();
-    const sub = browser.folder('local', 'abcdef12', '/data/sub', 0, 10);
-    const data = browser.folder('local', 'abcdef12', '/data', 0, 10);
-    expect((await sub).entries.map((e) => e.name)).toEqual(['x']);
-    expect((await data).entries.map((e) => e.name)).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'sub']);
-    // a folder the walk has not reached waits for it
-    let zeta: string[] | undefined;
-    const pending = browser
-      .folder('local', 'abcdef12', '/zeta', 0, 10)
-      .then((p) => (zeta = p.entries.map((e) => e.name)));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(zeta).toBeUndefined();
-    wholeGate.open();
-    await pending;
-    expect(zeta).toEqual(['z']);
-    expect(wholeRuns()).toBe(1);
-  }, 5_000);
+  it('shares one run between concurrent requests for a folder', async () => {
+    restic.close();
+    const pages = Promise.all([
+      browser.folder('local', 'abcdef12', '/data', 0, 2),
+      browser.folder('local', 'abcdef12', '/data', 2, 2),
+      browser.entry('local', 'abcdef12', '/data', 'sub'),
+    ]);
+    restic.open();
+    const [a, b, entry] = await pages;
+    expect([...a.entries, ...b.entries].map((e) => e.name)).toEqual(['f0', 'f1', 'f2', 'f3']);
+    expect(entry).toMatchObject({ folder: '/data', snapshotId: FULL, entry: { name: 'sub' } });
+    expect(restic.folderRuns()).toEqual(['/data']);
+  });
 
   it('tells a missing snapshot or folder from a file or a bad path', async () => {
-    const refusals = async () => {
-      await expect(browser.folder('local', 'deadbeef', '/', 0, 10)).rejects.toThrow();
+    for (let round = 0; round < 2; round++) {
+      await expect(browser.folder('local', 'deadbeef', '/', 0, 10)).rejects.toThrow(
+        SnapshotNotFoundError,
+      );
       await expect(browser.folder('local', 'abcdef12', '/nowhere', 0, 10)).rejects.toThrow(
         new SnapshotNotFoundError(`no folder "/nowhere" in snapshot ${FULL}`),
       );
@@ -176,58 +142,176 @@ describe('SnapshotBrowserService', () => {
       await expect(browser.folder('local', 'abcdef12', '/data', 7, 10)).rejects.toThrow(
         /past the end/,
       );
-    };
-    // answered by folder runs while the whole listing stalls
-    pauseAt = 0;
-    wholeGate = gate();
-    await refusals();
-    expect(wholeRuns()).toBe(2); // deadbeef, abcdef12
-    // and the same once it is complete
-    wholeGate.open();
-    await browser.listing('local', 'abcdef12');
-    folderGate = gate();
-    await refusals();
-    // a failed load is not kept: the unknown snapshot is asked again
-    expect(wholeRuns()).toBe(3);
-  });
-
-  it('falls back on the whole listing when a folder run fails, and keeps no failed run', async () => {
-    failFolderRuns = true;
-    expect((await browser.folder('local', 'abcdef12', '/data', 0, 10)).total).toBe(6);
-
-    const other = new SnapshotBrowserService(
-      { target: () => ({}) } as unknown as RepositoriesService,
-      {} as SnapshotsService,
-      (browser as unknown as { restic: ResticService }).restic,
-      new SnapshotRefs({} as SnapshotsService),
-    );
-    failWholeRuns = true;
-    await expect(other.folder('local', 'abcdef12', '/data', 0, 10)).rejects.toThrow(
-      'folder run failed',
-    );
-    failFolderRuns = false;
-    // the folder run alone answers; the whole listing fails again and is not kept
-    expect((await other.folder('local', 'abcdef12', '/data', 0, 10)).total).toBe(6);
-    failWholeRuns = false;
-    await new Promise((resolve) => setImmediate(resolve));
-    await other.folder('local', 'abcdef12', '/zeta', 0, 10);
-    await new Promise((resolve) => setImmediate(resolve));
-    const before = runs.length;
-    await other.folder('local', 'abcdef12', '/data/sub', 0, 10);
-    expect(runs.length).toBe(before); // kept at last
-  });
-
-  it('stops a listing too large to keep, and answers its folders from folder runs', async () => {
-    const { maxEntries } = LISTING_CACHE_LIMITS;
-    LISTING_CACHE_LIMITS.maxEntries = 3;
-    try {
-      expect((await browser.folder('local', 'abcdef12', '/data', 0, 10)).total).toBe(6);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect((await browser.folder('local', 'abcdef12', '/zeta', 0, 10)).total).toBe(1);
-      expect(wholeRuns()).toBe(1); // not tried again
-      expect(folderRuns()).toEqual(['/data', '/zeta']);
-    } finally {
-      LISTING_CACHE_LIMITS.maxEntries = maxEntries;
     }
+    // refusals are not kept; the folder answered once is, whatever page was asked
+    expect(restic.folderRuns()).toEqual([
+      '/',
+      '/nowhere',
+      '/data/f1',
+      '/data',
+      '/',
+      '/nowhere',
+      '/data/f1',
+    ]);
+    expect(await browser.entry('local', 'abcdef12', '/data', 'nothing')).toEqual({
+      folder: '/data',
+      snapshotId: FULL,
+      entry: undefined,
+    });
+  });
+
+  it('keeps no failed run: the next request runs restic again', async () => {
+    restic.failure = new Error('restic failed');
+    await expect(browser.folder('local', 'abcdef12', '/data', 0, 10)).rejects.toThrow(
+      'restic failed',
+    );
+    restic.failure = undefined;
+    expect((await browser.folder('local', 'abcdef12', '/data', 0, 10)).total).toBe(6);
+    expect((await browser.folder('local', 'abcdef12', '/data', 2, 10)).total).toBe(6);
+    expect(restic.folderRuns()).toEqual(['/data', '/data']);
+  });
+
+  it('runs restic again for each page of a folder too large to keep', async () => {
+    const first = await browser.folder('local', 'abcdef12', '/big', 0, 100);
+    const next = await browser.folder('local', 'abcdef12', '/big', 100, 100);
+    expect([first.total, first.entries[0].name, next.entries[0].name]).toEqual([
+      BIG,
+      'b000000',
+      'b000100',
+    ]);
+    expect(restic.folderRuns()).toEqual(['/big', '/big']);
+  });
+
+  it('keeps a bounded number of folders, least recently used out first', async () => {
+    const folders = ['/', '/data', '/data/sub', '/zeta'];
+    const { maxFolders } = FOLDER_CACHE_LIMITS;
+    FOLDER_CACHE_LIMITS.maxFolders = 3;
+    try {
+      const small = new SnapshotBrowserService(
+        repositories,
+        {} as SnapshotsService,
+        restic.service(),
+        new SnapshotRefs({} as SnapshotsService),
+      );
+      for (const folder of folders) await small.folder('local', FULL, folder, 0, 1);
+      await small.folder('local', FULL, '/zeta', 0, 1);
+      await small.folder('local', FULL, '/', 0, 1); // the least recently used: run again
+      expect(restic.folderRuns()).toEqual([...folders, '/']);
+    } finally {
+      FOLDER_CACHE_LIMITS.maxFolders = maxFolders;
+    }
+  });
+});
+
+describe('SnapshotBrowserService, indexed snapshots', () => {
+  let dir: string;
+  let index: SnapshotIndexService;
+  let restic: FakeResticLs;
+  let pages: (withIndex: boolean) => SnapshotPages;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hen-browse-index-'));
+    restic = new FakeResticLs(SNAPSHOT, TREE);
+    const config = {
+      current: { dataDir: dir, limits: {}, repositories: { local: {} }, index: {} },
+    };
+    index = new SnapshotIndexService(
+      config as unknown as LiveConfig,
+      restic.service(),
+      repositories,
+    );
+    await index.sync('local');
+    restic.runs.length = 0;
+    pages = (withIndex) =>
+      new SnapshotPages(
+        repositories,
+        {} as SnapshotsService,
+        new SnapshotBrowserService(
+          repositories,
+          {} as SnapshotsService,
+          restic.service(),
+          new SnapshotRefs({} as SnapshotsService),
+          withIndex ? index : undefined,
+        ),
+      );
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    index.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a page of an indexed folder from the index by position, as restic would answer it', async () => {
+    const read = jest.spyOn(SnapshotIndexStore.prototype, 'entries');
+    const fromIndex = pages(true);
+    const fromRestic = pages(false);
+    const shape = (connection: Awaited<ReturnType<SnapshotPages['entriesOf']>>) => ({
+      path: connection.path,
+      totalCount: connection.totalCount,
+      pageInfo: connection.pageInfo,
+      edges: connection.edges.map((e) => [e.cursor, e.node.id, e.node.name, e.node.size]),
+    });
+    const both = async (path: string, page: PageArgs) => {
+      const indexed = await fromIndex.entriesOf('local', 'abcdef12', path, page).then(shape);
+      const listed = await fromRestic.entriesOf('local', 'abcdef12', path, page).then(shape);
+      expect([path, page, indexed]).toEqual([path, page, listed]);
+      return indexed;
+    };
+    const first = await both('/data', { first: 2 });
+    expect(first.edges.map((e) => e[2])).toEqual(['f0', 'f1']);
+    expect([first.totalCount, first.pageInfo.hasNextPage]).toEqual([6, true]);
+    const after = first.pageInfo.endCursor!;
+    const second = await both('/data', { first: 2, after });
+    expect(second.edges.map((e) => e[2])).toEqual(['f2', 'f3']);
+    await both('/data', { last: 2 });
+    await both('/data', { last: 3, before: second.pageInfo.startCursor });
+    await both('/data', { first: 10, after: second.pageInfo.endCursor });
+    const big = await both('/big', { first: 100 });
+    await both('/big', { first: 100, after: big.pageInfo.endCursor });
+    await both('/', {});
+    await both('/data/sub', { first: 5 });
+
+    // the index read pages, never a whole folder
+    const limits = read.mock.calls.map(([, , limit]) => limit);
+    expect(limits.length).toBeGreaterThan(0);
+    expect(Math.max(...limits)).toBeLessThanOrEqual(100);
+    // restic ran for the unindexed answers only
+    expect(restic.wholeRuns()).toBe(0);
+    expect(restic.folderRuns()).toEqual(['/data', '/big', '/big', '/', '/data/sub']);
+  });
+
+  it('gives folder totals, and the same refusals, from the index', async () => {
+    const browser = new SnapshotBrowserService(
+      repositories,
+      {} as SnapshotsService,
+      restic.service(),
+      new SnapshotRefs({} as SnapshotsService),
+      index,
+    );
+    const root = await browser.folder('local', 'abcdef12', '/', 0, 10);
+    expect(root.entries.map((e) => [e.name, e.totalSize, e.fileCount])).toEqual([
+      ['big', BIG * 3, BIG],
+      ['data', 18, 6],
+      ['zeta', 3, 1],
+    ]);
+    await expect(browser.folder('local', 'abcdef12', '/nowhere', 0, 10)).rejects.toThrow(
+      new SnapshotNotFoundError(`no folder "/nowhere" in snapshot ${FULL}`),
+    );
+    await expect(browser.folder('local', 'abcdef12', '/data/f1', 0, 10)).rejects.toThrow(
+      /"\/data\/f1" is not a folder/,
+    );
+    await expect(browser.folder('local', 'abcdef12', '/data', 7, 10)).rejects.toThrow(
+      /past the end/,
+    );
+    const page = pages(true);
+    await expect(
+      page.entriesOf('local', FULL, '/data', {
+        after: Buffer.from('snapshotEntry:gone').toString('base64url'),
+      }),
+    ).rejects.toThrow(/after names an item that is not in this list/);
+    expect(await browser.entry('local', FULL, '/data', 'sub')).toMatchObject({
+      entry: { name: 'sub', type: 'dir', totalSize: 3, fileCount: 1 },
+    });
+    expect(restic.runs).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import type { PositionalList } from '../common/graphql/connection';
 import { ResticError } from '../restic/restic-error';
 import { ResticService } from '../repositories/restic.service';
 import type {
@@ -8,30 +9,31 @@ import type {
   ResticStatsMode,
 } from '../restic/restic.types';
 import { RepositoriesService } from '../repositories/repositories.service';
-import {
-  byName,
-  ListingCache,
-  SnapshotListing,
-  toListedEntry,
-  type ListedEntry,
-} from './snapshot-listing';
+import type { IndexedEntryRow } from '../snapshot-index/snapshot-index-store';
+import { IndexFollowUp } from '../snapshot-index/index-follow-up';
+import { SnapshotIndexService } from '../snapshot-index/snapshot-index.service';
+import { FolderRunCache, type FolderChildren } from './folder-run-cache';
+import { byName, entryType, toListedEntry, type ListedEntry } from './listed-entry';
 import {
   InvalidPathError,
   normaliseBrowsePath,
   normaliseSnapshotId,
   parentOf,
 } from './snapshot-paths';
-import { SnapshotNotFoundError, SnapshotRefs } from './snapshot-refs';
+import {
+  parseSnapshotRef,
+  SnapshotNotFoundError,
+  SnapshotRefs,
+  type SnapshotRef,
+} from './snapshot-refs';
 import { SnapshotsService } from './snapshots.service';
-import { SnapshotIndexService } from '../snapshot-index/snapshot-index.service';
 
-/** A snapshot, a folder or a path that does not exist; the API answers NOT_FOUND. */
-
-/** Listings kept: a few snapshots, and at most this many entries over all of them. */
-export const LISTING_CACHE_LIMITS = { maxListings: 4, maxEntries: 2_000_000 };
+/**
+ * Folders of snapshots that are not indexed, kept after their `restic ls` for the next pages:
+ * about 150 bytes an entry, so a few MB at most whatever the snapshots' sizes.
+ */
+export const FOLDER_CACHE_LIMITS = { maxFolders: 16, maxEntries: 50_000 };
 const STATS_CACHE_SIZE = 256;
-/** snapshots remembered as too large to keep: their folders always come from folder runs */
-const TOO_LARGE_REMEMBERED = 64;
 
 export interface FolderPage {
   folder: string;
@@ -43,14 +45,20 @@ export interface FolderPage {
   snapshotId: string;
 }
 
-/** A folder's direct children, sorted by name. */
-interface FolderChildren {
+/**
+ * A folder of a snapshot, read by position (name order) without being held whole: pages of an
+ * indexed snapshot's folder come from the index; other folders from the children of one
+ * `restic ls` of that folder.
+ */
+export interface SnapshotFolder extends PositionalList<ListedEntry, string> {
+  /** the folder's path, normalised */
+  folder: string;
+  /** full 64-hex id */
   snapshotId: string;
-  children: readonly ListedEntry[];
 }
 
 /**
- * How a source answered: the children, or a refusal that holds whatever else says (no such
+ * How a folder run answered: the children, or a refusal that holds whatever else says (no such
  * snapshot or folder, not a folder). A failed restic run is a rejection instead.
  */
 type FolderAnswer = { children: FolderChildren } | { refused: Error };
@@ -86,26 +94,26 @@ const noFolder = (folder: string, snapshotId: string) =>
   new SnapshotNotFoundError(`no folder "${folder}" in snapshot ${snapshotId}`);
 const notAFolder = (folder: string) => new InvalidPathError(`"${folder}" is not a folder`);
 
-/** A folder's answer from a listing that is complete for it. */
-function fromListing(listing: SnapshotListing, folder: string): FolderAnswer {
-  const children = listing.children(folder);
-  if (children) return { children: { snapshotId: listing.snapshotId, children } };
-  if (listing.isEntry(folder)) return { refused: notAFolder(folder) };
-  return { refused: noFolder(folder, listing.snapshotId) };
-}
+const fromIndexRow = (entry: IndexedEntryRow): ListedEntry => ({
+  name: entry.name,
+  type: entryType(entry.type),
+  size: entry.size,
+  mtime: entry.mtime,
+  mode: entry.mode,
+  ...(entry.type === 'dir'
+    ? { totalSize: entry.totalSize ?? undefined, fileCount: entry.fileCount ?? undefined }
+    : {}),
+});
 
 /**
- * Reading snapshots: one snapshot's details, folder listings (from one `restic ls` per snapshot,
- * kept in a bounded cache since snapshots never change), diffs and statistics.
+ * Reading snapshots: one snapshot's details, folders (page by page from the snapshot index, or
+ * from one `restic ls` of the folder for a snapshot not indexed yet), diffs and statistics.
  */
 @Injectable()
 export class SnapshotBrowserService {
-  private readonly listings = new ListingCache(LISTING_CACHE_LIMITS);
-  /** whole listings still loading, by snapshot key: folders the walk has left answer early */
-  private readonly partial = new Map<string, SnapshotListing>();
-  /** folder runs by snapshot key and folder, while they run or the snapshot's listing loads */
+  /** folder runs by snapshot key and folder, while they run: concurrent callers share one */
   private readonly folderRuns = new Map<string, Promise<FolderAnswer>>();
-  private readonly tooLarge = new Set<string>();
+  private readonly kept = new FolderRunCache(FOLDER_CACHE_LIMITS);
   private readonly snapshotStats = new Map<string, Promise<ResticStats>>();
 
   constructor(
@@ -115,11 +123,39 @@ export class SnapshotBrowserService {
     private readonly refs: SnapshotRefs,
     /** the persistent index answers the folders of the snapshots it holds (absent in some tests) */
     @Optional() private readonly index?: SnapshotIndexService,
+    /** queues the index job for a snapshot browsed before it was indexed */
+    @Optional() private readonly indexing?: IndexFollowUp,
   ) {}
 
-  /** The snapshot a snapshot argument names (an id, a unique prefix, `latest`, ...). */
-  snapshot(repository: string, ref: string): Promise<ResticSnapshot> {
+  /**
+   * The snapshot a snapshot argument names (an id, a unique prefix, `latest`, ...). `folders`
+   * the query will read next are started at once when the snapshot is not indexed, beside the
+   * lookup (which may run `restic snapshots`), rather than after it.
+   */
+  snapshot(
+    repository: string,
+    ref: string,
+    folders: readonly (string | null)[] = [],
+  ): Promise<ResticSnapshot> {
+    for (const path of folders) this.listAhead(repository, ref, path);
     return this.refs.resolve(repository, ref);
+  }
+
+  private listAhead(repository: string, ref: string, path: string | null): void {
+    let parsed: SnapshotRef;
+    let folder: string;
+    try {
+      parsed = parseSnapshotRef(repository, ref);
+      folder = normaliseBrowsePath(path);
+    } catch {
+      return; // the lookup itself says what is wrong with the argument
+    }
+    if (parsed.kind !== 'id' || parsed.id.length !== 64 || !this.repositories.find(repository)) {
+      return;
+    }
+    if (this.index?.fullId(repository, parsed.id)) return;
+    // its answer (or failure) is taken by the `files` field that asked for it
+    this.unindexed(repository, parsed.id, folder).catch(() => undefined);
   }
 
   /** restore-size statistics of one snapshot: one tree walk by restic, then kept. */
@@ -138,24 +174,7 @@ export class SnapshotBrowserService {
     return stats;
   }
 
-  /** The whole listing of a snapshot, from the cache or one `restic ls` shared by all callers. */
-  listing(repository: string, snapshotId: string): Promise<SnapshotListing> {
-    const id = normaliseSnapshotId(snapshotId);
-    const key = `${repository}\0${id}`;
-    const kept = this.listings.peek(key);
-    return kept ? Promise.resolve(kept) : this.loadListing(repository, id, key);
-  }
-
-  /**
-   * The direct children of `path` in the snapshot, sorted by name, from `start`.
-   *
-   * A snapshot listed before answers from memory. Otherwise the first request starts the whole
-   * listing in the background (one `restic ls` at the lowest CPU priority, shared by every
-   * caller, kept once complete) and, at once, a `restic ls <snapshot> <folder>` of the folder
-   * alone; whichever can answer first does: the folder run, or the whole listing once its walk
-   * has left the folder (restic walks depth first, so a folder is complete early or late in the
-   * run depending on where it lies).
-   */
+  /** The direct children of `path` in the snapshot, sorted by name, from `start`. */
   async folder(
     repository: string,
     snapshot: string,
@@ -163,144 +182,113 @@ export class SnapshotBrowserService {
     start: number,
     size: number,
   ): Promise<FolderPage> {
-    const folder = normaliseBrowsePath(path);
-    const id = await this.refs.toId(repository, snapshot);
-    const { snapshotId: fullId, children } = await this.folderChildren(repository, id, folder);
-    if (start > children.length) throw new InvalidPathError('after is past the end of the list');
-    return {
-      folder,
-      total: children.length,
-      start,
-      entries: children.slice(start, start + size),
-      snapshotId: fullId,
-    };
+    return this.readFolder(repository, snapshot, path, (folder) => {
+      if (start > folder.length) throw new InvalidPathError('after is past the end of the list');
+      return {
+        folder: folder.folder,
+        total: folder.length,
+        start,
+        entries: folder.slice(start, Math.min(folder.length, start + size)),
+        snapshotId: folder.snapshotId,
+      };
+    });
   }
 
-  private async folderChildren(
+  /** The entry named `name` in a folder of the snapshot; undefined when it has none. */
+  entry(
     repository: string,
-    id: string,
-    folder: string,
-  ): Promise<FolderChildren> {
-    const indexed = this.fromIndex(repository, id, folder);
-    if (indexed) return indexed;
-    const key = `${repository}\0${id}`;
-    const kept = this.listings.peek(key);
-    if (kept) return settle(fromListing(kept, folder));
-    const partial = this.partial.get(key);
-    if (partial?.isComplete(folder)) return settle(fromListing(partial, folder));
-    const sources = [this.folderRun(repository, id, key, folder)];
-    if (!this.tooLarge.has(key)) {
-      const whole = this.loadListing(repository, id, key);
-      const listing = this.partial.get(key);
-      sources.push(
-        listing
-          ? Promise.race([listing.whenComplete(folder), whole]).then(() =>
-              fromListing(listing, folder),
-            )
-          : whole.then((done) => fromListing(done, folder)),
-      );
-    }
-    try {
-      return settle(await Promise.any(sources));
-    } catch (error) {
-      // every source failed: say why the folder run did
-      throw error instanceof AggregateError ? error.errors[0] : error;
-    }
+    snapshot: string,
+    path: string,
+    name: string,
+  ): Promise<{ folder: string; snapshotId: string; entry?: ListedEntry }> {
+    return this.readFolder(repository, snapshot, path, (folder) => {
+      const at = folder.indexOf(name);
+      return {
+        folder: folder.folder,
+        snapshotId: folder.snapshotId,
+        entry: at < 0 ? undefined : folder.slice(at, at + 1)[0],
+      };
+    });
   }
 
   /**
-   * A folder of an indexed snapshot, from the index (with its folders' total sizes and file
+   * Hands the folder `path` of the snapshot to `read`, which takes the pages it needs at once
+   * (synchronously). An indexed snapshot's folder is read from the index, page by page. Any other
+   * is answered by one `restic ls <snapshot> <folder>` (restic lists only the folder's direct
+   * children), shared by concurrent callers; its children are kept in a small bounded cache for
+   * the next pages, and the snapshot's index job is queued.
+   */
+  async readFolder<T>(
+    repository: string,
+    snapshot: string,
+    path: string | null | undefined,
+    read: (folder: SnapshotFolder) => T,
+  ): Promise<T> {
+    const folder = normaliseBrowsePath(path);
+    const id = await this.refs.toId(repository, snapshot);
+    const indexed = this.fromIndex(repository, id, folder, read);
+    if (indexed) return indexed.value;
+    const { snapshotId, children } = await this.unindexed(repository, id, folder);
+    return read({
+      folder,
+      snapshotId,
+      length: children.length,
+      indexOf: (name) => children.findIndex((entry) => entry.name === name),
+      slice: (start, end) => children.slice(start, end),
+    });
+  }
+
+  /**
+   * A folder of an indexed snapshot, read from the index (with its folders' total sizes and file
    * counts); undefined when the snapshot is not indexed, so that restic answers.
    */
-  private fromIndex(repository: string, id: string, folder: string): FolderChildren | undefined {
+  private fromIndex<T>(
+    repository: string,
+    id: string,
+    folder: string,
+    read: (folder: SnapshotFolder) => T,
+  ): { value: T } | undefined {
     const fullId = this.index?.fullId(repository, id);
     if (!this.index || !fullId) return undefined;
-    const found = this.index.folder(repository, fullId, folder, 0, Number.MAX_SAFE_INTEGER);
+    const found = this.index.readFolder(repository, fullId, folder, (indexed) =>
+      read({
+        folder,
+        snapshotId: fullId,
+        length: indexed.totals.entryCount,
+        indexOf: (name) => indexed.position(name),
+        slice: (start, end) =>
+          end > start ? indexed.entries(start, end - start).map(fromIndexRow) : [],
+      }),
+    );
     if (!found) return undefined;
     if ('missing' in found) throw noFolder(folder, fullId);
     if ('notAFolder' in found) throw notAFolder(folder);
-    return {
-      snapshotId: fullId,
-      children: found.page.entries.map((entry) => ({
-        name: entry.name,
-        type: entry.type as ListedEntry['type'],
-        size: entry.size,
-        mtime: entry.mtime,
-        mode: entry.mode,
-        ...(entry.type === 'dir'
-          ? { totalSize: entry.totalSize ?? undefined, fileCount: entry.fileCount ?? undefined }
-          : {}),
-      })),
-    };
+    return found;
   }
 
   /**
-   * Starts (or joins) the whole listing of a snapshot. While it loads, its folders fill in
-   * `partial`; a listing that grows beyond the cache's entry bound is stopped (it could not be
-   * kept) and the snapshot remembered, so that its folders come from folder runs only.
+   * The children of a folder of a snapshot that is not indexed: kept from an earlier run, or
+   * from one `restic ls <snapshot> <folder>` shared by every caller while it runs. Only answers
+   * are kept: a failed run is tried again by the next request.
    */
-  private loadListing(repository: string, id: string, key: string): Promise<SnapshotListing> {
-    const loaded = this.listings.get(key, async () => {
-      const listing = new SnapshotListing();
-      const stop = new AbortController();
-      this.partial.set(key, listing);
-      try {
-        const fullId = await this.restic.ls(
-          this.repositories.target(repository),
-          id,
-          (node) => {
-            if (stop.signal.aborted) return;
-            listing.add(node);
-            if (listing.entryCount > LISTING_CACHE_LIMITS.maxEntries) {
-              this.rememberTooLarge(key);
-              stop.abort();
-            }
-          },
-          {
-            signal: stop.signal,
-            background: true,
-            onSnapshot: (fullId) => (listing.snapshotId = fullId),
-          },
-        );
-        if (!fullId) throw noSnapshot(repository, id);
-        listing.snapshotId = fullId;
-        return listing.finish();
-      } finally {
-        this.partial.delete(key);
-        for (const runKey of this.folderRuns.keys()) {
-          if (runKey.startsWith(`${key}\0`)) this.folderRuns.delete(runKey);
-        }
-      }
-    });
-    // its failure reaches the callers waiting on it; nobody else must see it as unhandled
-    loaded.catch(() => undefined);
-    return loaded;
-  }
-
-  /**
-   * `restic ls <snapshot> <folder>`, keeping only the folder's direct children; one run shared by
-   * concurrent callers, kept while the snapshot's whole listing loads (for the next pages).
-   */
-  private folderRun(
-    repository: string,
-    id: string,
-    key: string,
-    folder: string,
-  ): Promise<FolderAnswer> {
-    const runKey = `${key}\0${folder}`;
-    let run = this.folderRuns.get(runKey);
-    if (run) return run;
-    run = this.listFolder(repository, id, folder);
-    this.folderRuns.set(runKey, run);
-    const forget = () => {
-      if (!this.partial.has(key) && this.folderRuns.get(runKey) === run) {
-        this.folderRuns.delete(runKey);
-      }
-    };
-    run.then(forget, () => {
-      if (this.folderRuns.get(runKey) === run) this.folderRuns.delete(runKey);
-    });
-    return run;
+  private async unindexed(repository: string, id: string, folder: string): Promise<FolderChildren> {
+    const key = `${repository}\0${id}\0${folder}`;
+    const kept = this.kept.get(key);
+    if (kept) return kept;
+    let run = this.folderRuns.get(key);
+    if (!run) {
+      const started = this.listFolder(repository, id, folder);
+      const ended = () => {
+        if (this.folderRuns.get(key) === started) this.folderRuns.delete(key);
+      };
+      started.then((answer) => {
+        ended();
+        if ('children' in answer) this.kept.keep(key, answer.children);
+      }, ended);
+      this.folderRuns.set(key, started);
+      run = started;
+    }
+    return settle(await run);
   }
 
   private async listFolder(repository: string, id: string, folder: string): Promise<FolderAnswer> {
@@ -316,16 +304,10 @@ export class SnapshotBrowserService {
       { folder },
     );
     if (!fullId) return { refused: noSnapshot(repository, id) };
+    this.indexing?.browsedUnindexed(repository, fullId);
     if (folder !== '/' && self === undefined) return { refused: noFolder(folder, fullId) };
     if (folder !== '/' && self !== 'dir') return { refused: notAFolder(folder) };
     return { children: { snapshotId: fullId, children: children.sort(byName) } };
-  }
-
-  private rememberTooLarge(key: string): void {
-    this.tooLarge.add(key);
-    if (this.tooLarge.size > TOO_LARGE_REMEMBERED) {
-      this.tooLarge.delete(this.tooLarge.values().next().value!);
-    }
   }
 
   /**

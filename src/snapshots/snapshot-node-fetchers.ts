@@ -38,9 +38,10 @@ export class SnapshotEntryNodeFetcher implements NodeFetcher {
     const normal = normaliseBrowsePath(path);
     if (normal === '/') return null;
     const folder = parentOf(normal);
-    const page = await this.browser.folder(repository, id, folder, 0, Number.MAX_SAFE_INTEGER);
     const name = normal.slice(folder === '/' ? 1 : folder.length + 1);
-    const entry = page.entries.find((e) => e.name === name);
-    return entry ? toSnapshotEntryModel(repository, page.snapshotId, page.folder, entry) : null;
+    const found = await this.browser.entry(repository, id, folder, name);
+    return found.entry
+      ? toSnapshotEntryModel(repository, found.snapshotId, found.folder, found.entry)
+      : null;
   }
 }

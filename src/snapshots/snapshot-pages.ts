@@ -4,6 +4,7 @@ import {
   decodeCursor,
   encodeCursor,
   pageOfArray,
+  pageOfList,
   pageWindow,
   type ConnectionShape,
   type PageArgs,
@@ -32,7 +33,10 @@ function checkText(name: string, value: string | null | undefined): void {
   }
 }
 
-/** Snapshots and folder entries as connections (restic lists them whole; pages are cut here). */
+/**
+ * Snapshots and folder entries as connections: restic lists snapshots whole, and pages are cut
+ * here; folders are read by position (from the index, page by page, when the snapshot is indexed).
+ */
 @Injectable()
 export class SnapshotPages {
   constructor(
@@ -85,22 +89,22 @@ export class SnapshotPages {
     const window = pageWindow(page, (cursor, argument) =>
       decodeCursor(ENTRY_CURSOR, cursor, argument),
     );
-    const folder = await this.browser.folder(
-      repository,
-      snapshot,
-      path,
-      0,
-      Number.MAX_SAFE_INTEGER,
-    );
-    const entries = folder.entries.map((entry) =>
-      toSnapshotEntryModel(repository, folder.snapshotId, folder.folder, entry),
-    );
-    const connection = pageOfArray(
-      entries,
-      window,
-      (entry) => entry.name,
-      (entry) => encodeCursor(ENTRY_CURSOR, entry.name),
-    );
-    return { ...connection, path: folder.folder };
+    return this.browser.readFolder(repository, snapshot, path, (folder) => ({
+      ...pageOfList(
+        {
+          length: folder.length,
+          indexOf: (name) => folder.indexOf(name),
+          slice: (start, end) =>
+            folder
+              .slice(start, end)
+              .map((entry) =>
+                toSnapshotEntryModel(repository, folder.snapshotId, folder.folder, entry),
+              ),
+        },
+        window,
+        (entry) => encodeCursor(ENTRY_CURSOR, entry.name),
+      ),
+      path: folder.folder,
+    }));
   }
 }

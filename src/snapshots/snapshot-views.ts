@@ -3,7 +3,7 @@ import type { ResticSnapshot } from '../restic/restic.types';
 import type { SnapshotEntryModel } from './models/snapshot-entry.model';
 import type { SnapshotModel } from './models/snapshot.model';
 import { childPath } from './snapshot-paths';
-import type { ListedEntry } from './snapshot-listing';
+import type { ListedEntry } from './listed-entry';
 import { backupOf } from './snapshots.service';
 
 export function toSnapshotModel(repository: string, s: ResticSnapshot): SnapshotModel {

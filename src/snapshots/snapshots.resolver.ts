@@ -1,4 +1,5 @@
-import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Info, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs, type ConnectionShape } from '../common/graphql/connection';
 import { SnapshotFilterArgs } from './dto/snapshot-filter.args';
 import { RepositoryModel } from '../repositories/models/repository.model';
@@ -7,6 +8,7 @@ import { SnapshotStatisticsModel } from './models/snapshot-statistics.model';
 import { SnapshotConnection, SnapshotModel } from './models/snapshot.model';
 import { RepositoryViews } from '../repositories/repository-views.service';
 import { toSnapshotModel } from './snapshot-views';
+import { foldersAsked } from './folders-asked';
 import { SnapshotBrowserService } from './snapshot-browser.service';
 import { SnapshotPages } from './snapshot-pages';
 import { FolderArgs, InRepositoryArgs, SnapshotArgs } from './dto/snapshot.args';
@@ -32,8 +34,12 @@ export class SnapshotsResolver {
   }
 
   @Query(() => SnapshotModel, { nullable: true, description: 'one snapshot; null when unknown' })
-  async snapshot(@Args() { repository, snapshot }: SnapshotArgs): Promise<SnapshotModel> {
-    return toSnapshotModel(repository, await this.browser.snapshot(repository, snapshot));
+  async snapshot(
+    @Args() { repository, snapshot }: SnapshotArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<SnapshotModel> {
+    const found = await this.browser.snapshot(repository, snapshot, foldersAsked(info));
+    return toSnapshotModel(repository, found);
   }
 
   @ResolveField(() => RepositoryModel, { description: 'the repository holding it' })
@@ -43,9 +49,10 @@ export class SnapshotsResolver {
 
   @ResolveField(() => SnapshotEntryConnection, {
     description:
-      'the direct children of one of its folders, sorted by name. The first request lists that ' +
-      'folder (`restic ls`) while the whole snapshot is listed once in the background; later ' +
-      'folders of the same snapshot come from memory',
+      'the direct children of one of its folders, sorted by name, with the total size and file ' +
+      'count of the folders among them when the snapshot is indexed (see `index`): an indexed ' +
+      "snapshot's folders are read from the snapshot index page by page; a folder of a snapshot " +
+      'not indexed yet is listed by one `restic ls` of that folder (its index job is queued)',
   })
   files(
     @Parent() snapshot: SnapshotModel,

@@ -5,6 +5,7 @@ import { countingRestic, resticDirect } from './support/fixtures';
 import { tempDir } from '../support/temp-dir';
 import type { GraphQLTestClient } from './support/graphql-client';
 import { waitForEnd } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const PASSWORD = 'read-only-password-8812';
 
@@ -63,14 +64,37 @@ describe('a read-only daemon', () => {
     dir.cleanup();
   });
 
-  it('says so in status, and creates no job at startup nor from schedules or watchers', async () => {
-    const { status } = await client.data(`{ status { readOnly queuedJobs runningJobs } }`);
-    expect(status).toEqual({ readOnly: true, queuedJobs: 0, runningJobs: 0 });
+  it('indexes the snapshots at startup, and creates no other job, nor from schedules or watchers', async () => {
+    // index jobs only read the repository (restic ls and snapshots run with --no-lock)
+    await waitFor(
+      async () =>
+        (
+          await client.data(
+            `query($id: String!) { snapshot(repository: "local", snapshot: $id) { index { state } } }`,
+            { id: snapshotId },
+          )
+        ).snapshot.index.state === 'INDEXED',
+      'the snapshot indexed',
+      60_000,
+    );
+    await waitFor(async () => {
+      const { status } = await client.data(`{ status { queuedJobs runningJobs } }`);
+      return status.queuedJobs === 0 && status.runningJobs === 0;
+    }, 'no job waiting or running');
+    const { status } = await client.data(`{ status { readOnly } }`);
+    expect(status).toEqual({ readOnly: true });
     // every schedule above is due each second, and a change would arm the watcher
     writeFileSync(join(source, 'new.txt'), 'changed\n');
     await new Promise((r) => setTimeout(r, 3_000));
-    const { jobs } = await client.data(`{ jobs(first: 10) { edges { node { id operation } } } }`);
-    expect(jobs.edges).toEqual([]);
+    const { jobs } = await client.data(
+      `{ jobs(first: 10) { edges { node { operation trigger state } } } }`,
+    );
+    expect(jobs.edges.map((e: any) => e.node)).toEqual([
+      { operation: 'INDEX', trigger: 'STARTUP', state: 'SUCCEEDED' },
+    ]);
+    for (const line of restic.calls().filter((l) => / ls /.test(l))) {
+      expect(line).toContain('--no-lock');
+    }
   });
 
   it.each([

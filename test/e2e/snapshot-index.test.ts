@@ -340,4 +340,70 @@ describe('the snapshot index', () => {
     expect(existsSync(`${file}.damaged`)).toBe(true);
     expect((await files(snapshots[2], join(source, 'docs'))).totalCount).toBe(3);
   });
+
+  it('browses a snapshot made behind its back page by page from restic, then indexes it', async () => {
+    await waitIndexed(2);
+    const five = join(source, 'five');
+    mkdirSync(join(five, 'sub'), { recursive: true });
+    for (const name of ['e.txt', 'a.txt', 'Ä.txt', 'b.txt']) writeFileSync(join(five, name), name);
+    writeFileSync(join(five, 'sub', 'deep.txt'), 'deep');
+    resticDirect(repository, PASSWORD, ['backup', '--host', 'index-host', source]);
+    const listed = JSON.parse(resticDirect(repository, PASSWORD, ['snapshots', '--json'])) as {
+      id: string;
+      time: string;
+    }[];
+    const made = listed.sort((a, b) => Date.parse(a.time) - Date.parse(b.time)).at(-1)!.id;
+    expect(snapshots).not.toContain(made);
+    const expected = lsOf(made)
+      .filter((n) => parentOf(n.path) === five)
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((n) => [n.name, n.type, n.type === 'file' ? n.size : 0, ms(n.mtime), unixMode(n.mode)]);
+    expect(expected).toHaveLength(5);
+    const folderRuns = () =>
+      restic.calls().filter((line) => line.endsWith(` ls ${made} -- ${five}`));
+
+    const page = async (after: string | null) =>
+      (
+        await client.data(
+          `query($s: String!, $p: String, $after: String) { snapshot(repository: "local", snapshot: $s) {
+             index { state }
+             files(path: $p, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+               nodes { name type size mtime mode } } } }`,
+          { s: made, p: five, after },
+        )
+      ).snapshot;
+    const first = await page(null);
+    // nothing told the daemon of this snapshot: the first page comes from restic, not the index
+    expect(first.index.state).toBe('NOT_INDEXED');
+    expect([first.files.totalCount, first.files.nodes.length]).toEqual([5, 2]);
+    const answers = [...first.files.nodes];
+    let info = first.files.pageInfo;
+    while (info.hasNextPage) {
+      const next = await page(info.endCursor);
+      expect(next.files.totalCount).toBe(5);
+      answers.push(...next.files.nodes);
+      info = next.files.pageInfo;
+    }
+    expect(
+      answers.map((n: any) => [n.name, n.type.toLowerCase(), n.size, ms(n.mtime), n.mode]),
+    ).toEqual(expected);
+    // one restic ls of the folder for all three pages (or the index, once it is ready)
+    expect(folderRuns()).toHaveLength(1);
+
+    // browsing it queued the index job: it becomes indexed on its own
+    await waitIndexed(3);
+    const { jobs } = await client.data(
+      `{ jobs(first: 50, filter: { operations: [INDEX] }) { nodes { trigger state } } }`,
+    );
+    expect(jobs.nodes).toContainEqual({ trigger: 'API', state: 'SUCCEEDED' });
+    const indexed = await files(made, five);
+    expect(
+      indexed.nodes.map((n: any) => [n.name, n.type.toLowerCase(), n.size, ms(n.mtime), n.mode]),
+    ).toEqual(expected);
+    expect(indexed.nodes.find((n: any) => n.name === 'sub')).toMatchObject({
+      totalSize: 4,
+      fileCount: 1,
+    });
+    expect(folderRuns()).toHaveLength(1);
+  });
 });

@@ -182,6 +182,41 @@ export function connectionOf<T>(
   };
 }
 
+/** A list read by position, without being held whole (a folder of the snapshot index, ...). */
+export interface PositionalList<T, K> {
+  length: number;
+  /** the position of the item a cursor's key names; -1 when it is not in the list */
+  indexOf(key: K): number;
+  /** the items from `start` up to (not including) `end` */
+  slice(start: number, end: number): readonly T[];
+}
+
+/**
+ * A page of a list read by position, in the list's order. A cursor whose item is no longer in
+ * the list is refused rather than silently restarting.
+ */
+export function pageOfList<T, K>(
+  list: PositionalList<T, K>,
+  window: PageWindow<K>,
+  cursorOf: (item: T) => string,
+): ConnectionShape<T> {
+  const indexOf = (key: K, argument: string) => {
+    const index = list.indexOf(key);
+    if (index < 0) throw badUserInput(`${argument} names an item that is not in this list`);
+    return index;
+  };
+  let start = window.after === undefined ? 0 : indexOf(window.after, 'after') + 1;
+  let end = window.before === undefined ? list.length : indexOf(window.before, 'before');
+  if (end < start) end = start;
+  if (window.fromEnd) start = Math.max(start, end - window.size);
+  else end = Math.min(end, start + window.size);
+  return connectionOf(
+    [...list.slice(start, end)],
+    { hasPreviousPage: start > 0, hasNextPage: end < list.length, totalCount: list.length },
+    cursorOf,
+  );
+}
+
 /**
  * A page of a list held in memory, in the list's order; `keyOf` gives the key a cursor carries.
  * A cursor whose item is no longer in the list is refused rather than silently restarting.
@@ -192,19 +227,13 @@ export function pageOfArray<T, K>(
   keyOf: (item: T) => K,
   cursorOf: (item: T) => string,
 ): ConnectionShape<T> {
-  const indexOf = (key: K, argument: string) => {
-    const index = items.findIndex((item) => keyOf(item) === key);
-    if (index < 0) throw badUserInput(`${argument} names an item that is not in this list`);
-    return index;
-  };
-  let start = window.after === undefined ? 0 : indexOf(window.after, 'after') + 1;
-  let end = window.before === undefined ? items.length : indexOf(window.before, 'before');
-  if (end < start) end = start;
-  if (window.fromEnd) start = Math.max(start, end - window.size);
-  else end = Math.min(end, start + window.size);
-  return connectionOf(
-    items.slice(start, end),
-    { hasPreviousPage: start > 0, hasNextPage: end < items.length, totalCount: items.length },
+  return pageOfList(
+    {
+      length: items.length,
+      indexOf: (key) => items.findIndex((item) => keyOf(item) === key),
+      slice: (start, end) => items.slice(start, end),
+    },
+    window,
     cursorOf,
   );
 }

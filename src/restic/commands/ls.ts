@@ -1,4 +1,5 @@
 import { isAbsolute } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { toLsNode } from '../restic-browse-json';
 import { isJsonObject } from '../restic-json';
 import type { ResticRunner } from '../restic-runner';
@@ -59,6 +60,44 @@ export async function ls(
     },
   );
   return fullId;
+}
+
+/**
+ * `restic ls --json <snapshot>` as raw bytes into `output` (JSON lines, never parsed here), with
+ * backpressure: a slow reader slows restic down. For a reader elsewhere (the index builds in a
+ * worker thread, beside restic rather than after it). `output` is not ended here: the caller
+ * ends it once this resolves. restic 0.14 exits 0 with nothing but a message on stderr when no
+ * snapshot matches: the reader sees no snapshot line then.
+ */
+export async function lsJson(
+  restic: ResticRunner,
+  target: ResticTarget,
+  snapshotId: string,
+  output: Writable,
+  opts: Omit<LsOptions, 'folder' | 'onSnapshot'> = {},
+): Promise<void> {
+  const { background, ...callOpts } = opts;
+  const limits = callOpts.limits ?? restic.defaultLimits();
+  let stdout: Readable | undefined;
+  // once aborted nobody reads the output any more: drain restic's pipe so it can exit
+  const release = () => {
+    stdout?.unpipe(output);
+    stdout?.resume();
+  };
+  opts.signal?.addEventListener('abort', release, { once: true });
+  try {
+    await restic.run(target, ['ls', snapshotId], {
+      ...callOpts,
+      limits: background ? { ...limits, nice: 19 } : limits,
+      json: true,
+      onStdoutStream: (stream) => {
+        stdout = stream;
+        stream.pipe(output, { end: false });
+      },
+    });
+  } finally {
+    opts.signal?.removeEventListener('abort', release);
+  }
 }
 
 /**

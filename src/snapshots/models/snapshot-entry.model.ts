@@ -3,7 +3,7 @@ import { domainEnum } from '../../common/graphql/domain-enum';
 import { Connection } from '../../common/graphql/connection';
 import { Node } from '../../common/graphql/node.interface';
 import { DateTime, SafeInt } from '../../common/graphql/scalars';
-import type { SnapshotEntryType } from '../snapshot-listing';
+import type { SnapshotEntryType } from '../listed-entry';
 
 export const SnapshotEntryTypeEnum = domainEnum<SnapshotEntryType>(
   ['file', 'dir', 'symlink', 'other'],
