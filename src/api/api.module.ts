@@ -21,6 +21,7 @@ import { NodeFetchers, NodeResolver } from './node.resolver';
 import { describeRootTypes } from './root-type-descriptions';
 import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { SharedExecution } from './shared-execution';
+import { withSharedPayloadJson } from './shared-payload-json';
 import { WebSocketSendLimitModule } from './websocket-send-limit';
 import { parseWithLimits, refuseUnparsableSubscriptions } from './websocket-parse-limits';
 import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pipe';
@@ -57,7 +58,8 @@ export const GRAPHQL_PATH = '/graphql';
         plugins: [ApolloServerPluginLandingPageDisabled()],
         context: graphqlContext(authenticator, () => config.current.api.openIntrospection),
         subscriptions: {
-          'graphql-ws': {
+          // one payload serialisation per event and selection (shared-payload-json.ts)
+          'graphql-ws': withSharedPayloadJson({
             path: GRAPHQL_PATH,
             onConnect: authenticateConnection(authenticator),
             // The same limits as HTTP: tokens (websocket-parse-limits.ts), then depth and cost;
@@ -67,7 +69,7 @@ export const GRAPHQL_PATH = '/graphql';
             validate: validateWithLimits,
             // one execution per event and selection, whatever the number of subscribers
             subscribe: new SharedExecution().subscribe,
-          },
+          }),
         },
         formatError: formatGraphQLError(scrubber),
         // Input limits: document size in tokens, nesting depth and cost (query-limits.ts);

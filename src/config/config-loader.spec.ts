@@ -106,6 +106,7 @@ describe('loadConfig with every key (valid/full.yaml)', () => {
       jobs: {
         concurrency: 3,
         maxDurationMs: 6 * HOUR,
+        idleDelayMs: 500,
         history: { keepDays: 30, keepCount: 500 },
         repositoryRetry: { minMs: 15_000, maxMs: 600_000 },
       },
@@ -458,6 +459,7 @@ describe('loadConfig defaults (valid/minimal.yaml)', () => {
       jobs: {
         concurrency: 2,
         maxDurationMs: 6 * HOUR,
+        idleDelayMs: 2_000,
         history: { keepDays: 90, keepCount: 10_000 },
         repositoryRetry: { minMs: 15_000, maxMs: 600_000 },
       },

@@ -530,6 +530,11 @@ export const CONFIG_SCHEMA = z
       z.strictObject({
         concurrency: optional(integer(1, 64), 'Jobs that may run at once; default 2.'),
         maxDuration: optional(duration(), 'A job running longer fails as timed out; default 6h.'),
+        idleDelay: optional(
+          duration(),
+          'How long nothing but on-idle jobs must have run or waited before an on-idle job ' +
+            'starts, so that one does not take the slot of work that follows at once; default 2s.',
+        ),
         history: optional(
           z.strictObject({
             keepDays: optional(integer(1, 100_000), 'Days of job history kept; default 90.'),

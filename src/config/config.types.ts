@@ -136,6 +136,11 @@ export interface HenConfig {
   jobs: {
     concurrency: number;
     maxDurationMs: number;
+    /**
+     * How long the queue must have held nothing but on-idle jobs (none other running or waiting)
+     * before an on-idle job starts.
+     */
+    idleDelayMs: number;
     history: { keepDays: number; keepCount: number };
     /**
      * Pauses between tries to open a repository that failed (unreachable, missing...): from

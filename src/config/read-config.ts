@@ -15,6 +15,7 @@ export const DEFAULT_DATA_DIR = '/var/lib/hen-backup';
 export const JOBS_DEFAULTS: Readonly<HenConfig['jobs']> = Object.freeze({
   concurrency: 2,
   maxDurationMs: 6 * 3_600_000,
+  idleDelayMs: 2_000,
   history: Object.freeze({ keepDays: 90, keepCount: 10_000 }),
   repositoryRetry: Object.freeze({ minMs: 15_000, maxMs: 10 * 60_000 }),
 });
@@ -117,6 +118,7 @@ function readJobs(
       r.duration(1_000),
       JOBS_DEFAULTS.maxDurationMs,
     ),
+    idleDelayMs: r.optional(map, 'idleDelay', path, r.duration(0), JOBS_DEFAULTS.idleDelayMs),
     history: r.optional(
       map,
       'history',

@@ -68,6 +68,7 @@ describe('collectSecrets', () => {
     jobs: {
       concurrency: 1,
       maxDurationMs: 1,
+      idleDelayMs: 0,
       history: { keepDays: 1, keepCount: 1 },
       repositoryRetry: { minMs: 15_000, maxMs: 600_000 },
     },

@@ -1,4 +1,5 @@
 import type { HenConfig } from '../config/config.types';
+import { isOnIdle } from '../config/priority';
 import type { JobHandlers } from './job-handlers';
 import type { ResourceLock } from './job-locks';
 import { JobQueue } from './job-queue';
@@ -62,12 +63,29 @@ export class JobDispatcher {
     return orphans;
   }
 
-  /** The waiting jobs that may start beside those holding `runningLocks`, in order. */
-  startable(runningLocks: readonly ResourceLock[][], concurrency: number): Candidate[] {
+  /** Whether a job that is not on-idle waits. */
+  hasWork(): boolean {
+    return this.queue.some((job) => !isOnIdle(job.priority));
+  }
+
+  /** Whether an on-idle job waits. */
+  hasIdleWork(): boolean {
+    return this.queue.some((job) => isOnIdle(job.priority));
+  }
+
+  /**
+   * The waiting jobs that may start beside those holding `runningLocks`, in order; on-idle ones
+   * only when `idleSettled` (see selectJobsToStart).
+   */
+  startable(
+    runningLocks: readonly ResourceLock[][],
+    concurrency: number,
+    idleSettled = true,
+  ): Candidate[] {
     const candidates = this.queue.ordered().map((job) => {
       const handler = this.handlers.get(job.operation);
       return { job, locks: handler.locks(job), takesNoSlot: handler.takesNoSlot };
     });
-    return selectJobsToStart(candidates, runningLocks, concurrency);
+    return selectJobsToStart(candidates, runningLocks, concurrency, idleSettled);
   }
 }

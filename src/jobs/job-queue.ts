@@ -47,6 +47,11 @@ export class JobQueue {
     return [...this.waiting.values()].find((job) => identityOf(job) === identity);
   }
 
+  some(predicate: (job: Job) => boolean): boolean {
+    for (const job of this.waiting.values()) if (predicate(job)) return true;
+    return false;
+  }
+
   ordered(): Job[] {
     // Ids grow with time, so they order equal priorities by arrival.
     return [...this.waiting.values()].sort((a, b) => b.priority - a.priority || a.id - b.id);

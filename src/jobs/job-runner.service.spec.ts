@@ -69,17 +69,23 @@ describe('JobRunner', () => {
     concurrency: number,
     backups: string[] = ['a', 'b', 'c', 'now', 'idle'],
     repositories: string[] = ['r1', 'x', 'y', 'z'],
+    idleDelayMs = 0,
   ): HenConfig =>
     ({
       dataDir: dir,
       secrets: ['hunter2-secret'],
-      jobs: { concurrency, maxDurationMs: 60_000, history: { keepDays: 90, keepCount: 1000 } },
+      jobs: {
+        concurrency,
+        maxDurationMs: 60_000,
+        idleDelayMs,
+        history: { keepDays: 90, keepCount: 1000 },
+      },
       backups: Object.fromEntries(backups.map((name) => [name, { name }])),
       repositories: Object.fromEntries(repositories.map((name) => [name, { name }])),
     }) as unknown as HenConfig;
 
-  function build(concurrency = 2) {
-    const cfg = config(concurrency);
+  function build(concurrency = 2, idleDelayMs = 0) {
+    const cfg = config(concurrency, undefined, undefined, idleDelayMs);
     database = new StateDatabase(cfg);
     store = new JobStore(database);
     const pubSub = new PubSub();
@@ -248,6 +254,58 @@ describe('JobRunner', () => {
     await flush();
     await flush();
     expect(backups.started).toEqual([a.id, idle.id]);
+  });
+
+  it('starts an on-idle job only after jobs.idleDelay without other work, which takes the slot first', async () => {
+    build(1, 2_000);
+    runner.start();
+    const a = runner.enqueue(backup('a', PRIORITY.normal, ['x']));
+    const idle = runner.enqueue(backup('idle', PRIORITY['on-idle'], ['y']));
+    await flush();
+    backups.finish(a.id);
+    await runner.idle();
+    clock.advance(1_500);
+    await flush();
+    expect(backups.started).toEqual([a.id]);
+    // work that comes before the settle time is over starts at once, and the wait begins again
+    const b = runner.enqueue(backup('b', PRIORITY.normal, ['x']));
+    await flush();
+    expect(backups.started).toEqual([a.id, b.id]);
+    clock.advance(5_000);
+    await flush();
+    expect(backups.started).toEqual([a.id, b.id]);
+    backups.finish(b.id);
+    await runner.idle();
+    clock.advance(1_999);
+    await flush();
+    expect(backups.started).toEqual([a.id, b.id]);
+    expect(runner.counts()).toEqual({ queued: 1, running: 0 });
+    clock.advance(1);
+    await flush();
+    expect(backups.started).toEqual([a.id, b.id, idle.id]);
+  });
+
+  it('runs on-idle jobs one after another without a new wait, and a reload takes a new jobs.idleDelay', async () => {
+    build(2, 60_000);
+    runner.start();
+    const first = runner.enqueue(backup('idle', PRIORITY['on-idle'], ['y']));
+    const second = runner.enqueue(prune('z', PRIORITY['on-idle']));
+    await flush();
+    expect(backups.started).toEqual([]);
+    live.replace(config(2, undefined, undefined, 1_000));
+    await flush();
+    clock.advance(999);
+    await flush();
+    expect(backups.started).toEqual([]);
+    clock.advance(1);
+    await flush();
+    // on-idle work runs one job at a time, and does not count as other work
+    expect(backups.started).toEqual([first.id]);
+    expect(prunes.started).toEqual([]);
+    backups.finish(first.id);
+    await flush();
+    await flush();
+    expect(prunes.started).toEqual([second.id]);
   });
 
   it('on reload, cancels waiting jobs of removed definitions, keeps the rest, and takes the new concurrency', async () => {

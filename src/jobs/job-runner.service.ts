@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { type ConfigChange, LiveConfig } from '../config/live-config';
-import { formatPriority } from '../config/priority';
+import { formatPriority, isOnIdle } from '../config/priority';
 import { Clock } from '../common/clock';
 import { outsideRequest } from '../common/outside-request';
 import { finalProgress } from './job-progress';
@@ -53,6 +53,10 @@ export class JobRunner implements BeforeApplicationShutdown {
   private readonly reporter: JobReporter;
   private accepting = false;
   private stopSummary?: () => void;
+  /** Since when nothing but on-idle jobs has run or waited; null while other work is there. */
+  private idleSince: number | null = null;
+  /** Cancels the timer that starts waiting on-idle work once the settle time is over. */
+  private cancelIdleWake?: () => void;
 
   constructor(
     private readonly config: LiveConfig,
@@ -152,6 +156,8 @@ export class JobRunner implements BeforeApplicationShutdown {
     for (const { job, gone } of this.queue.orphans(current)) {
       this.cancelWaiting(job.id, `${gone} is no longer in the configuration`);
     }
+    // a new jobs.idleDelay takes effect at once
+    this.stopIdleWake();
     this.pump();
   }
 
@@ -177,6 +183,7 @@ export class JobRunner implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.accepting = false;
     this.stopSummary?.();
+    this.stopIdleWake();
     const running = [...this.running.values()];
     for (const r of running) this.stop(r, 'shutdown');
     await Promise.all(running.map((r) => r.done));
@@ -201,10 +208,49 @@ export class JobRunner implements BeforeApplicationShutdown {
     for (const { job, locks } of this.queue.startable(
       runningLocks,
       this.config.current.jobs.concurrency,
+      this.idleSettled(),
     )) {
       this.queue.remove(job.id);
       if (!this.launch(job, locks)) break;
     }
+  }
+
+  /**
+   * Whether on-idle work may start: only once nothing but on-idle jobs has run or waited for
+   * `jobs.idleDelay`. A backup requested right after another ended (a script, a dashboard, the
+   * next of a series) then finds its slot free instead of waiting behind the index job the
+   * first one queued. Other work resets the wait; while it runs and on-idle work waits, a timer
+   * pumps the queue when it is over. Every change that makes the queue busy or idle pumps it,
+   * so the state read here is current.
+   */
+  private idleSettled(): boolean {
+    const busy =
+      this.queue.hasWork() || [...this.running.values()].some((r) => !isOnIdle(r.job.priority));
+    if (busy) {
+      this.idleSince = null;
+      this.stopIdleWake();
+      return false;
+    }
+    const now = this.clock.now();
+    this.idleSince ??= now;
+    const left = this.idleSince + this.config.current.jobs.idleDelayMs - now;
+    if (left <= 0) return true;
+    if (!this.cancelIdleWake && this.queue.hasIdleWork()) {
+      this.cancelIdleWake = this.clock.setTimeout(
+        () => {
+          this.cancelIdleWake = undefined;
+          this.pump();
+        },
+        left,
+        'jobs idle delay',
+      );
+    }
+    return false;
+  }
+
+  private stopIdleWake(): void {
+    this.cancelIdleWake?.();
+    this.cancelIdleWake = undefined;
   }
 
   /** Starts a job; false when its start cannot be recorded, and then it waits in the queue. */

@@ -12,12 +12,14 @@ export interface Candidate {
 /**
  * Which waiting jobs may start now. Walks the queue in order; a job that cannot start reserves
  * the resources it wants, so that lower-priority jobs cannot keep a prune or check waiting
- * forever by always holding its repository shared.
+ * forever by always holding its repository shared. On-idle jobs start only when nothing runs,
+ * nothing else waits, and `idleSettled` (the runner's settle time, `jobs.idleDelay`, is over).
  */
 export function selectJobsToStart(
   ordered: readonly Candidate[],
   runningLocks: readonly ResourceLock[][],
   concurrency: number,
+  idleSettled = true,
 ): Candidate[] {
   const held: ResourceLock[] = runningLocks.flat();
   const reserved: ResourceLock[] = [];
@@ -27,7 +29,7 @@ export function selectJobsToStart(
 
   for (const candidate of ordered) {
     const { job, locks } = candidate;
-    if (isOnIdle(job.priority) && (runningCount > 0 || othersWaiting)) continue;
+    if (isOnIdle(job.priority) && (runningCount > 0 || othersWaiting || !idleSettled)) continue;
     const free = !locksConflict(locks, held) && !locksConflict(locks, reserved);
     const hasSlot =
       isImmediate(job.priority) || candidate.takesNoSlot === true || runningCount < concurrency;

@@ -313,6 +313,13 @@ describe('the snapshot index', () => {
     );
     expect((await waitForEnd(client, forgetSnapshots.id, 90_000)).state).toBe('SUCCEEDED');
     await waitIndexed(2);
+    // the forget's follow-up index job (on-idle, after jobs.idleDelay) drops it
+    await waitFor(
+      async () =>
+        (await client.data(`{ snapshotIndex { indexedSnapshots } }`)).snapshotIndex
+          .indexedSnapshots === 2,
+      'the forgotten snapshot to leave the index',
+    );
     const found = await searchAll({ g: '*' });
     const ids = new Set(found.flatMap((f) => f.versions.map((v: any) => v.snapshotId)));
     expect(ids.has(snapshots[0])).toBe(false);

@@ -17,6 +17,7 @@ export function makeTestConfig(overrides: Partial<HenConfig> = {}): HenConfig {
     jobs: {
       concurrency: 2,
       maxDurationMs: 6 * 60 * 60 * 1000,
+      idleDelayMs: 0,
       history: { keepDays: 90, keepCount: 1000 },
       repositoryRetry: { minMs: 1_000, maxMs: 5_000 },
     },
