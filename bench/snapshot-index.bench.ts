@@ -251,7 +251,7 @@ async function snapshotIndexBenchmark(): Promise<BenchResult[]> {
         holds: peak <= idleBefore + 100 * 2 ** 20,
       },
       {
-        name: 'Index: size for 10 daily snapshots',
+        name: `Index: size for ${SNAPSHOTS} daily snapshots`,
         figure: `index file ${mb(snapshotIndex.bytes)} MB for ${SNAPSHOTS} snapshots; the first indexed alone added ${mb(oneSnapshot)} MB; ratio ${(snapshotIndex.bytes / oneSnapshot).toFixed(2)}`,
         goal: '≤ 2 × one snapshot',
         holds: snapshotIndex.bytes <= 2 * oneSnapshot,

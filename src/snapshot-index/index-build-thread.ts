@@ -5,8 +5,13 @@ import type { BuiltSnapshot } from './index-builder';
 import type { FromIndexBuild, IndexBuildData, ToIndexBuild } from './index-build-messages';
 
 const YOUNG_GENERATION_MB = 4;
-/** Bytes gathered before they go to the thread in one message. */
-const BATCH_BYTES = 256 * 1024;
+/**
+ * Bytes gathered before they go to the thread in one message, or how long the first of them
+ * waits at most. restic prints a line at a time, and each message wakes the thread: sending what
+ * each read of the pipe gave (about 650 bytes) made the thread spend its time waking up.
+ */
+const BATCH_BYTES = 64 * 1024;
+const BATCH_WAIT_MS = 10;
 /** Bytes sent to the thread (or gathered for it) and not yet taken, above which restic's output waits. */
 const IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 
@@ -51,7 +56,7 @@ export class IndexBuildThread {
   private waiting: ((error?: Error | null) => void) | undefined;
   private batch: Buffer[] = [];
   private batchBytes = 0;
-  private flushSoon: NodeJS.Immediate | undefined;
+  private flushSoon: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
   private readonly outcome: Promise<BuiltSnapshot>;
   readonly input: Writable;
@@ -89,7 +94,7 @@ export class IndexBuildThread {
         this.batchBytes += chunk.byteLength;
         this.inFlight += chunk.byteLength;
         if (this.batchBytes >= BATCH_BYTES) this.send();
-        else this.flushSoon ??= setImmediate(() => this.send());
+        else this.flushSoon ??= setTimeout(() => this.send(), BATCH_WAIT_MS);
         if (this.inFlight < IN_FLIGHT_BYTES) done();
         else this.waiting = done;
       },
@@ -117,7 +122,7 @@ export class IndexBuildThread {
   /** Ends the thread without waiting for it. */
   async stop(): Promise<void> {
     this.failure ??= new IndexBuildError('AbortError', 'indexing was stopped');
-    if (this.flushSoon) clearImmediate(this.flushSoon);
+    if (this.flushSoon) clearTimeout(this.flushSoon);
     this.batch = [];
     this.release();
     await this.worker.terminate();
@@ -128,7 +133,7 @@ export class IndexBuildThread {
    * (about 650 bytes per read from its pipe): a message per read cost more than the parsing.
    */
   private send(): void {
-    if (this.flushSoon) clearImmediate(this.flushSoon);
+    if (this.flushSoon) clearTimeout(this.flushSoon);
     this.flushSoon = undefined;
     if (this.batchBytes === 0 || this.failure) return;
     // a buffer of its own, handed over without another copy
