@@ -106,7 +106,13 @@ describe('ScheduleTrigger', () => {
     return {
       dataDir: dir,
       secrets: [],
-      jobs: { concurrency, maxDurationMs: 1000 * DAY, history: { keepDays: 90, keepCount: 1000 } },
+      jobs: {
+        concurrency,
+        maxDurationMs: 1000 * DAY,
+        // on-idle jobs (the weekly prune here) start as soon as the queue is idle
+        idleDelayMs: 0,
+        history: { keepDays: 90, keepCount: 1000 },
+      },
       backups: Object.fromEntries(
         Object.entries(backups).map(([name, b]) => [
           name,

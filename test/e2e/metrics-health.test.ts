@@ -119,6 +119,8 @@ describe('metrics and health endpoints', () => {
       `mutation { runBackup(name: "broken") { id } }`,
     );
     expect(await stateAtEnd(failing.id)).toBe('FAILED');
+    // the snapshot index's follow-up job waits for jobs.idleDelay, then runs: let it end
+    await waitForJobs(admin, [], 4);
 
     const m = await scrape();
     const now = Date.now() / 1000;
