@@ -258,7 +258,9 @@ describe('henctl', () => {
     // `latest:docs` names the newest snapshot of that backup
     const diff = await cli(['diff', 'local', oldest.slice(0, 8), 'latest:docs']);
     expect(diff.code).toBe(0);
-    expect(diff.stdout).toMatch(/^0 added \(0 B\), 0 removed \(0 B\), 0 changed$/m);
+    // no file differs; the byte counts are restic's blobs that differ, which include the trees:
+    // a folder's access time, changed by the first backup reading it, can make them differ
+    expect(diff.stdout).toMatch(/^0 added \(\d+ B\), 0 removed \(\d+ B\), 0 changed$/m);
   });
 
   it('restores a snapshot and downloads a file from one', async () => {
