@@ -8,6 +8,7 @@ import {
   GraphQLString,
 } from 'graphql';
 import { WebSocket, WebSocketServer } from 'ws';
+import { EventHub as Hub } from '../../test/support/event-hub';
 import { SharedExecution } from './shared-execution';
 import { SharedPayloadJson, withSharedPayloadJson } from './shared-payload-json';
 
@@ -17,40 +18,6 @@ const served = import(
 ) as Promise<{
   useServer: (options: object, server: WebSocketServer) => { dispose(): Promise<void> };
 }>;
-
-/** Hands the same event object to every subscriber, as JobEvents does. */
-class Hub {
-  private readonly listeners = new Set<(event: object) => void>();
-  follow(): AsyncIterableIterator<{ tick: object }> {
-    const queue: object[] = [];
-    let wake: (() => void) | undefined;
-    const listener = (event: object) => {
-      queue.push(event);
-      wake?.();
-    };
-    this.listeners.add(listener);
-    const listeners = this.listeners;
-    return {
-      async next() {
-        while (!queue.length) await new Promise<void>((resolve) => (wake = resolve));
-        return { done: false, value: { tick: queue.shift()! } };
-      },
-      return() {
-        listeners.delete(listener);
-        return Promise.resolve({ done: true as const, value: undefined });
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
-  }
-  publish(event: object): void {
-    for (const listener of this.listeners) listener(event);
-  }
-  get size(): number {
-    return this.listeners.size;
-  }
-}
 
 /** A graphql-ws client at the protocol level, keeping every message as the text it came in. */
 async function rawClient(port: number) {

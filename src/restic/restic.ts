@@ -156,7 +156,7 @@ export class Restic {
     target: ResticTarget,
     snapshotId: string,
     output: Writable,
-    opts: Omit<LsOptions, 'folder' | 'onSnapshot'> = {},
+    opts: ResticCallOptions = {},
   ): Promise<void> {
     return lsJson(this.restic, target, snapshotId, output, opts);
   }

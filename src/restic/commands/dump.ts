@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { ResticRunner } from '../restic-runner';
+import { pipeStdout } from './pipe-stdout';
 import type { DumpRequest, ResticCallOptions, ResticTarget } from '../restic.types';
 
 /**
@@ -20,22 +21,5 @@ export async function dump(
   if (!isAbsolute(req.path)) throw new TypeError('a dump path must be absolute');
   const args = ['dump', ...(req.archive ? [`--archive=${req.archive}`] : [])];
   args.push('--', req.snapshotId, req.path);
-  let stdout: Readable | undefined;
-  // once aborted nobody reads the output any more: drain restic's pipe so it can exit
-  const release = () => {
-    stdout?.unpipe(output);
-    stdout?.resume();
-  };
-  opts.signal?.addEventListener('abort', release, { once: true });
-  try {
-    await restic.run(target, args, {
-      ...opts,
-      onStdoutStream: (stream) => {
-        stdout = stream;
-        stream.pipe(output, { end: false });
-      },
-    });
-  } finally {
-    opts.signal?.removeEventListener('abort', release);
-  }
+  await pipeStdout(restic, target, args, output, opts);
 }

@@ -1,8 +1,9 @@
 import { isAbsolute } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { toLsNode } from '../restic-browse-json';
 import { isJsonObject } from '../restic-json';
 import type { ResticRunner } from '../restic-runner';
+import { pipeStdout } from './pipe-stdout';
 import type { ResticCallOptions, ResticLsNode, ResticTarget } from '../restic.types';
 
 export interface LsOptions extends ResticCallOptions {
@@ -10,8 +11,6 @@ export interface LsOptions extends ResticCallOptions {
   folder?: string;
   /** the snapshot's full id, as soon as restic prints it, before any node */
   onSnapshot?: (fullId: string) => void;
-  /** run at the lowest CPU priority (nice 19) */
-  background?: boolean;
 }
 
 /**
@@ -22,8 +21,7 @@ export interface LsOptions extends ResticCallOptions {
  *
  * With `folder` (absolute), `restic ls --json <snapshot> -- <folder>`: without --recursive,
  * restic prints only that folder's node (none for "/" or a path not in the snapshot) and its
- * direct children, and walks no further than the path down to it. `background` runs restic at
- * the lowest CPU priority (nice 19), so that it leaves the processor to runs someone waits on.
+ * direct children, and walks no further than the path down to it.
  */
 export async function ls(
   restic: ResticRunner,
@@ -32,18 +30,16 @@ export async function ls(
   onNode: (node: ResticLsNode) => void,
   opts: LsOptions = {},
 ): Promise<string> {
-  const { folder, onSnapshot, background, ...callOpts } = opts;
+  const { folder, onSnapshot, ...callOpts } = opts;
   if (folder !== undefined && !isAbsolute(folder)) {
     throw new TypeError('a snapshot folder must be absolute');
   }
-  const limits = callOpts.limits ?? restic.defaultLimits();
   let fullId = '';
   await restic.run(
     target,
     folder === undefined ? ['ls', snapshotId] : ['ls', snapshotId, '--', folder],
     {
       ...callOpts,
-      limits: background ? { ...limits, nice: 19 } : limits,
       json: true,
       onJson: (message) => {
         if (!isJsonObject(message)) return;
@@ -69,35 +65,14 @@ export async function ls(
  * ends it once this resolves. restic 0.14 exits 0 with nothing but a message on stderr when no
  * snapshot matches: the reader sees no snapshot line then.
  */
-export async function lsJson(
+export function lsJson(
   restic: ResticRunner,
   target: ResticTarget,
   snapshotId: string,
   output: Writable,
-  opts: Omit<LsOptions, 'folder' | 'onSnapshot'> = {},
+  opts: ResticCallOptions = {},
 ): Promise<void> {
-  const { background, ...callOpts } = opts;
-  const limits = callOpts.limits ?? restic.defaultLimits();
-  let stdout: Readable | undefined;
-  // once aborted nobody reads the output any more: drain restic's pipe so it can exit
-  const release = () => {
-    stdout?.unpipe(output);
-    stdout?.resume();
-  };
-  opts.signal?.addEventListener('abort', release, { once: true });
-  try {
-    await restic.run(target, ['ls', snapshotId], {
-      ...callOpts,
-      limits: background ? { ...limits, nice: 19 } : limits,
-      json: true,
-      onStdoutStream: (stream) => {
-        stdout = stream;
-        stream.pipe(output, { end: false });
-      },
-    });
-  } finally {
-    opts.signal?.removeEventListener('abort', release);
-  }
+  return pipeStdout(restic, target, ['ls', snapshotId], output, { ...opts, json: true });
 }
 
 /**
