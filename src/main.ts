@@ -12,8 +12,9 @@ import { ConfigReloader } from './config/config-reloader.service';
 import { loadConfig } from './config/config-loader';
 import { collectOverrides } from './config/config-overrides';
 import type { HenConfig } from './config/config.types';
-import { GRAPHQL_PATH } from './api/api.module';
+import { GRAPHQL_PATH } from './api/graphql-path';
 import { configureHttpBody } from './api/http-body';
+import { ApiWarmUp } from './api/api-warm-up';
 import { runInit } from './init-command';
 
 const USAGE = `Usage: hen-backup [--config PATH] [--host HOST] [--port PORT] [--data-dir DIR]
@@ -132,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
   }
   stopOnSignals(app, logger);
   reloadOnHangup(app);
+  await app.get(ApiWarmUp).run();
   logger.log(
     {
       msg: `listening on http://${config.api.host}:${config.api.port}${GRAPHQL_PATH}`,

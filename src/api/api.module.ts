@@ -8,6 +8,10 @@ import { LiveConfig } from '../config/live-config';
 import { JobsModule } from '../jobs/jobs.module';
 import { AuthModule } from '../common/auth/auth.module';
 import { authenticateConnection, graphqlContext } from './auth/graphql-context';
+import { ApiWarmUp } from './api-warm-up';
+import { GRAPHQL_PATH } from './graphql-path';
+import { LoopbackRequest } from './loopback-request';
+import { SnapshotIndexModule } from '../snapshot-index/snapshot-index.module';
 import { RevocableSubscriptionsInterceptor } from './auth/revocable-subscriptions.interceptor';
 import { RoleGuard } from './auth/role.guard';
 import { TokenAuthenticator } from '../common/auth/token-authenticator';
@@ -26,13 +30,12 @@ import { WebSocketSendLimitModule } from './websocket-send-limit';
 import { parseWithLimits, refuseUnparsableSubscriptions } from './websocket-parse-limits';
 import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pipe';
 
-export const GRAPHQL_PATH = '/graphql';
-
 @Module({
   imports: [
     DiscoveryModule,
     JobsModule,
     AuthModule,
+    SnapshotIndexModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       imports: [AuthModule],
@@ -85,6 +88,8 @@ export const GRAPHQL_PATH = '/graphql';
   ],
   controllers: [IdeController],
   providers: [
+    ApiWarmUp,
+    LoopbackRequest,
     ConfigReloadResolver,
     NodeFetchers,
     NodeResolver,

@@ -166,6 +166,15 @@ export class SnapshotIndexService implements OnApplicationShutdown {
     return this.read(() => this.store.snapshot(repository, snapshotId), undefined);
   }
 
+  /** The newest snapshot whose folders are in the index, of any repository. */
+  newestIndexed(): { repository: string; snapshotId: string } | undefined {
+    let newest: IndexedSnapshotRow | undefined;
+    for (const row of this.read(() => this.store.snapshots(), [])) {
+      if (row.root && (!newest || row.time > newest.time)) newest = row;
+    }
+    return newest && { repository: newest.repository, snapshotId: newest.snapshotId };
+  }
+
   /** Bytes the whole index takes, and its snapshots. */
   totals(): { bytes: number; snapshots: number; indexed: number } {
     return this.read(

@@ -43,6 +43,8 @@ describe('the snapshot index', () => {
   const restic = countingRestic(dir.path);
   const config = {
     hostname: 'index-host',
+    // the start's warm-up says at debug what it read
+    log: { level: 'debug' },
     repositories: { local: { location: repository, password: PASSWORD } },
     backups: { files: { paths: [source], repositories: ['local'] } },
   };
@@ -332,6 +334,16 @@ describe('the snapshot index', () => {
     await waitIndexed(2);
     await started.stop();
     await start();
+    // before it said it listens, the daemon read a folder of the newest indexed snapshot
+    const warmUp = daemon.stdout.find((line) => line.includes('warm-up in'));
+    expect(JSON.parse(warmUp ?? '{}')).toMatchObject({
+      http: 200,
+      snapshot: snapshots[2].slice(0, 8),
+      errors: [],
+    });
+    expect(daemon.stdout.indexOf(warmUp!)).toBeLessThan(
+      daemon.stdout.findIndex((line) => line.includes('listening on http')),
+    );
     expect(await states()).toEqual(['INDEXED', 'INDEXED']);
     const before = lsRuns();
     expect((await files(snapshots[2], join(source, 'docs'))).totalCount).toBe(3);

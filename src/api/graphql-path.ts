@@ -1,0 +1,2 @@
+/** Where the GraphQL API answers, over HTTP and graphql-ws. */
+export const GRAPHQL_PATH = '/graphql';
