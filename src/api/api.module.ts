@@ -19,7 +19,7 @@ import { formatGraphQLError } from './error-formatter';
 import { IdeController } from './ide/ide.controller';
 import { IdePageMiddleware } from './ide/ide-page.middleware';
 import { GraphQLExceptionFilter } from './graphql-exception.filter';
-import { QUERY_LIMITS, queryLimitsRule, validateWithLimits } from './query-limits';
+import { QUERY_LIMITS, queryLimitsRule } from './query-limits';
 import { ConfigReloadResolver } from './config-reload.resolver';
 import { NodeFetchers, NodeResolver } from './node.resolver';
 import { describeRootTypes } from './root-type-descriptions';
@@ -27,7 +27,8 @@ import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { SharedExecution } from './shared-execution';
 import { withSharedPayloadJson } from './shared-payload-json';
 import { WebSocketSendLimitModule } from './websocket-send-limit';
-import { parseWithLimits, refuseUnparsableSubscriptions } from './websocket-parse-limits';
+import { refuseUnparsableSubscriptions } from './websocket-parse-limits';
+import { SubscriptionDocuments } from './subscription-documents';
 import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pipe';
 
 @Module({
@@ -44,42 +45,47 @@ import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pi
         scrubber: SecretScrubber,
         authenticator: TokenAuthenticator,
         config: LiveConfig,
-      ) => ({
-        path: GRAPHQL_PATH,
-        // The committed schema.gql is written by `npm run schema`, not by a running daemon.
-        autoSchemaFile: true,
-        sortSchema: true,
-        transformSchema: describeRootTypes,
-        // Introspection needs a token like any query once tokens are configured, unless
-        // api.openIntrospection says otherwise (see graphqlContext).
-        introspection: true,
-        includeStacktraceInErrorResponses: false,
-        // Automatic persisted queries are off: a request carrying a hash is answered
-        // PERSISTED_QUERY_NOT_SUPPORTED, on which Apollo Client's link sends full queries.
-        persistedQueries: false,
-        // The IDE at GET /graphql is served by IdePageMiddleware, from the package's own files.
-        plugins: [ApolloServerPluginLandingPageDisabled()],
-        context: graphqlContext(authenticator, () => config.current.api.openIntrospection),
-        subscriptions: {
-          // one payload serialisation per event and selection (shared-payload-json.ts)
-          'graphql-ws': withSharedPayloadJson({
-            path: GRAPHQL_PATH,
-            onConnect: authenticateConnection(authenticator),
-            // The same limits as HTTP: tokens (websocket-parse-limits.ts), then depth and cost;
-            // message size is capped by WebSocketMessageSizeModule below.
-            onSubscribe: refuseUnparsableSubscriptions,
-            parse: parseWithLimits,
-            validate: validateWithLimits,
-            // one execution per event and selection, whatever the number of subscribers
-            subscribe: new SharedExecution().subscribe,
-          }),
-        },
-        formatError: formatGraphQLError(scrubber),
-        // Input limits: document size in tokens, nesting depth and cost (query-limits.ts);
-        // arguments are DTO classes checked by ArgumentValidationPipe (class-validator).
-        parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
-        validationRules: [queryLimitsRule],
-      }),
+      ) => {
+        // one parse and validation per distinct subscription document, not per subscriber
+        const documents = new SubscriptionDocuments();
+        return {
+          path: GRAPHQL_PATH,
+          // The committed schema.gql is written by `npm run schema`, not by a running daemon.
+          autoSchemaFile: true,
+          sortSchema: true,
+          transformSchema: describeRootTypes,
+          // Introspection needs a token like any query once tokens are configured, unless
+          // api.openIntrospection says otherwise (see graphqlContext).
+          introspection: true,
+          includeStacktraceInErrorResponses: false,
+          // Automatic persisted queries are off: a request carrying a hash is answered
+          // PERSISTED_QUERY_NOT_SUPPORTED, on which Apollo Client's link sends full queries.
+          persistedQueries: false,
+          // The IDE at GET /graphql is served by IdePageMiddleware, from the package's own files.
+          plugins: [ApolloServerPluginLandingPageDisabled()],
+          context: graphqlContext(authenticator, () => config.current.api.openIntrospection),
+          subscriptions: {
+            // one payload serialisation per event and selection (shared-payload-json.ts)
+            'graphql-ws': withSharedPayloadJson({
+              path: GRAPHQL_PATH,
+              onConnect: authenticateConnection(authenticator),
+              // The same limits as HTTP: tokens (websocket-parse-limits.ts), then depth and cost;
+              // message size is capped by WebSocketMessageSizeModule below.
+              onSubscribe: (context: unknown, id: string, payload: { query: string }) =>
+                refuseUnparsableSubscriptions(context, id, payload, documents.parse),
+              parse: documents.parse,
+              validate: documents.validate,
+              // one execution per event and selection, whatever the number of subscribers
+              subscribe: new SharedExecution().subscribe,
+            }),
+          },
+          formatError: formatGraphQLError(scrubber),
+          // Input limits: document size in tokens, nesting depth and cost (query-limits.ts);
+          // arguments are DTO classes checked by ArgumentValidationPipe (class-validator).
+          parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+          validationRules: [queryLimitsRule],
+        };
+      },
     }),
     // Caps graphql-ws messages at the HTTP body limit, once GraphQLModule has started.
     WebSocketMessageSizeModule,

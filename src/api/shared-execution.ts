@@ -1,4 +1,5 @@
 import {
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   createSourceEventStream,
@@ -76,15 +77,27 @@ export class SharedExecution {
  * Who asked for what: the principal (token name and role, so that a revoked token or a narrower
  * role never shares with another), the operation, the document and the variables.
  */
+const printed = new WeakMap<DocumentNode, string>();
+
 function selectionKey(args: ExecutionArgs): string {
   const auth = (args.contextValue as { auth?: { ok?: boolean; principal?: unknown } } | undefined)
     ?.auth;
   return JSON.stringify([
     auth?.ok ? auth.principal : null,
     args.operationName ?? null,
-    print(args.document),
+    printedOnce(args.document),
     args.variableValues ?? null,
   ]);
+}
+
+/** A document's text; subscribers of one document share it (SubscriptionDocuments). */
+function printedOnce(document: DocumentNode): string {
+  let text = printed.get(document);
+  if (text === undefined) {
+    text = print(document);
+    printed.set(document, text);
+  }
+  return text;
 }
 
 /**

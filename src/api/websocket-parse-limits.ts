@@ -14,16 +14,17 @@ export function parseWithLimits(source: string): DocumentNode {
  * Returns nothing for a document that parses, so graphql-ws then goes its usual way: it parses
  * again with its `parse` option (give it parseWithLimits), validates with `validate`, and builds
  * the context. Returning the execution arguments instead would skip `validate` and need the
- * schema, which Nest passes to graphql-ws but not to this hook; parsing twice at most 20,000
- * tokens, once per subscription, costs little.
+ * schema, which Nest passes to graphql-ws but not to this hook. Given SubscriptionDocuments'
+ * `parse`, the second parse of a document is a lookup.
  */
 export function refuseUnparsableSubscriptions(
   _context: unknown,
   _id: string,
   payload: { query: string },
+  parse: (source: string) => DocumentNode = parseWithLimits,
 ): GraphQLError[] | undefined {
   try {
-    parseWithLimits(payload.query);
+    parse(payload.query);
     return undefined;
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
