@@ -86,6 +86,14 @@ export const isCorruption = (error: unknown): boolean => {
 
 /** SQLite's page cache of the indexing thread's connection (the daemon's own has 16 MB). */
 const BUILDER_CACHE_KIB = 8000;
+/**
+ * WAL pages after which the indexing thread's connection copies them into the file (SQLite's
+ * default is 1,000). A first snapshot writes every folder once but the pages of the tables'
+ * upper levels and of the name index again and again; each checkpoint copied them anew.
+ * Neither this connection's writes nor its checkpoints wait for the disk (synchronous OFF):
+ * the index is a cache, and a file damaged by a crash of the machine is rebuilt at start.
+ */
+const BUILDER_CHECKPOINT_PAGES = 16_000;
 /** Name ids memoised while indexing: about 100 bytes each, so at most a few MB. */
 const NAME_MEMO_SIZE = 50_000;
 
@@ -112,7 +120,8 @@ export class SnapshotIndexStore {
   ) {
     if (attach) {
       this.db = new Database(file, { fileMustExist: true });
-      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('synchronous = OFF');
+      this.db.pragma(`wal_autocheckpoint = ${BUILDER_CHECKPOINT_PAGES}`);
       this.db.pragma(`cache_size = -${BUILDER_CACHE_KIB}`);
       return;
     }
