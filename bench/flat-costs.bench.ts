@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
+import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { stringify } from 'yaml';
 import { FakeClock } from '../test/support/fake-clock';
@@ -16,7 +16,7 @@ import { StateDatabase } from '../src/state/state-database';
 import { Daemon } from '../test/e2e/support/daemon';
 import { freePort } from '../test/support/servers/server-process';
 import { GraphQLTestClient } from '../test/e2e/support/graphql-client';
-import { waitForJobs } from '../test/e2e/support/wait';
+import { endOfJob, waitForJobs } from '../test/e2e/support/wait';
 import type { Benchmark, BenchResult } from './bench-result';
 import { mulberry32, writeDataset } from './support/dataset';
 import { median, note, sinceSeconds, sleep } from './support/measure';
@@ -146,30 +146,6 @@ async function retention(dataDir: string, count: number) {
 }
 
 /**
- * Resolves with the job's final state, from a `jobUpdated` subscription on that job (its current
- * state first, then each change; it completes after the final one), as a client would wait.
- */
-function endOf(ws: Client, id: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let state = '';
-    ws.subscribe<{ jobUpdated: { state: string } }>(
-      {
-        query: 'subscription($id: ID!) { jobUpdated(filter: { id: $id }) { state } }',
-        variables: { id },
-      },
-      {
-        next: ({ data, errors }) => {
-          if (errors?.length) reject(new Error(JSON.stringify(errors)));
-          if (data) state = data.jobUpdated.state;
-        },
-        error: reject,
-        complete: () => resolve(state),
-      },
-    );
-  });
-}
-
-/**
  * SHORT_JOBS tiny backups through the daemon, then, with the daemon stopped, the same restic
  * commands back to back. `indexAfter`: how long the on-idle index job the series left behind
  * took to end after the last backup (not in the figure: it runs once the series is over).
@@ -209,7 +185,7 @@ async function shortJobs(
       const { runBackup } = await client.data<{ runBackup: { id: string } }>(
         'mutation { runBackup(name: "short") { id } }',
       );
-      const state = await endOf(ws, runBackup.id);
+      const state = await endOfJob(ws, runBackup.id);
       if (state !== 'SUCCEEDED') throw new Error(`short backup ${runBackup.id} ended ${state}`);
     }
     throughDaemon = sinceSeconds(begin);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
+import { waitFor } from '../test/support/wait-for';
 import type { Benchmark, BenchResult } from './bench-result';
 import { bareRestic } from './support/bare-restic';
 import { datasetPath, writeDataset } from './support/dataset';
@@ -167,11 +168,12 @@ async function snapshotIndexBenchmark(): Promise<BenchResult[]> {
           `{ snapshotIndex { indexedSnapshots } }`,
         )
       ).snapshotIndex.indexedSnapshots;
-    const deadline = Date.now() + 3_600_000;
-    while ((await indexedCount()) < snapshots.length) {
-      if (Date.now() > deadline) throw new Error('timed out waiting for every snapshot indexed');
-      await sleep(500);
-    }
+    await waitFor(
+      async () => (await indexedCount()) >= snapshots.length,
+      'every snapshot indexed',
+      3_600_000,
+      500,
+    );
     clearInterval(sampler);
     if (!(await states()).every((n) => n.index.state === 'INDEXED'))
       throw new Error('a snapshot is not indexed');

@@ -27,7 +27,6 @@ import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { SharedExecution } from './shared-execution';
 import { withSharedPayloadJson } from './shared-payload-json';
 import { WebSocketSendLimitModule } from './websocket-send-limit';
-import { refuseUnparsableSubscriptions } from './websocket-parse-limits';
 import { SubscriptionDocuments } from './subscription-documents';
 import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pipe';
 
@@ -71,8 +70,7 @@ import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pi
               onConnect: authenticateConnection(authenticator),
               // The same limits as HTTP: tokens (websocket-parse-limits.ts), then depth and cost;
               // message size is capped by WebSocketMessageSizeModule below.
-              onSubscribe: (context: unknown, id: string, payload: { query: string }) =>
-                refuseUnparsableSubscriptions(context, id, payload, documents.parse),
+              onSubscribe: documents.onSubscribe,
               parse: documents.parse,
               validate: documents.validate,
               // one execution per event and selection, whatever the number of subscribers

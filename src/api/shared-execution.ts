@@ -6,6 +6,7 @@ import {
   execute,
   print,
 } from 'graphql';
+import { TurnMap } from './turn-map';
 
 /**
  * graphql-ws's `subscribe` hook (ServerOptions.subscribe, passed through @nestjs/graphql's
@@ -22,8 +23,7 @@ import {
 export class SharedExecution {
   /** Executions of an event against a selection (the cost fan-out is about), for tests. */
   executions = 0;
-  private turn = new Map<object, Map<string, Promise<ExecutionResult>>>();
-  private clearing = false;
+  private readonly turn = new TurnMap<object, Map<string, Promise<ExecutionResult>>>();
 
   constructor(private readonly run: typeof execute = execute) {}
 
@@ -48,7 +48,6 @@ export class SharedExecution {
     if (!byKey) {
       byKey = new Map();
       this.turn.set(identity, byKey);
-      this.clearAfterTurn();
     }
     let result = byKey.get(key);
     if (!result) {
@@ -62,23 +61,12 @@ export class SharedExecution {
     this.executions++;
     return this.run({ ...args, rootValue: event });
   }
-
-  private clearAfterTurn(): void {
-    if (this.clearing) return;
-    this.clearing = true;
-    setImmediate(() => {
-      this.clearing = false;
-      this.turn = new Map();
-    });
-  }
 }
 
 /**
  * Who asked for what: the principal (token name and role, so that a revoked token or a narrower
  * role never shares with another), the operation, the document and the variables.
  */
-const printed = new WeakMap<DocumentNode, string>();
-
 function selectionKey(args: ExecutionArgs): string {
   const auth = (args.contextValue as { auth?: { ok?: boolean; principal?: unknown } } | undefined)
     ?.auth;
@@ -89,6 +77,8 @@ function selectionKey(args: ExecutionArgs): string {
     args.variableValues ?? null,
   ]);
 }
+
+const printed = new WeakMap<DocumentNode, string>();
 
 /** A document's text; subscribers of one document share it (SubscriptionDocuments). */
 function printedOnce(document: DocumentNode): string {

@@ -1,4 +1,5 @@
 import type { ExecutionResult, FormattedExecutionResult } from 'graphql';
+import { TurnMap } from './turn-map';
 
 /** A result's `next` payload, as graphql-ws would write it, serialised at most once. */
 class SharedPayload {
@@ -49,8 +50,7 @@ export class SharedPayloadJson {
   serialisations = 0;
   private readonly payloads = new WeakMap<ExecutionResult, SharedPayload>();
   /** Placeholders written and not yet sent, by token; dropped when the turn ends. */
-  private pending = new Map<number, SharedPayload>();
-  private clearing = false;
+  private readonly pending = new TurnMap<number, SharedPayload>();
   private nextToken = 1;
 
   /**
@@ -76,7 +76,6 @@ export class SharedPayloadJson {
   readonly replacer = (key: string, value: unknown): unknown => {
     if (key !== 'payload' || !(value instanceof SharedPayload)) return value;
     this.pending.set(value.token, value);
-    this.clearAfterTurn();
     return `${PLACEHOLDER_PREFIX}${value.token}`;
   };
 
@@ -94,15 +93,6 @@ export class SharedPayloadJson {
   spliceInto(socket: SendingSocket): void {
     const send = socket.send.bind(socket);
     socket.send = (data: unknown, ...rest: unknown[]) => send(this.splice(data), ...rest);
-  }
-
-  private clearAfterTurn(): void {
-    if (this.clearing) return;
-    this.clearing = true;
-    setImmediate(() => {
-      this.clearing = false;
-      this.pending = new Map();
-    });
   }
 }
 

@@ -55,4 +55,15 @@ describe('SubscriptionDocuments', () => {
     );
     expect(documents.validate(other, valid)).not.toEqual([]);
   });
+
+  it('refuses an unparsable subscription as onSubscribe, and parses a good one into the cache', () => {
+    const documents = new SubscriptionDocuments();
+    expect(documents.onSubscribe({}, '1', { query: JOB })).toBeUndefined();
+    expect(documents.onSubscribe({}, '2', { query: JOB })).toBeUndefined();
+    const first = documents.parse(JOB);
+    expect(documents.parse(JOB)).toBe(first);
+    expect(
+      documents.onSubscribe({}, '3', { query: 'subscription {' })?.map((e) => e.extensions.code),
+    ).toEqual(['GRAPHQL_PARSE_FAILED']);
+  });
 });

@@ -1,6 +1,6 @@
 import type { DocumentNode, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
 import { validateWithLimits } from './query-limits';
-import { parseWithLimits } from './websocket-parse-limits';
+import { parseWithLimits, refuseUnparsableSubscriptions } from './websocket-parse-limits';
 
 /** Distinct subscription documents kept parsed and validated. */
 const KEPT_DOCUMENTS = 64;
@@ -43,6 +43,13 @@ export class SubscriptionDocuments {
     if (this.parsed.size > this.kept) this.parsed.delete(this.parsed.keys().next().value!);
     return document;
   };
+
+  /** graphql-ws `onSubscribe`: refuseUnparsableSubscriptions, parsing through this cache. */
+  readonly onSubscribe = (
+    context: unknown,
+    id: string,
+    payload: { query: string },
+  ): GraphQLError[] | undefined => refuseUnparsableSubscriptions(context, id, payload, this.parse);
 
   /** validateWithLimits, remembered for each parsed document (with graphql-ws's default rules). */
   readonly validate = (

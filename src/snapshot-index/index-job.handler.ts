@@ -11,9 +11,9 @@ export const INDEX_LOCK: ResourceLock = { resource: 'snapshot-index', mode: 'exc
 
 /**
  * The `index` job: drops what forgotten snapshots no longer reach, indexes the snapshots not yet
- * indexed (one streamed `restic ls` each, within the repository's
- * limits), then keeps the index under `index.maxSize`. It shares its repository as a backup does,
- * so forget and prune wait for it (and it for them).
+ * indexed (one streamed `restic ls` each, within the repository's limits), then keeps the index
+ * under `index.maxSize`. It shares its repository as a backup does, so forget and prune wait for
+ * it (and it for them).
  */
 @Injectable()
 @JobHandlerProvider()

@@ -168,10 +168,10 @@ export class SnapshotIndexService implements OnApplicationShutdown {
 
   /** The newest snapshot whose folders are in the index, of any repository. */
   newestIndexed(): { repository: string; snapshotId: string } | undefined {
-    let newest: IndexedSnapshotRow | undefined;
-    for (const row of this.read(() => this.store.snapshots(), [])) {
-      if (row.root && (!newest || row.time > newest.time)) newest = row;
-    }
+    // the store lists snapshots oldest first
+    const newest = this.read(() => this.store.snapshots(), [])
+      .filter((row) => row.root)
+      .at(-1);
     return newest && { repository: newest.repository, snapshotId: newest.snapshotId };
   }
 

@@ -6,7 +6,7 @@ import { SEND_STALL_MS, SLOW_CLIENT_CLOSE_CODE } from '../../src/api/websocket-s
 import { Daemon, writeConfigFile } from './support/daemon';
 import { GraphQLTestClient } from './support/graphql-client';
 import { writeRandomFiles } from './support/fixtures';
-import { waitForJobs } from './support/wait';
+import { endOfJob, waitForJobs } from './support/wait';
 import { tempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
 
@@ -91,16 +91,7 @@ describe('a websocket client that stops reading', () => {
       retryAttempts: 0,
     });
     // the job's end, as a client waits for it
-    let state = '';
-    await new Promise<void>((resolve, reject) =>
-      reader.subscribe<{ jobUpdated: { state: string } }>(
-        {
-          query: 'subscription($id: ID!) { jobUpdated(filter: { id: $id }) { state } }',
-          variables,
-        },
-        { next: ({ data }) => (state = data!.jobUpdated.state), error: reject, complete: resolve },
-      ),
-    );
+    const state = await endOfJob(reader, runBackup.id);
     expect(state).toBe('SUCCEEDED');
     const idle = rssBytes(daemon.pid);
     let peak = idle;

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Client } from 'graphql-ws';
 import type { GraphQLTestClient } from './graphql-client';
 import { waitFor } from '../../support/wait-for';
 
@@ -96,4 +97,29 @@ export function resticPidsOn(repository: string): string[] {
         return false;
       }
     });
+}
+
+/**
+ * Resolves with a job's final state, from a `jobUpdated` subscription on that job (its current
+ * state first, then each change; it completes after the final one), as a client waits for it:
+ * nothing polls the daemon meanwhile.
+ */
+export function endOfJob(ws: Client, id: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let state = '';
+    ws.subscribe<{ jobUpdated: { state: string } }>(
+      {
+        query: 'subscription($id: ID!) { jobUpdated(filter: { id: $id }) { state } }',
+        variables: { id },
+      },
+      {
+        next: ({ data, errors }) => {
+          if (errors?.length) reject(new Error(JSON.stringify(errors)));
+          if (data) state = data.jobUpdated.state;
+        },
+        error: reject,
+        complete: () => resolve(state),
+      },
+    );
+  });
 }
