@@ -27,6 +27,7 @@ import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { SharedExecution } from './shared-execution';
 import { withSharedPayloadJson } from './shared-payload-json';
 import { WebSocketSendLimitModule } from './websocket-send-limit';
+import { WebSocketWriteBatchingModule } from './websocket-write-batching';
 import { SubscriptionDocuments } from './subscription-documents';
 import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pipe';
 
@@ -89,6 +90,8 @@ import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pi
     WebSocketMessageSizeModule,
     // Bounds what a client that stops reading can make the daemon hold.
     WebSocketSendLimitModule,
+    // Sends each client the messages of one turn in one write.
+    WebSocketWriteBatchingModule,
   ],
   controllers: [IdeController],
   providers: [
