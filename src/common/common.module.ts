@@ -1,8 +1,15 @@
-import { Global, Module } from '@nestjs/common';
+import {
+  Global,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
 import { LiveConfig } from '../config/live-config';
 import { Clock } from './clock';
 import { RuntimeInfo } from './runtime-info';
 import { LogLevelFollower } from './log-level-follower';
+import { RequestContextRelease } from './request-context-release';
 import { SecretScrubber } from './secret-scrubber';
 
 @Global()
@@ -24,4 +31,8 @@ import { SecretScrubber } from './secret-scrubber';
   ],
   exports: [Clock, SecretScrubber, RuntimeInfo],
 })
-export class CommonModule {}
+export class CommonModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestContextRelease).forRoutes({ path: '*', method: RequestMethod.ALL });
+  }
+}
