@@ -6,7 +6,6 @@ import {
   execute,
   print,
 } from 'graphql';
-import { TurnMap } from './turn-map';
 
 /**
  * graphql-ws's `subscribe` hook (ServerOptions.subscribe, passed through @nestjs/graphql's
@@ -17,13 +16,14 @@ import { TurnMap } from './turn-map';
  * state first, its filter), as graphql's own `subscribe` does. What is shared is the execution of
  * each event against the selection: subscribers with the same document, variables, operation and
  * token who receive the same event object (JobEvents publishes one snapshot to all of them) get
- * one execution and the very same result object. Results are kept only until the event loop
- * turns: that is when one published event reaches every subscriber that keeps up.
+ * one execution and the very same result object. Results are kept with the event object (a
+ * WeakMap): PacedPubSub hands one event to its subscribers over several turns of the event loop,
+ * and JobEvents publishes a new copy of the job for each version, never the same object twice.
  */
 export class SharedExecution {
   /** Executions of an event against a selection (the cost fan-out is about), for tests. */
   executions = 0;
-  private readonly turn = new TurnMap<object, Map<string, Promise<ExecutionResult>>>();
+  private readonly byEvent = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
 
   constructor(private readonly run: typeof execute = execute) {}
 
@@ -44,10 +44,10 @@ export class SharedExecution {
   ): Promise<ExecutionResult> {
     const identity = eventIdentity(event);
     if (!identity) return this.execute(args, event);
-    let byKey = this.turn.get(identity);
+    let byKey = this.byEvent.get(identity);
     if (!byKey) {
       byKey = new Map();
-      this.turn.set(identity, byKey);
+      this.byEvent.set(identity, byKey);
     }
     let result = byKey.get(key);
     if (!result) {
@@ -115,16 +115,15 @@ function mapEvents<T, R>(
   source: AsyncIterableIterator<T>,
   map: (event: T) => Promise<R>,
 ): AsyncIterableIterator<R> {
+  const done: IteratorResult<R> = { done: true, value: undefined };
+  const mapped = (next: IteratorResult<T>) =>
+    next.done ? done : map(next.value).then((value) => ({ done: false, value }));
+  // plain promise chains, not async functions: this runs for every subscriber on every event
   return {
-    next: async (): Promise<IteratorResult<R>> => {
-      const next = await source.next();
-      return next.done
-        ? { done: true, value: undefined }
-        : { done: false, value: await map(next.value) };
-    },
+    next: () => source.next().then(mapped),
     return: async (): Promise<IteratorResult<R>> => {
       await source.return?.();
-      return { done: true, value: undefined };
+      return done;
     },
     throw: async (error: unknown): Promise<IteratorResult<R>> => {
       await source.return?.();

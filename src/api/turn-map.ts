@@ -1,7 +1,6 @@
 /**
- * A Map emptied when the event loop turns (setImmediate after the first entry): what the
- * subscribers of one published event share, which must not outlive it. JobEvents publishes an
- * event to every subscriber at once, so each subscriber that keeps up meets it in the same turn.
+ * A Map emptied when the event loop turns (setImmediate after the first entry), for what must
+ * not outlive the synchronous step that made it.
  */
 export class TurnMap<K, V> {
   private entries = new Map<K, V>();

@@ -1,4 +1,4 @@
-import type { PubSub } from 'graphql-subscriptions';
+import type { PubSubEngine } from 'graphql-subscriptions';
 
 export interface ChannelEvent {
   channel: string;
@@ -19,12 +19,13 @@ export class ChannelBuffer {
   private closed = false;
 
   constructor(
-    private readonly pubSub: PubSub,
+    private readonly pubSub: PubSubEngine,
     channels: string[],
   ) {
-    // The in-memory PubSub registers its listener before subscribe() returns.
+    // The in-memory PubSubs (PacedPubSub, graphql-subscriptions') register their listener
+    // before subscribe() returns.
     this.subscriptions = channels.map((channel) =>
-      pubSub.subscribe(channel, (payload: unknown) => this.push({ channel, payload })),
+      pubSub.subscribe(channel, (payload: unknown) => this.push({ channel, payload }), {}),
     );
   }
 
@@ -42,7 +43,10 @@ export class ChannelBuffer {
     this.closed = true;
     this.items.length = 0;
     this.wake?.();
-    for (const id of this.subscriptions) void id.then((n) => this.pubSub.unsubscribe(n));
+    for (const id of this.subscriptions)
+      void id.then((n) => {
+        this.pubSub.unsubscribe(n);
+      });
   }
 
   private push(event: ChannelEvent): void {

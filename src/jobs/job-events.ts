@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { PubSub } from 'graphql-subscriptions';
+import type { PubSubEngine } from 'graphql-subscriptions';
 import { JobEndedEvent } from '../common/events/job-ended.event';
 import { PUB_SUB } from '../common/graphql/pubsub.module';
 import type { Job, JobLogEntry } from './job.types';
@@ -29,7 +29,7 @@ export class JobEvents {
   private readonly updatedListeners = new Set<Listener>();
 
   constructor(
-    @Inject(PUB_SUB) private readonly pubSub: PubSub,
+    @Inject(PUB_SUB) private readonly pubSub: PubSubEngine,
     // Nest injects the application's emitter; a test that builds the stack by hand may omit it.
     private readonly emitter: EventEmitter2 = new EventEmitter2(),
   ) {}

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PubSub } from 'graphql-subscriptions';
+import { PacedPubSub } from '../common/graphql/paced-pub-sub';
 import { FakeClock } from '../../test/support/fake-clock';
 import { SecretScrubber } from '../common/secret-scrubber';
 import { JobEvents } from './job-events';
@@ -30,7 +30,7 @@ describe('JobFeeds', () => {
     dir = mkdtempSync(join(tmpdir(), 'hen-feeds-'));
     database = new StateDatabase({ dataDir: dir });
     store = new JobStore(database);
-    const pubSub = new PubSub();
+    const pubSub = new PacedPubSub();
     events = new JobEvents(pubSub);
     logs = new JobLogService(store, events, new SecretScrubber([]), clock);
     const runner = {
@@ -131,5 +131,33 @@ describe('JobFeeds', () => {
     const pending = feed.next();
     await feed.return!();
     expect(await pending).toMatchObject({ done: true });
+  });
+
+  it('hands a subscriber the newest of the versions published together, never losing a state change', async () => {
+    const job = newJob();
+    live.set(job.id, job);
+    const feed = feeds.followQueue(() => true);
+    const taken = async () => {
+      const { value } = await feed.next();
+      return `${value.jobUpdated.id} ${value.jobUpdated.state} ${value.jobUpdated.updatedAt}`;
+    };
+    const version = (j: Job) => `${j.id} ${j.state} ${j.updatedAt}`;
+    expect(await taken()).toBe(version(job));
+    // started, then its first step: published in one turn, handed over together; the version
+    // of the same state takes the place of the one before it
+    change(job, 'running');
+    change(job, 'running');
+    expect(await taken()).toBe(version(job));
+    // progress, then the end, in one turn: the end takes the progress version's place
+    change(job, 'running');
+    change(job, 'succeeded');
+    expect(await taken()).toBe(version(job));
+    // queued, then started in one turn: both are changes of state, both are sent, in order
+    const next = newJob();
+    change(next, 'queued');
+    const queued = version(next);
+    change(next, 'running');
+    expect([await taken(), await taken()]).toEqual([queued, version(next)]);
+    await feed.return!();
   });
 });

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PubSub } from 'graphql-subscriptions';
+import type { PubSubEngine } from 'graphql-subscriptions';
 import { PUB_SUB } from '../common/graphql/pubsub.module';
 import { ChannelBuffer, CLOSED, feedOf } from './channel-buffer';
+import { everyJob, JobFeed, oneJob } from './job-feed';
 import { JOB_LOG, JOB_UPDATED, type JobLogPayload, type JobUpdatedPayload } from './job-events';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
@@ -22,24 +23,36 @@ export class JobFeeds {
   constructor(
     private readonly store: JobStore,
     private readonly runner: JobRunner,
-    @Inject(PUB_SUB) private readonly pubSub: PubSub,
+    @Inject(PUB_SUB) private readonly pubSub: PubSubEngine,
   ) {}
 
-  /** The job's state as it is now (with live progress), then each change; ends after the last. */
+  /**
+   * The job's state as it is now (with live progress), then each change (of versions that
+   * reach a subscriber together, it gets the newest unless a state change would be lost:
+   * JobVersionConflation); ends after the last.
+   */
   followJob(id: number, matches: (job: Job) => boolean): AsyncIterableIterator<JobUpdatedPayload> {
-    const buffer = new ChannelBuffer(this.pubSub, [JOB_UPDATED]);
-    const current = () => this.runner.live(id) ?? this.store.get(id) ?? undefined;
-    return feedOf(buffer, followOne(buffer, current, id, matches));
+    const read = { found: false };
+    const feed = new JobFeed(this.pubSub, oneJob(id, matches), () => {
+      const job = this.runner.live(id) ?? this.store.get(id);
+      read.found = Boolean(job);
+      return job ? [job] : [];
+    });
+    // a job gone meanwhile (history retention): nothing to follow
+    if (!read.found) void feed.return();
+    return feed;
   }
 
   /**
    * Every job waiting or running now (running first, then the queue in order), then every change
-   * of a job matching the filter; never ends. A change older than one already sent is dropped.
+   * of a job matching the filter (as followJob's); never ends. A change older than one already
+   * sent is dropped.
    */
   followQueue(matches: (job: Job) => boolean): AsyncIterableIterator<JobUpdatedPayload> {
-    const buffer = new ChannelBuffer(this.pubSub, [JOB_UPDATED]);
-    const current = () => [...this.runner.runningJobs(), ...this.runner.queuedJobs()];
-    return feedOf(buffer, followAll(buffer, current, matches));
+    return new JobFeed(this.pubSub, everyJob(matches), () => [
+      ...this.runner.runningJobs(),
+      ...this.runner.queuedJobs(),
+    ]);
   }
 
   /**
@@ -107,60 +120,5 @@ export class JobFeeds {
     } finally {
       buffer.close();
     }
-  }
-}
-
-async function* followOne(
-  buffer: ChannelBuffer,
-  current: () => Job | undefined,
-  id: number,
-  matches: (job: Job) => boolean,
-): AsyncGenerator<JobUpdatedPayload> {
-  try {
-    const now = current();
-    if (!now) return;
-    if (matches(now)) yield { jobUpdated: now };
-    if (ended(now)) return;
-    let sentAt = now.updatedAt;
-    for (;;) {
-      const event = await buffer.next();
-      if (event === CLOSED) return;
-      const job = (event.payload as JobUpdatedPayload).jobUpdated;
-      // announced before the state read above: already included in it
-      if (job.id !== id || job.updatedAt < sentAt) continue;
-      sentAt = job.updatedAt;
-      if (matches(job)) yield { jobUpdated: job };
-      if (ended(job)) return;
-    }
-  } finally {
-    buffer.close();
-  }
-}
-
-async function* followAll(
-  buffer: ChannelBuffer,
-  current: () => Job[],
-  matches: (job: Job) => boolean,
-): AsyncGenerator<JobUpdatedPayload> {
-  // when each job not yet ended was last sent
-  const sentAt = new Map<number, string>();
-  try {
-    for (const job of current()) {
-      if (!matches(job)) continue;
-      sentAt.set(job.id, job.updatedAt);
-      yield { jobUpdated: job };
-    }
-    for (;;) {
-      const event = await buffer.next();
-      if (event === CLOSED) return;
-      const job = (event.payload as JobUpdatedPayload).jobUpdated;
-      const previous = sentAt.get(job.id);
-      if (previous !== undefined && job.updatedAt < previous) continue;
-      if (ended(job)) sentAt.delete(job.id);
-      else sentAt.set(job.id, job.updatedAt);
-      if (matches(job)) yield { jobUpdated: job };
-    }
-  } finally {
-    buffer.close();
   }
 }

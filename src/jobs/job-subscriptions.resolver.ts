@@ -36,7 +36,10 @@ export class JobSubscriptionsResolver {
       'and the subscription completes after its final state (at once for a job that already ' +
       'ended). Without an id: every job waiting or running now (running first, then the queue ' +
       'in order), then every change of a matching job, queued ones included; it never completes. ' +
-      'Each event is a whole job: a dashboard keeps the latest by id (compare updatedAt).',
+      'Each event is a whole job: a dashboard keeps the latest by id (compare updatedAt). ' +
+      'Versions that reach a subscriber together (made in the same instant, or while its ' +
+      'connection was behind) come as the newest of them, except that every change of state ' +
+      '(QUEUED, RUNNING, the final one) is sent, in order.',
   })
   jobUpdated(@Args() { filter }: JobFilterArgs) {
     const matches = (job: Job) => jobMatches(job, filter);

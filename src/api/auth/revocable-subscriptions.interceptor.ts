@@ -48,13 +48,11 @@ export class RevocableSubscriptionsInterceptor implements NestInterceptor {
       await events.return?.();
       throw apiError('UNAUTHENTICATED', 'the token of this connection is no longer accepted');
     };
+    const checked = (result: IteratorResult<T>) =>
+      !result.done && !accepted() ? revoked() : result;
+    // plain promise chains, not async functions: this runs for every subscriber on every event
     return {
-      next: async () => {
-        if (!accepted()) return revoked();
-        const result = await events.next();
-        if (!result.done && !accepted()) return revoked();
-        return result;
-      },
+      next: () => (accepted() ? events.next().then(checked) : revoked()),
       return: async () => (await events.return?.()) ?? { done: true, value: undefined },
       throw: async (error: unknown) => {
         if (events.throw) return events.throw(error);

@@ -1,0 +1,105 @@
+import { PacedPubSub } from './paced-pub-sub';
+
+/** PacedPubSub with the turns of the event loop run by hand. */
+function paced(perTurn: number) {
+  const turns: (() => void)[] = [];
+  const pubSub = new PacedPubSub(perTurn, (serve) => turns.push(serve));
+  const runTurn = () => {
+    const serve = turns.shift();
+    if (!serve) throw new Error('no turn scheduled');
+    serve();
+  };
+  return { pubSub, turns, runTurn };
+}
+
+describe('PacedPubSub', () => {
+  it('hands each listener its events in order, perTurn listeners a turn', async () => {
+    const { pubSub, turns, runTurn } = paced(2);
+    const got: string[][] = [[], [], []];
+    for (const list of got) await pubSub.subscribe('c', (p: unknown) => list.push(String(p)), {});
+    await pubSub.publish('c', 'one');
+    await pubSub.publish('c', 'two');
+    expect(got).toEqual([[], [], []]);
+    expect(turns).toHaveLength(1);
+    runTurn();
+    expect(got).toEqual([['one', 'two'], ['one', 'two'], []]);
+    runTurn();
+    expect(got).toEqual([
+      ['one', 'two'],
+      ['one', 'two'],
+      ['one', 'two'],
+    ]);
+    expect(turns).toHaveLength(0);
+  });
+
+  it('gives a listener not served yet a later event in the same hand-over, and the served ones in a later turn', async () => {
+    const { pubSub, runTurn } = paced(1);
+    const handOvers: string[][][] = [[], []];
+    const current: string[][] = [[], []];
+    for (const [i, list] of current.entries()) {
+      await pubSub.subscribe('c', (p: unknown) => list.push(String(p)), {});
+      handOvers[i] = [];
+    }
+    const settle = (i: number) => {
+      if (current[i].length) handOvers[i].push(current[i].splice(0));
+    };
+    await pubSub.publish('c', 'a');
+    runTurn(); // the first listener gets 'a'
+    settle(0);
+    await pubSub.publish('c', 'b'); // published before the second listener's turn
+    runTurn(); // the second listener: 'a' and 'b' at once
+    settle(1);
+    runTurn(); // the first listener again: 'b'
+    settle(0);
+    expect(handOvers).toEqual([[['a'], ['b']], [['a', 'b']]]);
+  });
+
+  it('keeps channels apart, skips what was published before a listener came, drops what waited for one that left', async () => {
+    const { pubSub, turns, runTurn } = paced(10);
+    const early: string[] = [];
+    const other: string[] = [];
+    await pubSub.publish('c', 'nobody listens');
+    expect(turns).toHaveLength(0);
+    const leaving = await pubSub.subscribe(
+      'c',
+      () => {
+        throw new Error('unsubscribed: must not be called');
+      },
+      {},
+    );
+    await pubSub.subscribe('c', (p: unknown) => early.push(String(p)), {});
+    await pubSub.subscribe('d', (p: unknown) => other.push(String(p)), {});
+    await pubSub.publish('c', 'x');
+    pubSub.unsubscribe(leaving);
+    await pubSub.subscribe('c', (p: unknown) => early.push(`late listener got ${String(p)}`), {});
+    runTurn();
+    expect(early).toEqual(['x']);
+    expect(other).toEqual([]);
+  });
+
+  it('goes on with the other listeners when one throws', async () => {
+    const { pubSub, runTurn } = paced(10);
+    const got: unknown[] = [];
+    await pubSub.subscribe(
+      'c',
+      () => {
+        throw new Error('broken listener');
+      },
+      {},
+    );
+    await pubSub.subscribe('c', (p: unknown) => got.push(p), {});
+    await pubSub.publish('c', 1);
+    runTurn();
+    expect(got).toEqual([1]);
+  });
+
+  it('serves on the real event loop by default', async () => {
+    const pubSub = new PacedPubSub(1);
+    const got: number[] = [];
+    for (let i = 0; i < 3; i++) await pubSub.subscribe('c', () => got.push(i), {});
+    await pubSub.publish('c', null);
+    expect(got).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(got).toEqual([0, 1, 2]);
+  });
+});
