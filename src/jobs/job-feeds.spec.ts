@@ -160,4 +160,29 @@ describe('JobFeeds', () => {
     expect([await taken(), await taken()]).toEqual([queued, version(next)]);
     await feed.return!();
   });
+
+  it('keeps a slow subscriber to the newest version of each job, however many it missed', async () => {
+    const job = newJob();
+    change(job, 'running');
+    live.set(job.id, job);
+    const feed = feeds.followQueue(() => true);
+    expect((await feed.next()).value.jobUpdated.updatedAt).toBe(job.updatedAt);
+    // a client that stopped reading: a hundred progress versions, each handed over in its turn,
+    // then the end
+    for (let i = 0; i < 100; i++) {
+      change(job, 'running');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    change(job, 'succeeded');
+    await new Promise((resolve) => setImmediate(resolve));
+    // the progress versions gave way to one another, then to the end: one version waits
+    const { value } = await feed.next();
+    expect(value.jobUpdated).toMatchObject({ state: 'succeeded', updatedAt: job.updatedAt });
+    const nothingMore = await Promise.race([
+      feed.next().then(() => 'another version'),
+      new Promise((resolve) => setTimeout(() => resolve('nothing'), 50)),
+    ]);
+    expect(nothingMore).toBe('nothing');
+    await feed.return!();
+  });
 });
