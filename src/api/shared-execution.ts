@@ -19,6 +19,8 @@ import {
  * one execution and the very same result object. Results are kept with the event object (a
  * WeakMap): PacedPubSub hands one event to its subscribers over several turns of the event loop,
  * and JobEvents publishes a new copy of the job for each version, never the same object twice.
+ * A field that reads something else than the version (a job's `logs`) is therefore as it was
+ * when the first subscriber of the selection got that version.
  */
 export class SharedExecution {
   /** Executions of an event against a selection (the cost fan-out is about), for tests. */

@@ -38,23 +38,41 @@ describe('batchWebSocketWrites', () => {
   };
   const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
+  /** Counts the writes the server's TCP socket hands to the system (one per writev or write). */
+  const countWrites = (socket: WebSocket) => {
+    const tcp = (socket as unknown as { _socket: Record<string, unknown> })._socket;
+    const counted = { writes: 0 };
+    for (const method of ['_writev', '_write'] as const) {
+      const original = tcp[method] as (...args: unknown[]) => unknown;
+      tcp[method] = (...args: unknown[]) => {
+        counted.writes++;
+        return original.apply(tcp, args);
+      };
+    }
+    return counted;
+  };
+
   it('sends the messages of one turn in one write, in order, each intact', async () => {
     const { server: socket, reads } = await connect();
+    const counted = countWrites(socket);
     // as graphql-ws sends them: each send after the previous one's callback
     for (const message of ['queued', 'running', 'x'.repeat(5000)]) {
       await new Promise<void>((resolve) => socket.send(message, () => resolve()));
     }
     await settle();
+    expect(counted.writes).toBe(1);
     expect(reads.flat()).toEqual(['queued', 'running', 'x'.repeat(5000)]);
-    expect(reads[0]).toEqual(['queued', 'running', 'x'.repeat(5000)]);
   });
 
   it('writes at the end of each turn: messages of later turns are not held back', async () => {
     const { server: socket, reads } = await connect();
+    const counted = countWrites(socket);
     socket.send('first');
     await settle();
+    expect(reads).toEqual([['first']]);
     socket.send('second');
     await settle();
     expect(reads).toEqual([['first'], ['second']]);
+    expect(counted.writes).toBe(2);
   });
 });

@@ -33,6 +33,8 @@ import { SecretScrubber } from './secret-scrubber';
 })
 export class CommonModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
+    // before nestjs-pino's middleware (LoggerModule comes after CommonModule in AppModule), so a
+    // request is counted before its logger is bound
     consumer.apply(RequestContextRelease).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

@@ -45,7 +45,13 @@ export class JobFeed implements AsyncIterableIterator<JobUpdatedPayload> {
       (payload: JobUpdatedPayload) => this.offer(payload.jobUpdated),
       {},
     );
-    for (const job of current()) this.offer(job);
+    try {
+      for (const job of current()) this.offer(job);
+    } catch (error) {
+      // no iterator reaches the subscriber, so nothing else would ever stop the listening
+      void this.return();
+      throw error;
+    }
   }
 
   next(): Promise<Result> {
@@ -73,7 +79,11 @@ export class JobFeed implements AsyncIterableIterator<JobUpdatedPayload> {
   private offer(job: Job): void {
     if (this.ended) return;
     const verdict = this.rule.judge(job);
-    if (verdict === 'skip') return;
+    if (verdict === 'skip') {
+      // a final version the rule leaves out still ends what the conflation keeps of its job
+      if (FINISHED_STATES.includes(job.state)) this.conflation.forget(job.id);
+      return;
+    }
     if (verdict !== 'end') {
       this.conflation.place(this.waiting, job);
       // handed over once the versions published together (PacedPubSub hands them over at

@@ -15,6 +15,11 @@ export class JobVersionConflation {
   /** Placed versions that change their job's state: never given way. */
   private readonly stateChanges = new WeakSet<Job>();
 
+  /** Forgets a job that ended without its final version being placed (a filter left it out). */
+  forget(jobId: number): void {
+    this.lastState.delete(jobId);
+  }
+
   /** Puts `job` among the versions `waiting` to be taken. */
   place(waiting: Job[], job: Job): void {
     // a job this feed has not seen a version of yet counts as changing state
