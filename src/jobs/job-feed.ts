@@ -1,7 +1,7 @@
 import type { PubSubEngine } from 'graphql-subscriptions';
 import { JOB_UPDATED, type JobUpdatedPayload } from './job-events';
 import { JobVersionConflation } from './job-version-conflation';
-import { FINISHED_STATES, type Job } from './job.types';
+import { hasEnded, type Job } from './job.types';
 
 type Result = IteratorResult<JobUpdatedPayload, undefined>;
 
@@ -81,7 +81,7 @@ export class JobFeed implements AsyncIterableIterator<JobUpdatedPayload> {
     const verdict = this.rule.judge(job);
     if (verdict === 'skip') {
       // a final version the rule leaves out still ends what the conflation keeps of its job
-      if (FINISHED_STATES.includes(job.state)) this.conflation.forget(job.id);
+      if (hasEnded(job)) this.conflation.forget(job.id);
       return;
     }
     if (verdict !== 'end') {
@@ -127,8 +127,6 @@ export class JobFeed implements AsyncIterableIterator<JobUpdatedPayload> {
   }
 }
 
-const ended = (job: Job) => FINISHED_STATES.includes(job.state);
-
 /** Every job waiting or running, then every change of a job matching; never ends. */
 export function everyJob(matches: (job: Job) => boolean): FeedRule {
   // when each job not yet ended was last sent
@@ -137,7 +135,7 @@ export function everyJob(matches: (job: Job) => boolean): FeedRule {
     judge(job) {
       const previous = sentAt.get(job.id);
       if (previous !== undefined && job.updatedAt < previous) return 'skip';
-      if (ended(job)) sentAt.delete(job.id);
+      if (hasEnded(job)) sentAt.delete(job.id);
       else sentAt.set(job.id, job.updatedAt);
       return matches(job) ? 'send' : 'skip';
     },
@@ -152,7 +150,7 @@ export function oneJob(id: number, matches: (job: Job) => boolean): FeedRule {
       if (job.id !== id || (sentAt !== undefined && job.updatedAt < sentAt)) return 'skip';
       sentAt = job.updatedAt;
       // the final state ends the feed, also when the filter leaves it out
-      if (ended(job)) return matches(job) ? 'send-last' : 'end';
+      if (hasEnded(job)) return matches(job) ? 'send-last' : 'end';
       return matches(job) ? 'send' : 'skip';
     },
   };

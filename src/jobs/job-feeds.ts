@@ -6,12 +6,10 @@ import { everyJob, JobFeed, oneJob } from './job-feed';
 import { JOB_LOG, JOB_UPDATED, type JobLogPayload, type JobUpdatedPayload } from './job-events';
 import { JobRunner } from './job-runner.service';
 import { JobStore } from './job-store';
-import { FINISHED_STATES, type Job, type JobLogEntry } from './job.types';
+import { hasEnded, type Job, type JobLogEntry } from './job.types';
 
 /** Lines read from the store at a time while replaying. */
 const REPLAY_PAGE = 500;
-
-const ended = (job: Job) => FINISHED_STATES.includes(job.state);
 
 /**
  * The events behind the jobUpdated and jobLogs subscriptions. Each feed listens to the live
@@ -91,7 +89,7 @@ export class JobFeeds {
       // A job's end is stored, and its last line written, in one go: once the store says it
       // ended, what is stored is all there is.
       const job = this.store.get(jobId);
-      if (!job || ended(job)) {
+      if (!job || hasEnded(job)) {
         for (const entry of stored()) {
           last = entry.seq;
           yield { jobLogs: entry };
@@ -108,7 +106,7 @@ export class JobFeeds {
           yield { jobLogs: entry };
         } else {
           const update = (event.payload as JobUpdatedPayload).jobUpdated;
-          if (update.id !== jobId || !ended(update)) continue;
+          if (update.id !== jobId || !hasEnded(update)) continue;
           // The last lines were written right after the end was announced; they are stored now.
           for (const entry of stored()) {
             last = entry.seq;

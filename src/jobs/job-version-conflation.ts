@@ -1,4 +1,4 @@
-import { FINISHED_STATES, type Job, type JobState } from './job.types';
+import { hasEnded, type Job, type JobState } from './job.types';
 
 /**
  * Where a feed of job versions puts a new one: a version of the same job still waiting to be
@@ -24,7 +24,7 @@ export class JobVersionConflation {
   place(waiting: Job[], job: Job): void {
     // a job this feed has not seen a version of yet counts as changing state
     const changesState = this.lastState.get(job.id) !== job.state;
-    if (FINISHED_STATES.includes(job.state)) this.lastState.delete(job.id);
+    if (hasEnded(job)) this.lastState.delete(job.id);
     else this.lastState.set(job.id, job.state);
     let index = waiting.length - 1;
     while (index >= 0 && waiting[index].id !== job.id) index--;

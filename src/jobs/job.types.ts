@@ -45,6 +45,9 @@ export const FINISHED_STATES: readonly JobState[] = [
   'interrupted',
 ];
 
+/** Whether this version of a job is its last (a finished state). */
+export const hasEnded = (job: Pick<Job, 'state'>): boolean => FINISHED_STATES.includes(job.state);
+
 export const STEP_STATES = [
   'pending',
   'running',
