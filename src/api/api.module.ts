@@ -25,7 +25,7 @@ import { NodeFetchers, NodeResolver } from './node.resolver';
 import { describeRootTypes } from './root-type-descriptions';
 import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { SharedExecution } from './shared-execution';
-import { withSharedPayloadJson } from './shared-payload-json';
+import { SubscriptionWriter } from './subscription-writer';
 import { WebSocketSendLimitModule } from './websocket-send-limit';
 import { WebSocketWriteBatchingModule } from './websocket-write-batching';
 import { SubscriptionDocuments } from './subscription-documents';
@@ -65,8 +65,7 @@ import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pi
           plugins: [ApolloServerPluginLandingPageDisabled()],
           context: graphqlContext(authenticator, () => config.current.api.openIntrospection),
           subscriptions: {
-            // one payload serialisation per event and selection (shared-payload-json.ts)
-            'graphql-ws': withSharedPayloadJson({
+            'graphql-ws': {
               path: GRAPHQL_PATH,
               onConnect: authenticateConnection(authenticator),
               // The same limits as HTTP: tokens (websocket-parse-limits.ts), then depth and cost;
@@ -76,7 +75,9 @@ import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pi
               validate: documents.validate,
               // one execution per event and selection, whatever the number of subscribers
               subscribe: new SharedExecution().subscribe,
-            }),
+              // each result written by the daemon, its payload serialised once per selection
+              onOperation: new SubscriptionWriter().onOperation,
+            },
           },
           formatError: formatGraphQLError(scrubber),
           // Input limits: document size in tokens, nesting depth and cost (query-limits.ts);

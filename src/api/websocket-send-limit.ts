@@ -25,8 +25,9 @@ interface ServerLike {
 }
 
 /**
- * Bounds what one graphql-ws client can make the daemon hold. graphql-ws waits for each message
- * to reach the network before it sends the subscription's next one; a client that stops reading
+ * Bounds what one graphql-ws client can make the daemon hold. SubscriptionWriter (as graphql-ws
+ * did) waits for each message to reach the network before it sends the subscription's next one;
+ * a client that stops reading
  * would then hold its events queued in the daemon for as long as it stays connected. Here a send
  * returns at once while less than `softBytes` wait for that socket (a client that keeps up costs
  * no waiting per message), waits for the network above it (bursts such as a log replay are

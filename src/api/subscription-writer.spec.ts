@@ -6,11 +6,12 @@ import {
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
+  type ExecutionResult,
 } from 'graphql';
 import { WebSocket, WebSocketServer } from 'ws';
 import { EventHub as Hub } from '../../test/support/event-hub';
 import { SharedExecution } from './shared-execution';
-import { SharedPayloadJson, withSharedPayloadJson } from './shared-payload-json';
+import { SubscriptionWriter } from './subscription-writer';
 
 /** The copy of graphql-ws the daemon runs: the one @nestjs/graphql serves subscriptions with. */
 const served = import(
@@ -32,7 +33,13 @@ async function rawClient(port: number) {
     messages,
     subscribe: (id: string, query: string, variables: Record<string, unknown> = {}) =>
       socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } })),
+    complete: (id: string) => socket.send(JSON.stringify({ id, type: 'complete' })),
     nexts: () => messages.filter((m) => JSON.parse(m).type === 'next'),
+    /** every message after the acknowledgement, parsed */
+    parsed: () =>
+      messages
+        .map((m) => JSON.parse(m) as { type: string })
+        .filter((m) => m.type !== 'connection_ack'),
   };
 }
 
@@ -43,15 +50,18 @@ async function waitUntil(check: () => boolean): Promise<void> {
   }
 }
 
-describe('SharedPayloadJson (one serialisation per shared graphql-ws result)', () => {
+describe('SubscriptionWriter (graphql-ws results written by the daemon, serialised once)', () => {
   const hub = new Hub();
   let server: WebSocketServer;
   let disposeServer: () => Promise<void>;
-  let payloads: SharedPayloadJson;
+  let writer: SubscriptionWriter;
   let port: number;
   const clients: WebSocket[] = [];
+  /** what the `ending` and `failing` subscriptions had returned to them */
+  let returned: string[];
 
   beforeEach(async () => {
+    returned = [];
     const Tick = new GraphQLObjectType({
       name: 'Tick',
       fields: {
@@ -69,23 +79,53 @@ describe('SharedPayloadJson (one serialisation per shared graphql-ws result)', (
         },
       },
     });
+    // two events, then the end or a failure
+    const twoThen = (name: string, last: () => IteratorResult<object>) => () => {
+      let given = 0;
+      const events: AsyncIterableIterator<object> = {
+        next: () =>
+          Promise.resolve(
+            given < 2 ? { done: false, value: { [name]: { text: String(++given) } } } : last(),
+          ),
+        return: () => {
+          returned.push(name);
+          return Promise.resolve({ done: true, value: undefined });
+        },
+        [Symbol.asyncIterator]: () => events,
+      };
+      return events;
+    };
     const schema = new GraphQLSchema({
       query: new GraphQLObjectType({ name: 'Query', fields: { x: { type: GraphQLString } } }),
       subscription: new GraphQLObjectType({
         name: 'Subscription',
-        fields: { tick: { type: Tick, subscribe: () => hub.follow() } },
+        fields: {
+          tick: { type: Tick, subscribe: () => hub.follow() },
+          ending: {
+            type: Tick,
+            subscribe: twoThen('ending', () => ({ done: true, value: undefined })),
+          },
+          failing: {
+            type: Tick,
+            subscribe: twoThen('failing', () => {
+              throw new Error('the source broke');
+            }),
+          },
+        },
       }),
     });
-    payloads = new SharedPayloadJson();
+    writer = new SubscriptionWriter();
     server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((resolve) => server.once('listening', resolve));
     port = (server.address() as AddressInfo).port;
     const { useServer } = await served;
     const running = useServer(
-      withSharedPayloadJson(
-        { schema, subscribe: new SharedExecution().subscribe, onConnect: () => true },
-        payloads,
-      ),
+      {
+        schema,
+        subscribe: new SharedExecution().subscribe,
+        onConnect: () => true,
+        onOperation: writer.onOperation,
+      },
       server,
     );
     disposeServer = () => running.dispose();
@@ -109,8 +149,8 @@ describe('SharedPayloadJson (one serialisation per shared graphql-ws result)', (
       }),
     );
     await waitUntil(() => hub.size === 30);
-    // text that JSON must escape, and a NUL like the placeholder's
-    const text = 'é "quoted" \\ \u0000hen-shared-payload:1 \n';
+    // text that JSON must escape
+    const text = 'é "quoted" \\ \u0000 \n';
     hub.publish({ text });
     await waitUntil(() => subscribers.every((s) => s.nexts().length === 1));
     subscribers.forEach((s, i) => {
@@ -120,7 +160,7 @@ describe('SharedPayloadJson (one serialisation per shared graphql-ws result)', (
         payload: { data: { tick: { label: `n=${text}` } } },
       });
     });
-    expect(payloads.serialisations).toBe(1);
+    expect(writer.serialisations).toBe(1);
   });
 
   it('serialises once per distinct selection, and sends errors as graphql-ws writes them', async () => {
@@ -154,13 +194,77 @@ describe('SharedPayloadJson (one serialisation per shared graphql-ws result)', (
       });
     }
     // 2 events × 2 selections, not × 4 subscribers
-    expect(payloads.serialisations).toBe(4);
+    expect(writer.serialisations).toBe(4);
   });
 
-  it('leaves every other message as graphql-ws wrote it', () => {
-    const message = '{"id":"x","type":"next","payload":"\\u0000hen-shared-payload:99"}';
-    expect(payloads.splice(message)).toBe(message);
-    expect(payloads.splice('{"type":"connection_ack"}')).toBe('{"type":"connection_ack"}');
-    expect(payloads.serialisations).toBe(0);
+  it('sends complete after the last result of a stream that ends', async () => {
+    const client = await connect();
+    client.subscribe('e', 'subscription { ending { label } }');
+    await waitUntil(() => client.parsed().length === 3);
+    expect(client.parsed()).toEqual([
+      { id: 'e', type: 'next', payload: { data: { ending: { label: '1' } } } },
+      { id: 'e', type: 'next', payload: { data: { ending: { label: '2' } } } },
+      { id: 'e', type: 'complete' },
+    ]);
+  });
+
+  it('sends the results before a failure, then the failure as an error message', async () => {
+    const client = await connect();
+    client.subscribe('f', 'subscription { failing { label } }');
+    await waitUntil(() => client.parsed().length === 3);
+    expect(client.parsed()).toEqual([
+      { id: 'f', type: 'next', payload: { data: { failing: { label: '1' } } } },
+      { id: 'f', type: 'next', payload: { data: { failing: { label: '2' } } } },
+      { id: 'f', type: 'error', payload: [{ message: 'the source broke' }] },
+    ]);
+  });
+
+  it('stops the stream when the client completes the subscription or its socket closes', async () => {
+    const leaving = await connect();
+    const closing = await connect();
+    leaving.subscribe('l', 'subscription { tick { label } }');
+    closing.subscribe('c', 'subscription { tick { label } }');
+    await waitUntil(() => hub.size === 2);
+    leaving.complete('l');
+    await waitUntil(() => hub.size === 1);
+    closing.socket.close();
+    await waitUntil(() => hub.size === 0);
+    hub.publish({ text: 'after' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // graphql-ws sends no complete for a subscription its client completed
+    expect(leaving.parsed()).toEqual([]);
+  });
+
+  it('pulls the next result only once the socket has taken the one before', async () => {
+    const callbacks: ((error?: Error) => void)[] = [];
+    const sent: string[] = [];
+    const socket = {
+      OPEN: 1,
+      readyState: 1,
+      send: (data: string, callback: (error?: Error) => void) => {
+        sent.push(data);
+        callbacks.push(callback);
+      },
+    };
+    let pulls = 0;
+    const results: AsyncIterableIterator<ExecutionResult> = {
+      next: () => Promise.resolve({ done: false, value: { data: { n: ++pulls } } }),
+      [Symbol.asyncIterator]: () => results,
+    };
+    const stream = writer.onOperation({ extra: { socket } }, 'x', {}, {}, results)!;
+    void stream.next();
+    await waitUntil(() => sent.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pulls).toBe(1);
+    callbacks[0]();
+    await waitUntil(() => sent.length === 2);
+    expect(sent).toEqual([
+      '{"id":"x","type":"next","payload":{"data":{"n":1}}}',
+      '{"id":"x","type":"next","payload":{"data":{"n":2}}}',
+    ]);
+    await stream.return!();
+    callbacks[1]();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pulls).toBe(2);
   });
 });

@@ -1,0 +1,161 @@
+import type { ExecutionResult } from 'graphql';
+
+/** The parts of a `ws` WebSocket used here (with the daemon's send wrappers in place). */
+interface SendingSocket {
+  readonly OPEN: number;
+  readonly readyState: number;
+  send(data: string, callback: (error?: Error) => void): void;
+}
+
+type Done = IteratorResult<never, undefined>;
+const DONE: Done = Object.freeze({ done: true, value: undefined });
+
+/**
+ * Writes subscription results to their graphql-ws clients itself, each result's payload
+ * serialised once however many subscribers receive it.
+ *
+ * graphql-ws sends a subscription's results from a `for await` loop: per result and subscriber
+ * an async `emit.next`, its `onNext` hook awaited, a JSON.stringify of the whole message and a
+ * promise around the socket's send. With 2,000 dashboards on one job that loop was most of the
+ * daemon's JavaScript time per event (a CPU profile of one progress version). Here graphql-ws's
+ * `onOperation` hook takes a subscription's result stream over: the stream graphql-ws iterates
+ * yields nothing and ends when the results end (graphql-ws then sends `complete`) or fails as
+ * they fail (graphql-ws sends `error`), while each result is written as soon as it is pulled:
+ * `{"id":…,"type":"next","payload":…}` around the payload's JSON, made the first time any
+ * subscriber needed it (SharedExecution hands the subscribers of one selection the very same
+ * result object). As graphql-ws did, the next result is pulled once the send is done: the
+ * send limit (websocket-send-limit.ts) answers at once while the client keeps up and holds a
+ * client that fell behind, whose feed then keeps its versions waiting (and conflates them).
+ * Returning the stream (the client's `complete`, or its socket closing) stops the writing.
+ */
+export class SubscriptionWriter {
+  /** Payloads serialised (the cost this saves is one per subscriber), for tests. */
+  serialisations = 0;
+  private readonly payloads = new WeakMap<ExecutionResult, string>();
+
+  /** graphql-ws `onOperation`: a subscription's results, written here instead. */
+  readonly onOperation = (
+    ctx: { extra?: unknown },
+    id: string,
+    _payload: unknown,
+    _args: unknown,
+    result: unknown,
+  ): AsyncIterableIterator<never> | undefined => {
+    const socket = (ctx.extra as { socket?: SendingSocket } | undefined)?.socket;
+    if (!socket || !isAsyncIterable(result)) return undefined;
+    return new WrittenResults(result[Symbol.asyncIterator](), socket, id, (r) => this.payload(r));
+  };
+
+  /** A result's `next` payload as graphql-ws would write it: errors through their toJSON. */
+  payload(result: ExecutionResult): string {
+    let json = this.payloads.get(result);
+    if (json === undefined) {
+      const { errors, ...rest } = result;
+      json = JSON.stringify({
+        ...rest,
+        ...(errors ? { errors: errors.map((e) => e.toJSON()) } : {}),
+      });
+      this.payloads.set(result, json);
+      this.serialisations++;
+    }
+    return json;
+  }
+}
+
+/**
+ * One subscription's results being written; to graphql-ws, a stream that yields nothing.
+ * Plain callbacks rather than an async loop: this runs for every subscriber on every event.
+ */
+class WrittenResults implements AsyncIterableIterator<never> {
+  private readonly prefix: string;
+  private started = false;
+  private stopped = false;
+  private settle?: { resolve: (done: Done) => void; reject: (error: unknown) => void };
+  private readonly ended = new Promise<Done>((resolve, reject) => {
+    this.settle = { resolve, reject };
+  });
+
+  constructor(
+    private readonly results: AsyncIterator<ExecutionResult>,
+    private readonly socket: SendingSocket,
+    id: string,
+    private readonly payload: (result: ExecutionResult) => string,
+  ) {
+    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  }
+
+  next(): Promise<Done> {
+    if (!this.started) {
+      this.started = true;
+      this.pull();
+    }
+    return this.ended;
+  }
+
+  return(): Promise<Done> {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.settle?.resolve(DONE);
+      stopIterating(this.results);
+    }
+    return Promise.resolve(DONE);
+  }
+
+  throw(error: unknown): Promise<Done> {
+    void this.return();
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private readonly pull = (): void => {
+    if (this.stopped) return;
+    try {
+      this.results.next().then(this.write, this.fail);
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  private readonly write = (result: IteratorResult<ExecutionResult>): void => {
+    if (this.stopped) return;
+    if (result.done) {
+      this.stopped = true;
+      this.settle?.resolve(DONE);
+      return;
+    }
+    // as graphql-ws's own send: a socket closing meanwhile is told by its close, not here
+    if (this.socket.readyState !== this.socket.OPEN) return this.pull();
+    let sent = false;
+    let waiting = false;
+    this.socket.send(`${this.prefix}${this.payload(result.value)}}`, (error) => {
+      if (error) return this.fail(error);
+      sent = true;
+      if (waiting) this.pull();
+    });
+    if (sent) this.pull();
+    else waiting = true;
+  };
+
+  private readonly fail = (error: unknown): void => {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.settle?.reject(error);
+    stopIterating(this.results);
+  };
+}
+
+/** Returns an iterator whose end nobody awaits; a failure there has no one to tell. */
+function stopIterating(iterator: AsyncIterator<unknown>): void {
+  void Promise.resolve(iterator.return?.()).catch(() => undefined);
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  );
+}
