@@ -25,7 +25,7 @@ import {
 export class SharedExecution {
   /** Executions of an event against a selection (the cost fan-out is about), for tests. */
   executions = 0;
-  private readonly byEvent = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+  private readonly byEvent = new WeakMap<object, Map<string, SharedResult>>();
 
   constructor(private readonly run: typeof execute = execute) {}
 
@@ -39,11 +39,12 @@ export class SharedExecution {
     return mapEvents(events, (event) => this.executeShared(args, key, event));
   };
 
+  /** The result of `event` for the selection: the shared one, as soon as it is there. */
   private executeShared(
     args: ExecutionArgs,
     key: string,
     event: unknown,
-  ): Promise<ExecutionResult> {
+  ): ExecutionResult | Promise<ExecutionResult> {
     const identity = eventIdentity(event);
     if (!identity) return this.execute(args, event);
     let byKey = this.byEvent.get(identity);
@@ -51,18 +52,31 @@ export class SharedExecution {
       byKey = new Map();
       this.byEvent.set(identity, byKey);
     }
-    let result = byKey.get(key);
-    if (!result) {
-      result = this.execute(args, event);
-      byKey.set(key, result);
+    let shared = byKey.get(key);
+    if (!shared) {
+      const entry: SharedResult = {
+        pending: this.execute(args, event).then((result) => (entry.settled = result)),
+      };
+      shared = entry;
+      byKey.set(key, shared);
     }
-    return result;
+    return shared.settled ?? shared.pending;
   }
 
   private async execute(args: ExecutionArgs, event: unknown): Promise<ExecutionResult> {
     this.executions++;
     return this.run({ ...args, rootValue: event });
   }
+}
+
+/**
+ * One execution shared by a selection's subscribers. Once it has settled, the others get the
+ * result itself: a promise handed back from a promise callback costs each of them three more
+ * microtasks, on every event.
+ */
+interface SharedResult {
+  readonly pending: Promise<ExecutionResult>;
+  settled?: ExecutionResult;
 }
 
 /**
@@ -115,11 +129,16 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 /** `source` with each event mapped; returning (unsubscribing) returns the source. */
 function mapEvents<T, R>(
   source: AsyncIterableIterator<T>,
-  map: (event: T) => Promise<R>,
+  map: (event: T) => R | Promise<R>,
 ): AsyncIterableIterator<R> {
   const done: IteratorResult<R> = { done: true, value: undefined };
-  const mapped = (next: IteratorResult<T>) =>
-    next.done ? done : map(next.value).then((value) => ({ done: false, value }));
+  const mapped = (next: IteratorResult<T>): IteratorResult<R> | Promise<IteratorResult<R>> => {
+    if (next.done) return done;
+    const value = map(next.value);
+    return value instanceof Promise
+      ? value.then((v) => ({ done: false, value: v }))
+      : { done: false, value };
+  };
   // plain promise chains, not async functions: this runs for every subscriber on every event
   return {
     next: () => source.next().then(mapped),
