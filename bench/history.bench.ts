@@ -229,7 +229,7 @@ function fillHistory(dataDir: string, count: number): { bigLogJob: number; logRo
     })();
     return { bigLogJob, logRows };
   } finally {
-    database.onApplicationShutdown();
+    database.close();
   }
 }
 

@@ -31,7 +31,7 @@ describe('HealthService', () => {
   });
 
   afterEach(() => {
-    database.onApplicationShutdown();
+    database.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -58,7 +58,7 @@ describe('HealthService', () => {
 
   it('is not ready once the state database is closed', () => {
     runtime.resticVersion = '0.14.0';
-    database.onApplicationShutdown();
+    database.close();
     expect(health.readiness()).toMatchObject({
       status: 'not ready',
       checks: { database: { ok: false, detail: 'the state database is closed' } },

@@ -31,7 +31,7 @@ describe('commit before announce', () => {
   });
   afterEach(async () => {
     await runner?.beforeApplicationShutdown();
-    database?.onApplicationShutdown();
+    database?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

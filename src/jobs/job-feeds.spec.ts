@@ -42,7 +42,7 @@ describe('JobFeeds', () => {
   });
   afterEach(() => {
     live.clear();
-    database.onApplicationShutdown();
+    database.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -68,7 +68,7 @@ describe('job history retention', () => {
     clock = new FakeClock(Date.parse('2026-06-01T00:00:00Z'));
   });
   afterEach(() => {
-    database?.onApplicationShutdown();
+    database?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -138,6 +138,27 @@ describe('job history retention', () => {
     expect(ids()).toEqual([]);
   });
 
+  it('lets the WAL checkpoint catch up every twelve steps of a long background pass', async () => {
+    const history = build(1, 10);
+    const insertMany = database.db.transaction(() => {
+      for (let i = 0; i < 12_000; i++) job('failed', 5);
+    });
+    insertMany();
+    database.checkpoints.start();
+    const checkpoint = jest.spyOn(database.checkpoints, 'checkpoint');
+    history.onApplicationBootstrap();
+    await history.idle();
+    history.onApplicationShutdown();
+    expect(ids()).toEqual([]);
+    const { steps } = history.lastPass!;
+    expect(steps).toBeGreaterThanOrEqual(12);
+    expect(checkpoint).toHaveBeenCalledTimes(Math.floor(steps / 12));
+    // each one was a checkpoint the worker ran, not a pass that went on without it
+    const results = await Promise.all(checkpoint.mock.results.map((r) => r.value as unknown));
+    expect(results.every((r) => r !== null)).toBe(true);
+    await database.onApplicationShutdown();
+  });
+
   it('prunes in the background after startup and then every hour', async () => {
     const history = build(2, 1000);
     job('failed', 3);
@@ -162,7 +183,7 @@ describe('job log cap', () => {
     dir = mkdtempSync(join(tmpdir(), 'hen-logcap-'));
   });
   afterEach(() => {
-    database?.onApplicationShutdown();
+    database?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -19,6 +19,12 @@ const STEP_MS = 4;
 const SKIP_CHUNK = 5000;
 /** Ended jobs read per statement while walking from the oldest. */
 const CANDIDATES = 100;
+/**
+ * Steps between two waits for a WAL checkpoint (about 4 MB of WAL, 0.3 MB a step measured):
+ * checkpoints run in a worker beside the pass, and the WAL can only start over once one has
+ * caught up with it, which a pass that never pauses would not let happen.
+ */
+const STEPS_PER_CHECKPOINT = 12;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What the last pass did, for the log and the benchmarks. */
@@ -54,7 +60,7 @@ export class JobHistory implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     private readonly config: LiveConfig,
-    database: StateDatabase,
+    private readonly database: StateDatabase,
     private readonly clock: Clock,
   ) {
     this.store = new HistoryRetentionStore(database);
@@ -97,6 +103,9 @@ export class JobHistory implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       for (;;) {
         await nextTurn();
+        if (result.steps % STEPS_PER_CHECKPOINT === STEPS_PER_CHECKPOINT - 1) {
+          await this.database.checkpoints.checkpoint();
+        }
         if (this.stopped) return;
         const started = performance.now();
         const next = pass.next();

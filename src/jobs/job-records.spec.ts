@@ -39,7 +39,7 @@ describe('records kept as jobs end (job_records)', () => {
     clock = new FakeClock(T0);
   });
   afterEach(() => {
-    if (database.db.open) database.onApplicationShutdown();
+    if (database.db.open) database.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -163,7 +163,7 @@ describe('records kept as jobs end (job_records)', () => {
     const lastSuccesses = database.db.prepare('SELECT * FROM last_successes ORDER BY job_id').all();
     database.db.exec(`DROP INDEX jobs_ended; DROP TABLE job_records; DROP TABLE last_successes;
                       PRAGMA user_version = 6;`);
-    database.onApplicationShutdown();
+    database.close();
     database = new StateDatabase({ dataDir: dir });
     expect(sorted(new JobStore(database).backupRecords())).toEqual(expected);
     expect(database.db.prepare('SELECT * FROM last_successes ORDER BY job_id').all()).toEqual(

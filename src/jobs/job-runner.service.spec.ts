@@ -141,7 +141,7 @@ describe('JobRunner', () => {
   });
   afterEach(async () => {
     await runner?.beforeApplicationShutdown();
-    database?.onApplicationShutdown();
+    database?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

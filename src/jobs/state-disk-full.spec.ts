@@ -105,7 +105,7 @@ describe('a full disk under the state database', () => {
   afterEach(async () => {
     for (const release of releases.values()) release();
     await runner.beforeApplicationShutdown();
-    database.onApplicationShutdown();
+    database.close();
     jest.restoreAllMocks();
     rmSync(dir, { recursive: true, force: true });
   });

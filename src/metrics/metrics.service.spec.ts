@@ -64,7 +64,7 @@ describe('MetricsService', () => {
   });
 
   afterEach(() => {
-    for (const db of databases) db.onApplicationShutdown();
+    for (const db of databases) db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

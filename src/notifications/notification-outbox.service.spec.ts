@@ -97,7 +97,7 @@ describe('NotificationOutbox', () => {
     const stopping = outbox.beforeApplicationShutdown();
     clock.advance(5_000);
     await stopping;
-    database.onApplicationShutdown();
+    database.close();
     await removeDir(dir);
   });
 

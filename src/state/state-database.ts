@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import type { HenConfig } from '../config/config.types';
 import { quickCheckInWorker } from './integrity-check';
 import { StateDiskFullError, isStateDiskFull } from './state-disk-full';
+import { WalCheckpointer } from './wal-checkpointer';
 
 /** One entry per state schema version; `user_version` counts the ones applied. Append only. */
 export const MIGRATIONS: readonly string[] = [
@@ -151,6 +152,8 @@ export class StateDatabase implements OnApplicationBootstrap, OnApplicationShutd
   private readonly stopCheck = new AbortController();
   /** The background integrity check of a large file (see openStateDatabase), once started. */
   integrityChecked: Promise<string | null> = Promise.resolve(null);
+  /** Checkpoints off the event loop once the daemon runs (before that, SQLite's own). */
+  readonly checkpoints: WalCheckpointer;
 
   /** `dataDir` cannot change while the daemon runs (a reload refuses it), so it is read once. */
   constructor(config: Pick<HenConfig, 'dataDir'>) {
@@ -160,6 +163,9 @@ export class StateDatabase implements OnApplicationBootstrap, OnApplicationShutd
       new Logger('StateDatabase'),
       () => new Date(),
     );
+    this.checkpoints = new WalCheckpointer(this.db, {
+      problem: (message) => this.logger.warn({ msg: `state database: ${message}` }),
+    });
   }
 
   /**
@@ -168,6 +174,7 @@ export class StateDatabase implements OnApplicationBootstrap, OnApplicationShutd
    * logged, and a marker makes the next start check it first (and move it aside).
    */
   onApplicationBootstrap(): void {
+    this.checkpoints.start();
     const file = this.db.name;
     if (fileBytes(file) < QUICK_CHECK_ON_OPEN_BYTES) return;
     this.integrityChecked = quickCheckInWorker(file, this.stopCheck.signal).then(
@@ -193,9 +200,21 @@ export class StateDatabase implements OnApplicationBootstrap, OnApplicationShutd
     );
   }
 
-  /** The last thing to close: running jobs record how they ended while shutting down. */
-  onApplicationShutdown(): void {
+  /**
+   * The last thing to close: running jobs record how they ended while shutting down. The
+   * checkpoint worker closes its connection first, so that the daemon's, closing last, copies
+   * what is left and removes the WAL.
+   */
+  async onApplicationShutdown(): Promise<void> {
     this.stopCheck.abort();
+    await this.checkpoints.stop();
+    this.close();
+  }
+
+  /** Closes at once, for specs and tools that use the file without running the daemon. */
+  close(): void {
+    this.stopCheck.abort();
+    void this.checkpoints.stop(0);
     if (this.db.open) this.db.close();
   }
 
@@ -240,6 +259,7 @@ export class StateDatabase implements OnApplicationBootstrap, OnApplicationShutd
       }
       throw new StateDiskFullError(dir, { cause: error });
     }
+    this.checkpoints.wrote();
     if (this.noSpace !== null) {
       this.logger.log({
         msg: `state database: writes work again (they failed for lack of space since ${this.noSpace})`,

@@ -19,7 +19,7 @@ describe('ScheduleRunStore', () => {
     database = new StateDatabase(config());
   });
   afterEach(() => {
-    database.onApplicationShutdown();
+    database.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -53,7 +53,7 @@ describe('ScheduleRunStore', () => {
       DROP INDEX jobs_repository_state;
       ALTER TABLE jobs DROP COLUMN updated_at;`);
     database.db.pragma('user_version = 1');
-    database.onApplicationShutdown();
+    database.close();
     database = new StateDatabase(config());
 
     const runs = new ScheduleRunStore(database);

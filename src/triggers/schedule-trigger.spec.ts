@@ -95,7 +95,7 @@ describe('ScheduleTrigger', () => {
   async function shutdown(s: (typeof stacks)[number]) {
     s.trigger.onModuleDestroy();
     await s.runner.beforeApplicationShutdown();
-    s.database.onApplicationShutdown();
+    s.database.close();
   }
 
   function config(
@@ -270,7 +270,7 @@ describe('ScheduleTrigger', () => {
     const runs = new ScheduleRunStore(db);
     runs.record('backup:hourly', clock.now() - 3 * DAY);
     runs.record('backup:nightly', clock.now() - 3 * DAY);
-    db.onApplicationShutdown();
+    db.close();
 
     const t = build(
       config({

@@ -70,8 +70,8 @@ describe('a full disk under the data directory', () => {
     dir.cleanup();
   });
 
-  // First, while the daemon's state database is young: its WAL file then only grows (SQLite
-  // reuses it from the start only after a checkpoint at 1000 pages), so every write needs space.
+  // Every write of the state database needs space: its WAL file only grows until a checkpoint
+  // lets a write start it over, and that write cuts it back to nothing (wal-checkpointer.ts).
   it('refuses new jobs with DISK_FULL while the state database cannot be written, and recovers', async () => {
     fill(dataDir);
 

@@ -45,7 +45,7 @@ describe('records kept as jobs end, through SIGKILLs of a busy daemon', () => {
       const rows = database.db.prepare('SELECT state FROM jobs').all() as { state: string }[];
       return { jobs: rows.length, states: new Set(rows.map((r) => r.state)) };
     } finally {
-      database.onApplicationShutdown();
+      database.close();
     }
   }
 

@@ -61,7 +61,7 @@ describe('a fleet of daemons in one Prometheus', () => {
       Object.assign(job, { state: 'succeeded', startedAt: iso(end - 50_000), endedAt: iso(end) });
       store.save(job);
     } finally {
-      database.onApplicationShutdown();
+      database.close();
     }
   }
 

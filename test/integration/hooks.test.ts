@@ -167,7 +167,7 @@ describe('backup hooks', () => {
 
   afterAll(async () => {
     await runner.beforeApplicationShutdown();
-    database.onApplicationShutdown();
+    database.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     restoreBin();

@@ -1,0 +1,109 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { StateDatabase } from './state-database';
+import { type CheckpointResult, WalCheckpointer } from './wal-checkpointer';
+
+const MiB = 1024 * 1024;
+
+async function waitUntil(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; !check(); i++) {
+    if (i > 1000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('WalCheckpointer (WAL checkpoints in a worker thread)', () => {
+  let dir: string;
+  let db: Database.Database;
+  let results: CheckpointResult[];
+  let problems: string[];
+  let clock: number;
+  let checkpointer: WalCheckpointer;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hen-checkpoints-'));
+    db = new Database(join(dir, 'state.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)');
+    results = [];
+    problems = [];
+    clock = 0;
+    checkpointer = new WalCheckpointer(
+      db,
+      { checkpointed: (r) => results.push(r), problem: (m) => problems.push(m) },
+      () => clock,
+    );
+  });
+  afterEach(async () => {
+    await checkpointer.stop();
+    if (db.open) db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const insert = (bytes: number) => {
+    const statement = db.prepare('INSERT INTO blobs (data) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < bytes / (64 * 1024); i++) statement.run(Buffer.alloc(64 * 1024, i));
+    })();
+  };
+  const walBytes = () => statSync(join(dir, 'state.db-wal')).size;
+
+  it('turns SQLite’s checkpoints on commit off, and the worker keeps the WAL bounded instead', async () => {
+    checkpointer.start();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    for (let round = 1; round <= 10; round++) {
+      insert(4 * MiB);
+      clock += 1000;
+      checkpointer.wrote();
+      await waitUntil(() => results.length === round, `checkpoint ${round}`);
+    }
+    // each checkpoint copied the whole WAL (no reader held it back)
+    for (const r of results) expect(r).toMatchObject({ busy: 0, checkpointed: r.log });
+    expect(results.every((r) => r.log > 1000)).toBe(true);
+    // 40 MiB went through a WAL that was reused after each checkpoint: never more than a round
+    // and a bit (without the worker's checkpoints it would hold all 40)
+    expect(walBytes()).toBeLessThan(6 * MiB);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM blobs').get()).toEqual({ n: 640 });
+    expect(problems).toEqual([]);
+  });
+
+  it('asks at most once a second, however many writes', async () => {
+    checkpointer.start();
+    insert(MiB);
+    checkpointer.wrote();
+    clock += 999;
+    checkpointer.wrote();
+    checkpointer.wrote();
+    await waitUntil(() => results.length === 1, 'the first checkpoint');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(results).toHaveLength(1);
+    clock += 1;
+    checkpointer.wrote();
+    await waitUntil(() => results.length === 2, 'the second checkpoint');
+  });
+
+  it('turns SQLite’s own checkpoints back on when the worker is gone, and says so', async () => {
+    checkpointer.start();
+    // the worker dying unasked, as an out-of-memory or a crash in it would
+    await (checkpointer as unknown as { worker: Worker }).worker.terminate();
+    await waitUntil(() => problems.length === 1, 'the problem');
+    expect(problems[0]).toMatch(/checkpoint worker stopped .*SQLite checkpoints on commit again/);
+    expect(checkpointer.running).toBe(false);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  });
+
+  it('stops quietly: the worker closes first, so the daemon’s connection removes the WAL', async () => {
+    const database = new StateDatabase({ dataDir: join(dir, 'daemon') });
+    database.onApplicationBootstrap();
+    expect(database.checkpoints.running).toBe(true);
+    database.write(() => database.db.pragma('user_version = 99'));
+    await database.onApplicationShutdown();
+    expect(database.db.open).toBe(false);
+    expect(existsSync(join(dir, 'daemon', 'state.db-wal'))).toBe(false);
+    expect(existsSync(join(dir, 'daemon', 'state.db'))).toBe(true);
+  });
+});

@@ -1,0 +1,153 @@
+import type Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+
+/** After writes, how long at least between two checkpoints asked of the worker. */
+export const CHECKPOINT_EVERY_MS = 1000;
+/** SQLite's own threshold, used again when the worker is gone. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * What is left of the WAL file when a write starts it over after a checkpoint: nothing. A write
+ * then needs new space on the disk, as it did when SQLite checkpointed only every 1000 pages, so
+ * a full disk is noticed at once (DISK_FULL, /health/ready) rather than once the space of an old
+ * WAL is used up; and a WAL that a long series of writes made large does not stay that large.
+ */
+const WAL_SIZE_LIMIT_BYTES = 0;
+
+/** `PRAGMA wal_checkpoint`'s answer: whether it was blocked, frames in the WAL, frames copied. */
+export interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+export interface WalCheckpointerEvents {
+  /** Each checkpoint the worker ran. */
+  checkpointed?: (result: CheckpointResult) => void;
+  /** A checkpoint that failed (told once until one works again), or the worker gone. */
+  problem: (message: string) => void;
+}
+
+const WORKER_SOURCE = `
+  const { parentPort, workerData } = require('node:worker_threads');
+  const Database = require(workerData.module);
+  const db = new Database(workerData.file, { fileMustExist: true });
+  parentPort.on('message', (message) => {
+    if (message === 'stop') {
+      // closed before the daemon's: the last connection to close copies what is left and
+      // removes the WAL
+      db.close();
+      parentPort.close();
+      return;
+    }
+    try {
+      const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+      parentPort.postMessage({ result });
+    } catch (error) {
+      parentPort.postMessage({ failed: String((error && error.message) || error) });
+    }
+  });`;
+
+/**
+ * Checkpoints the state database's WAL from a worker thread with a connection of its own.
+ *
+ * SQLite checkpoints by itself inside the commit that takes the WAL past 1000 pages: that commit
+ * copies about 4 MB into the database file and waits for its fsync. In the daemon the committer
+ * is the event loop, so every job, query and subscriber waited: 15–85 ms a time, one step of
+ * history retention in ten over 300,000 jobs (5 ms steps otherwise). Here the daemon's
+ * connection never checkpoints (wal_autocheckpoint 0); after writes it asks the worker, at most
+ * once every CHECKPOINT_EVERY_MS, for a PASSIVE checkpoint, which runs beside the daemon's reads
+ * and writes without blocking them. Should the worker stop, SQLite's own checkpoints are turned
+ * back on, so the WAL never grows without bound.
+ */
+export class WalCheckpointer {
+  private worker?: Worker;
+  /** One per checkpoint asked for and not answered yet, oldest first: who waits for it, if anyone. */
+  private readonly asked: (((result: CheckpointResult | null) => void) | undefined)[] = [];
+  private lastAsked = -Infinity;
+  private failing = false;
+  private stopping = false;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly events: WalCheckpointerEvents,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  start(): void {
+    if (this.worker) return;
+    this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file: this.db.name, module: require.resolve('better-sqlite3') },
+    });
+    // a daemon (or a test) that ends without stopping it is not kept alive by it
+    worker.unref();
+    this.worker = worker;
+    this.db.pragma('wal_autocheckpoint = 0');
+    worker.on('message', (message: { result?: CheckpointResult; failed?: string }) => {
+      this.asked.shift()?.(message.result ?? null);
+      if (message.result) {
+        this.failing = false;
+        this.events.checkpointed?.(message.result);
+      } else if (message.failed && !this.failing) {
+        this.failing = true;
+        this.events.problem(`a background checkpoint failed: ${message.failed}`);
+      }
+    });
+    worker.once('error', (error) =>
+      this.lost(worker, `the checkpoint worker failed: ${error.message}`),
+    );
+    worker.once('exit', (code) =>
+      this.lost(worker, `the checkpoint worker stopped (exit ${code})`),
+    );
+  }
+
+  /** After a write: asks for a checkpoint unless one was asked for less than a second ago. */
+  wrote(): void {
+    if (!this.worker) return;
+    const now = this.now();
+    if (now - this.lastAsked < CHECKPOINT_EVERY_MS) return;
+    this.lastAsked = now;
+    this.ask(undefined);
+  }
+
+  /**
+   * A checkpoint now, resolved when it is done (null when it failed or no worker runs). For a
+   * long series of writes: the WAL can only start over once a checkpoint has caught up with it,
+   * so a writer that never pauses waits for one now and then, or the WAL grows all along.
+   */
+  checkpoint(): Promise<CheckpointResult | null> {
+    if (!this.worker) return Promise.resolve(null);
+    return new Promise((resolve) => this.ask(resolve));
+  }
+
+  private ask(answer: ((result: CheckpointResult | null) => void) | undefined): void {
+    this.asked.push(answer);
+    this.worker?.postMessage('checkpoint');
+  }
+
+  /** Closes the worker's connection (it checkpoints what is left) and waits for it to end. */
+  async stop(timeoutMs = 5000): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.stopping = true;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage('stop');
+    const timer = setTimeout(() => void worker.terminate(), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private lost(worker: Worker, message: string): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    for (const answer of this.asked.splice(0)) answer?.(null);
+    if (this.stopping) return;
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+    this.events.problem(`${message}; SQLite checkpoints on commit again`);
+  }
+}
