@@ -206,6 +206,8 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
       { id: 'e', type: 'next', payload: { data: { ending: { label: '2' } } } },
       { id: 'e', type: 'complete' },
     ]);
+    // a stream that ended is not told to stop
+    expect(returned).toEqual([]);
   });
 
   it('sends the results before a failure, then the failure as an error message', async () => {
@@ -217,6 +219,8 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
       { id: 'f', type: 'next', payload: { data: { failing: { label: '2' } } } },
       { id: 'f', type: 'error', payload: [{ message: 'the source broke' }] },
     ]);
+    // what failed is told to stop, so that a feed behind it stops listening
+    expect(returned).toEqual(['failing']);
   });
 
   it('stops the stream when the client completes the subscription or its socket closes', async () => {
@@ -233,6 +237,28 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
     await new Promise((resolve) => setTimeout(resolve, 50));
     // graphql-ws sends no complete for a subscription its client completed
     expect(leaving.parsed()).toEqual([]);
+  });
+
+  it('ends the subscription with the error when a result cannot be written', async () => {
+    const socket = {
+      OPEN: 1,
+      readyState: 1,
+      send: () => {
+        throw new Error('the socket broke');
+      },
+    };
+    let returned = false;
+    const results: AsyncIterableIterator<ExecutionResult> = {
+      next: () => Promise.resolve({ done: false, value: { data: { n: 1 } } }),
+      return: () => {
+        returned = true;
+        return Promise.resolve({ done: true, value: undefined });
+      },
+      [Symbol.asyncIterator]: () => results,
+    };
+    const stream = writer.onOperation({ extra: { socket } }, 'x', {}, {}, results)!;
+    await expect(stream.next()).rejects.toThrow('the socket broke');
+    expect(returned).toBe(true);
   });
 
   it('pulls the next result only once the socket has taken the one before', async () => {

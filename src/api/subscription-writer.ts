@@ -130,11 +130,16 @@ class WrittenResults implements AsyncIterableIterator<never> {
     if (this.socket.readyState !== this.socket.OPEN) return this.pull();
     let sent = false;
     let waiting = false;
-    this.socket.send(`${this.prefix}${this.payload(result.value)}}`, (error) => {
-      if (error) return this.fail(error);
-      sent = true;
-      if (waiting) this.pull();
-    });
+    try {
+      this.socket.send(`${this.prefix}${this.payload(result.value)}}`, (error) => {
+        if (error) return this.fail(error);
+        sent = true;
+        if (waiting) this.pull();
+      });
+    } catch (error) {
+      // a result that cannot be written ends the subscription with an error, as in graphql-ws
+      return this.fail(error);
+    }
     if (sent) this.pull();
     else waiting = true;
   };
