@@ -261,6 +261,39 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
     expect(returned).toBe(true);
   });
 
+  it('pulls nothing more once the socket is closing, until graphql-ws returns the stream', async () => {
+    const sent: string[] = [];
+    const socket = {
+      OPEN: 1,
+      readyState: 1,
+      send: (data: string, callback: (error?: Error) => void) => {
+        sent.push(data);
+        // the send limit closes the socket of a client that stopped reading
+        socket.readyState = 2;
+        callback();
+      },
+    };
+    let pulls = 0;
+    let returned = false;
+    const results: AsyncIterableIterator<ExecutionResult> = {
+      next: () => Promise.resolve({ done: false, value: { data: { n: ++pulls } } }),
+      return: () => {
+        returned = true;
+        return Promise.resolve({ done: true, value: undefined });
+      },
+      [Symbol.asyncIterator]: () => results,
+    };
+    const stream = writer.onOperation({ extra: { socket } }, 'x', {}, {}, results)!;
+    void stream.next();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // the one written, and the one pulled when its send was done
+    expect(sent).toHaveLength(1);
+    expect(pulls).toBe(2);
+    expect(returned).toBe(false);
+    await stream.return!();
+    expect(returned).toBe(true);
+  });
+
   it('pulls the next result only once the socket has taken the one before', async () => {
     const callbacks: ((error?: Error) => void)[] = [];
     const sent: string[] = [];

@@ -9,6 +9,21 @@ describe('SecretScrubber', () => {
     ).toBe('pw *** and *** in rest:https://bob:***@host/repo');
   });
 
+  it('masks URL credentials whatever comes around the scheme, a very long one included', () => {
+    const scheme = 'x'.repeat(40);
+    expect(
+      scrubber.scrub(
+        `rest:https://bob:pw1@example.com/b sftp://u:p@h/x 1http://a:b@c ${scheme}+y://q:w@e`,
+      ),
+    ).toBe(
+      `rest:https://bob:***@example.com/b sftp://u:***@h/x 1http://a:***@c ${scheme}+y://q:***@e`,
+    );
+    // long lines without URLs, and one with a URL after a long word, come back as they were
+    const long = `line 1 ${'x'.repeat(100_000)}`;
+    expect(scrubber.scrub(long)).toBe(long);
+    expect(scrubber.scrub(`${long} http://u:pw@h`)).toBe(`${long} http://u:***@h`);
+  });
+
   it('ignores secrets too short to mask without mangling ordinary words', () => {
     expect(scrubber.scrub('abc is fine')).toBe('abc is fine');
   });

@@ -4,7 +4,13 @@
  */
 export const SECRET_MASK = '***';
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^/\s@]+)@/gi;
+/**
+ * `scheme://user:password@`. The scheme is matched over at most 32 characters: unbounded, the
+ * regex tried every letter of a long word as a scheme's start and scanned the word to its end
+ * each time, quadratic in the word's length (257 ms for one 10 KB line a hook printed, and the
+ * event loop waited). A longer scheme still has its password masked, matched from later on.
+ */
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]{0,31}:\/\/)([^/\s:@]+):([^/\s@]+)@/gi;
 
 export class SecretScrubber {
   private secrets: string[] = [];
@@ -26,6 +32,8 @@ export class SecretScrubber {
     for (const secret of this.secrets) {
       if (out.includes(secret)) out = out.split(secret).join(SECRET_MASK);
     }
+    // most lines hold no URL at all
+    if (!out.includes('://')) return out;
     return out.replace(URL_CREDENTIALS, `$1$2:${SECRET_MASK}@`);
   }
 
