@@ -18,6 +18,9 @@ describe('SecretScrubber', () => {
     ).toBe(
       `rest:https://bob:***@example.com/b sftp://u:***@h/x 1http://a:***@c ${scheme}+y://q:***@e`,
     );
+    // a scheme of any length, or none that a URL parser would take
+    const digits = `a${'1'.repeat(32)}://u:pw@h`;
+    expect(scrubber.scrub(digits)).toBe(`a${'1'.repeat(32)}://u:***@h`);
     // long lines without URLs, and one with a URL after a long word, come back as they were
     const long = `line 1 ${'x'.repeat(100_000)}`;
     expect(scrubber.scrub(long)).toBe(long);

@@ -5,12 +5,12 @@
 export const SECRET_MASK = '***';
 
 /**
- * `scheme://user:password@`. The scheme is matched over at most 32 characters: unbounded, the
- * regex tried every letter of a long word as a scheme's start and scanned the word to its end
- * each time, quadratic in the word's length (257 ms for one 10 KB line a hook printed, and the
- * event loop waited). A longer scheme still has its password masked, matched from later on.
+ * `user:password@` right after `://`, whatever the scheme before it. The scheme used to be part
+ * of the pattern (`[a-z][a-z0-9+.-]*://`): the regex then tried every letter of a long word as
+ * a scheme's start and scanned the word to its end each time, quadratic in the word's length
+ * (257 ms for one 10 KB line a hook printed, the event loop waiting).
  */
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]{0,31}:\/\/)([^/\s:@]+):([^/\s@]+)@/gi;
+const URL_CREDENTIALS = /:\/\/([^/\s:@]+):([^/\s@]+)@/g;
 
 export class SecretScrubber {
   private secrets: string[] = [];
@@ -34,7 +34,7 @@ export class SecretScrubber {
     }
     // most lines hold no URL at all
     if (!out.includes('://')) return out;
-    return out.replace(URL_CREDENTIALS, `$1$2:${SECRET_MASK}@`);
+    return out.replace(URL_CREDENTIALS, `://$1:${SECRET_MASK}@`);
   }
 
   /** Scrubs every string inside a plain value (objects, arrays), leaving the shape as it is. */

@@ -211,7 +211,11 @@ export class StateDatabase implements OnApplicationBootstrap, OnApplicationShutd
     this.close();
   }
 
-  /** Closes at once, for specs and tools that use the file without running the daemon. */
+  /**
+   * Closes at once, for specs and tools that use the file without running the daemon. A
+   * checkpoint worker, if one was started, is stopped without waiting: its connection may then
+   * close last and leave the WAL beside the file, which the next open reads as usual.
+   */
   close(): void {
     this.stopCheck.abort();
     void this.checkpoints.stop(0);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { StateDatabase } from './state-database';
-import { type CheckpointResult, WalCheckpointer } from './wal-checkpointer';
+import { type CheckpointResult, WAL_FALLBACK_FRAMES, WalCheckpointer } from './wal-checkpointer';
 
 const MiB = 1024 * 1024;
 
@@ -71,19 +71,39 @@ describe('WalCheckpointer (WAL checkpoints in a worker thread)', () => {
     expect(problems).toEqual([]);
   });
 
-  it('asks at most once a second, however many writes', async () => {
+  it('asks at most once a second, and once more after the last writes of a second', async () => {
     checkpointer.start();
     insert(MiB);
     checkpointer.wrote();
-    clock += 999;
-    checkpointer.wrote();
-    checkpointer.wrote();
     await waitUntil(() => results.length === 1, 'the first checkpoint');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(results).toHaveLength(1);
-    clock += 1;
+    clock += 999;
+    insert(MiB);
     checkpointer.wrote();
-    await waitUntil(() => results.length === 2, 'the second checkpoint');
+    checkpointer.wrote();
+    // the writes within the second get one checkpoint when it is over, not one each
+    await waitUntil(() => results.length === 2, 'the checkpoint after the burst');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(results).toHaveLength(2);
+    expect(results[1]).toMatchObject({ checkpointed: results[1].log });
+    clock += 1000;
+    checkpointer.wrote();
+    await waitUntil(() => results.length === 3, 'the next second’s checkpoint');
+  });
+
+  it('lets the daemon’s commits checkpoint while the WAL outgrows the worker’s checkpoints', async () => {
+    checkpointer.start();
+    // a writer that never let a checkpoint catch up: 5,000 frames and more
+    insert(20 * MiB);
+    const behind = await checkpointer.checkpoint();
+    expect(behind!.log).toBeGreaterThan(WAL_FALLBACK_FRAMES);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    // the next commits checkpoint and start the WAL over; then the worker alone again
+    insert(64 * 1024);
+    insert(64 * 1024);
+    const caughtUp = await checkpointer.checkpoint();
+    expect(caughtUp!.log).toBeLessThanOrEqual(1000);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    expect(problems).toEqual([]);
   });
 
   it('turns SQLite’s own checkpoints back on when the worker is gone, and says so', async () => {

@@ -3,13 +3,19 @@ import { Worker } from 'node:worker_threads';
 
 /** After writes, how long at least between two checkpoints asked of the worker. */
 export const CHECKPOINT_EVERY_MS = 1000;
-/** SQLite's own threshold, used again when the worker is gone. */
+/** SQLite's own threshold, used again when the worker is gone or falls behind. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 /**
- * What is left of the WAL file when a write starts it over after a checkpoint: nothing. A write
- * then needs new space on the disk, as it did when SQLite checkpointed only every 1000 pages, so
- * a full disk is noticed at once (DISK_FULL, /health/ready) rather than once the space of an old
- * WAL is used up; and a WAL that a long series of writes made large does not stay that large.
+ * Frames in the WAL (about 16 MB) past which the daemon's connection checkpoints by itself
+ * again, until the WAL has started over: the worker's checkpoints run beside the writes, and a
+ * writer that never pauses leaves each one behind, so that the WAL would never start over.
+ */
+export const WAL_FALLBACK_FRAMES = 4 * SQLITE_AUTOCHECKPOINT_PAGES;
+/**
+ * When a write starts the WAL over after a checkpoint, SQLite cuts the file back to what that
+ * write needs: the next writes need new space on the disk, as they did when SQLite checkpointed
+ * only every 1000 pages, so a full disk is noticed within a write or two (DISK_FULL,
+ * /health/ready); and a WAL that a long series of writes made large does not stay that large.
  */
 const WAL_SIZE_LIMIT_BYTES = 0;
 
@@ -54,17 +60,22 @@ const WORKER_SOURCE = `
  * copies about 4 MB into the database file and waits for its fsync. In the daemon the committer
  * is the event loop, so every job, query and subscriber waited: 15–85 ms a time, one step of
  * history retention in ten over 300,000 jobs (5 ms steps otherwise). Here the daemon's
- * connection never checkpoints (wal_autocheckpoint 0); after writes it asks the worker, at most
- * once every CHECKPOINT_EVERY_MS, for a PASSIVE checkpoint, which runs beside the daemon's reads
- * and writes without blocking them. Should the worker stop, SQLite's own checkpoints are turned
- * back on, so the WAL never grows without bound.
+ * connection does not checkpoint (wal_autocheckpoint 0); after writes it asks the worker, at most
+ * once every CHECKPOINT_EVERY_MS and once more after the last writes of a burst, for a PASSIVE
+ * checkpoint, which runs beside the daemon's reads and writes without blocking them. SQLite's
+ * own checkpoints come back while the worker's fail or fall behind (WAL_FALLBACK_FRAMES), and for
+ * good when the worker stops: the WAL never grows without bound.
  */
 export class WalCheckpointer {
   private worker?: Worker;
   /** One per checkpoint asked for and not answered yet, oldest first: who waits for it, if anyone. */
   private readonly asked: (((result: CheckpointResult | null) => void) | undefined)[] = [];
   private lastAsked = -Infinity;
+  /** The checkpoint asked for once the current window is over, for writes made within it. */
+  private trailing?: NodeJS.Timeout;
   private failing = false;
+  /** Whether the daemon's connection checkpoints by itself (SQLite's default) for now. */
+  private fallback = false;
   private stopping = false;
 
   constructor(
@@ -79,6 +90,7 @@ export class WalCheckpointer {
 
   start(): void {
     if (this.worker) return;
+    this.stopping = false;
     this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -87,17 +99,11 @@ export class WalCheckpointer {
     // a daemon (or a test) that ends without stopping it is not kept alive by it
     worker.unref();
     this.worker = worker;
+    this.fallback = false;
     this.db.pragma('wal_autocheckpoint = 0');
-    worker.on('message', (message: { result?: CheckpointResult; failed?: string }) => {
-      this.asked.shift()?.(message.result ?? null);
-      if (message.result) {
-        this.failing = false;
-        this.events.checkpointed?.(message.result);
-      } else if (message.failed && !this.failing) {
-        this.failing = true;
-        this.events.problem(`a background checkpoint failed: ${message.failed}`);
-      }
-    });
+    worker.on('message', (message: { result?: CheckpointResult; failed?: string }) =>
+      this.answered(message),
+    );
     worker.once('error', (error) =>
       this.lost(worker, `the checkpoint worker failed: ${error.message}`),
     );
@@ -106,13 +112,19 @@ export class WalCheckpointer {
     );
   }
 
-  /** After a write: asks for a checkpoint unless one was asked for less than a second ago. */
+  /** After a write: asks for a checkpoint now, or once the current second is over. */
   wrote(): void {
     if (!this.worker) return;
-    const now = this.now();
-    if (now - this.lastAsked < CHECKPOINT_EVERY_MS) return;
-    this.lastAsked = now;
-    this.ask(undefined);
+    const sinceAsked = this.now() - this.lastAsked;
+    if (sinceAsked >= CHECKPOINT_EVERY_MS) {
+      this.askNow();
+    } else if (!this.trailing) {
+      this.trailing = setTimeout(() => {
+        this.trailing = undefined;
+        this.askNow();
+      }, CHECKPOINT_EVERY_MS - sinceAsked);
+      this.trailing.unref();
+    }
   }
 
   /**
@@ -125,13 +137,10 @@ export class WalCheckpointer {
     return new Promise((resolve) => this.ask(resolve));
   }
 
-  private ask(answer: ((result: CheckpointResult | null) => void) | undefined): void {
-    this.asked.push(answer);
-    this.worker?.postMessage('checkpoint');
-  }
-
   /** Closes the worker's connection (it checkpoints what is left) and waits for it to end. */
   async stop(timeoutMs = 5000): Promise<void> {
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
     const worker = this.worker;
     if (!worker) return;
     this.stopping = true;
@@ -142,9 +151,46 @@ export class WalCheckpointer {
     clearTimeout(timer);
   }
 
+  private askNow(): void {
+    this.lastAsked = this.now();
+    this.ask(undefined);
+  }
+
+  private ask(answer: ((result: CheckpointResult | null) => void) | undefined): void {
+    this.asked.push(answer);
+    this.worker?.postMessage('checkpoint');
+  }
+
+  private answered({ result, failed }: { result?: CheckpointResult; failed?: string }): void {
+    this.asked.shift()?.(result ?? null);
+    if (result) {
+      this.failing = false;
+      // behind: the daemon's commits checkpoint until one lets the WAL start over
+      if (result.log > WAL_FALLBACK_FRAMES) this.checkpointOnCommit(true);
+      else if (result.log <= SQLITE_AUTOCHECKPOINT_PAGES) this.checkpointOnCommit(false);
+      this.events.checkpointed?.(result);
+    } else if (failed) {
+      this.checkpointOnCommit(true);
+      if (!this.failing) {
+        this.failing = true;
+        this.events.problem(
+          `a background checkpoint failed: ${failed}; SQLite checkpoints on commit meanwhile`,
+        );
+      }
+    }
+  }
+
+  private checkpointOnCommit(on: boolean): void {
+    if (this.fallback === on || !this.db.open) return;
+    this.fallback = on;
+    this.db.pragma(`wal_autocheckpoint = ${on ? SQLITE_AUTOCHECKPOINT_PAGES : 0}`);
+  }
+
   private lost(worker: Worker, message: string): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
     for (const answer of this.asked.splice(0)) answer?.(null);
     if (this.stopping) return;
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);

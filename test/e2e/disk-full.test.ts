@@ -70,8 +70,10 @@ describe('a full disk under the data directory', () => {
     dir.cleanup();
   });
 
-  // Every write of the state database needs space: its WAL file only grows until a checkpoint
-  // lets a write start it over, and that write cuts it back to nothing (wal-checkpointer.ts).
+  // Writes of the state database need space: its WAL file only grows, except that the first
+  // write after a checkpoint caught up starts it over in the space it had and then cuts the file
+  // back to itself (wal-checkpointer.ts), so the second write needs space at the latest; queuing
+  // a job takes several.
   it('refuses new jobs with DISK_FULL while the state database cannot be written, and recovers', async () => {
     fill(dataDir);
 
