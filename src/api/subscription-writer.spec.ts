@@ -239,82 +239,70 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
     expect(leaving.parsed()).toEqual([]);
   });
 
-  it('ends the subscription with the error when a result cannot be written', async () => {
-    const socket = {
-      OPEN: 1,
-      readyState: 1,
-      send: () => {
-        throw new Error('the socket broke');
-      },
-    };
-    let returned = false;
+  /** Results numbered from 1, counting the pulls and telling whether the stream was returned. */
+  const numbered = () => {
+    const seen = { pulls: 0, returned: false };
     const results: AsyncIterableIterator<ExecutionResult> = {
-      next: () => Promise.resolve({ done: false, value: { data: { n: 1 } } }),
+      next: () => Promise.resolve({ done: false, value: { data: { n: ++seen.pulls } } }),
       return: () => {
-        returned = true;
+        seen.returned = true;
         return Promise.resolve({ done: true, value: undefined });
       },
       [Symbol.asyncIterator]: () => results,
     };
+    return { results, seen };
+  };
+
+  /** A socket as the writer sees it (open), whose send does what `send` says. */
+  const fakeSocket = (send: (data: string, callback: (error?: Error) => void) => void) => ({
+    OPEN: 1,
+    readyState: 1,
+    send,
+  });
+
+  it('ends the subscription with the error when a result cannot be written', async () => {
+    const socket = fakeSocket(() => {
+      throw new Error('the socket broke');
+    });
+    const { results, seen } = numbered();
     const stream = writer.onOperation({ extra: { socket } }, 'x', {}, {}, results)!;
     await expect(stream.next()).rejects.toThrow('the socket broke');
-    expect(returned).toBe(true);
+    expect(seen.returned).toBe(true);
   });
 
   it('pulls nothing more once the socket is closing, until graphql-ws returns the stream', async () => {
     const sent: string[] = [];
-    const socket = {
-      OPEN: 1,
-      readyState: 1,
-      send: (data: string, callback: (error?: Error) => void) => {
-        sent.push(data);
-        // the send limit closes the socket of a client that stopped reading
-        socket.readyState = 2;
-        callback();
-      },
-    };
-    let pulls = 0;
-    let returned = false;
-    const results: AsyncIterableIterator<ExecutionResult> = {
-      next: () => Promise.resolve({ done: false, value: { data: { n: ++pulls } } }),
-      return: () => {
-        returned = true;
-        return Promise.resolve({ done: true, value: undefined });
-      },
-      [Symbol.asyncIterator]: () => results,
-    };
+    const socket = fakeSocket((data, callback) => {
+      sent.push(data);
+      // the send limit closes the socket of a client that stopped reading
+      socket.readyState = 2;
+      callback();
+    });
+    const { results, seen } = numbered();
     const stream = writer.onOperation({ extra: { socket } }, 'x', {}, {}, results)!;
     void stream.next();
     await new Promise((resolve) => setTimeout(resolve, 50));
     // the one written, and the one pulled when its send was done
     expect(sent).toHaveLength(1);
-    expect(pulls).toBe(2);
-    expect(returned).toBe(false);
+    expect(seen.pulls).toBe(2);
+    expect(seen.returned).toBe(false);
     await stream.return!();
-    expect(returned).toBe(true);
+    expect(seen.returned).toBe(true);
   });
 
   it('pulls the next result only once the socket has taken the one before', async () => {
     const callbacks: ((error?: Error) => void)[] = [];
     const sent: string[] = [];
-    const socket = {
-      OPEN: 1,
-      readyState: 1,
-      send: (data: string, callback: (error?: Error) => void) => {
-        sent.push(data);
-        callbacks.push(callback);
-      },
-    };
-    let pulls = 0;
-    const results: AsyncIterableIterator<ExecutionResult> = {
-      next: () => Promise.resolve({ done: false, value: { data: { n: ++pulls } } }),
-      [Symbol.asyncIterator]: () => results,
-    };
+    const socket = fakeSocket((data, callback) => {
+      sent.push(data);
+      callbacks.push(callback);
+    });
+    const { results, seen } = numbered();
     const stream = writer.onOperation({ extra: { socket } }, 'x', {}, {}, results)!;
     void stream.next();
     await waitUntil(() => sent.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(pulls).toBe(1);
+    expect(seen.pulls).toBe(1);
     callbacks[0]();
     await waitUntil(() => sent.length === 2);
     expect(sent).toEqual([
@@ -324,6 +312,6 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
     await stream.return!();
     callbacks[1]();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(pulls).toBe(2);
+    expect(seen.pulls).toBe(2);
   });
 });
