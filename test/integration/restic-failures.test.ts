@@ -28,6 +28,13 @@ import { LiveConfig } from '../../src/config/live-config';
 
 const SLOW = { upload: 200 * 1024 };
 
+/**
+ * A lock file's final name. restic writes a file under a temporary name and renames it (atomic
+ * files, restic 0.13+): the lock holds only once renamed, and a restic killed before the rename
+ * leaves none.
+ */
+const LOCK_ID = /^[0-9a-f]{64}$/;
+
 describe('ResticService failures with the real restic', () => {
   const temp = new TempDirs();
   let root: string;
@@ -64,7 +71,10 @@ describe('ResticService failures with the real restic', () => {
         (result) => ({ result, error: undefined }),
         (error: unknown) => ({ result: undefined, error }),
       );
-    await waitFor(async () => (await localLockFiles(target.location)).length > 0, 'a lock');
+    await waitFor(
+      async () => (await localLockFiles(target.location)).some((name) => LOCK_ID.test(name)),
+      'a lock',
+    );
     return { controller, outcome };
   }
 
@@ -146,7 +156,10 @@ describe('ResticService failures with the real restic', () => {
       join(root, 'data', 'cache'),
     );
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    await waitFor(async () => (await localLockFiles(target.location)).length > 0, 'a lock');
+    await waitFor(
+      async () => (await localLockFiles(target.location)).some((name) => LOCK_ID.test(name)),
+      'a lock',
+    );
     child.kill('SIGKILL');
     await exited;
 
