@@ -71,23 +71,19 @@ describe('WalCheckpointer (WAL checkpoints in a worker thread)', () => {
     expect(problems).toEqual([]);
   });
 
-  it('asks at most once a second, and once more after the last writes of a second', async () => {
+  it('asks at most once a second, however many writes', async () => {
     checkpointer.start();
     insert(MiB);
     checkpointer.wrote();
-    await waitUntil(() => results.length === 1, 'the first checkpoint');
     clock += 999;
-    insert(MiB);
     checkpointer.wrote();
     checkpointer.wrote();
-    // the writes within the second get one checkpoint when it is over, not one each
-    await waitUntil(() => results.length === 2, 'the checkpoint after the burst');
+    await waitUntil(() => results.length === 1, 'the first checkpoint');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(results).toHaveLength(2);
-    expect(results[1]).toMatchObject({ checkpointed: results[1].log });
-    clock += 1000;
+    expect(results).toHaveLength(1);
+    clock += 1;
     checkpointer.wrote();
-    await waitUntil(() => results.length === 3, 'the next second’s checkpoint');
+    await waitUntil(() => results.length === 2, 'the second checkpoint');
   });
 
   it('lets the daemon’s commits checkpoint while the WAL outgrows the worker’s checkpoints', async () => {

@@ -61,7 +61,7 @@ const WORKER_SOURCE = `
  * is the event loop, so every job, query and subscriber waited: 15–85 ms a time, one step of
  * history retention in ten over 300,000 jobs (5 ms steps otherwise). Here the daemon's
  * connection does not checkpoint (wal_autocheckpoint 0); after writes it asks the worker, at most
- * once every CHECKPOINT_EVERY_MS and once more after the last writes of a burst, for a PASSIVE
+ * once every CHECKPOINT_EVERY_MS, for a PASSIVE
  * checkpoint, which runs beside the daemon's reads and writes without blocking them. SQLite's
  * own checkpoints come back while the worker's fail or fall behind (WAL_FALLBACK_FRAMES), and for
  * good when the worker stops: the WAL never grows without bound.
@@ -71,8 +71,6 @@ export class WalCheckpointer {
   /** One per checkpoint asked for and not answered yet, oldest first: who waits for it, if anyone. */
   private readonly asked: (((result: CheckpointResult | null) => void) | undefined)[] = [];
   private lastAsked = -Infinity;
-  /** The checkpoint asked for once the current window is over, for writes made within it. */
-  private trailing?: NodeJS.Timeout;
   private failing = false;
   /** Whether the daemon's connection checkpoints by itself (SQLite's default) for now. */
   private fallback = false;
@@ -112,19 +110,19 @@ export class WalCheckpointer {
     );
   }
 
-  /** After a write: asks for a checkpoint now, or once the current second is over. */
+  /**
+   * After a write: asks for a checkpoint unless one was asked for less than a second ago. The
+   * last writes of a burst wait in the WAL for the next write (or the close) to be copied: a
+   * checkpoint of its own a second after every burst would let the next write start the WAL over
+   * and cut the file back, which on a full disk frees space and lets writes through again, so
+   * that a full disk would come and go (the disk-full e2e test saw it).
+   */
   wrote(): void {
     if (!this.worker) return;
-    const sinceAsked = this.now() - this.lastAsked;
-    if (sinceAsked >= CHECKPOINT_EVERY_MS) {
-      this.askNow();
-    } else if (!this.trailing) {
-      this.trailing = setTimeout(() => {
-        this.trailing = undefined;
-        this.askNow();
-      }, CHECKPOINT_EVERY_MS - sinceAsked);
-      this.trailing.unref();
-    }
+    const now = this.now();
+    if (now - this.lastAsked < CHECKPOINT_EVERY_MS) return;
+    this.lastAsked = now;
+    this.ask(undefined);
   }
 
   /**
@@ -139,8 +137,6 @@ export class WalCheckpointer {
 
   /** Closes the worker's connection (it checkpoints what is left) and waits for it to end. */
   async stop(timeoutMs = 5000): Promise<void> {
-    clearTimeout(this.trailing);
-    this.trailing = undefined;
     const worker = this.worker;
     if (!worker) return;
     this.stopping = true;
@@ -149,11 +145,6 @@ export class WalCheckpointer {
     const timer = setTimeout(() => void worker.terminate(), timeoutMs);
     await exited;
     clearTimeout(timer);
-  }
-
-  private askNow(): void {
-    this.lastAsked = this.now();
-    this.ask(undefined);
   }
 
   private ask(answer: ((result: CheckpointResult | null) => void) | undefined): void {
@@ -189,8 +180,6 @@ export class WalCheckpointer {
   private lost(worker: Worker, message: string): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    clearTimeout(this.trailing);
-    this.trailing = undefined;
     for (const answer of this.asked.splice(0)) answer?.(null);
     if (this.stopping) return;
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);

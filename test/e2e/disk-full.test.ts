@@ -73,7 +73,7 @@ describe('a full disk under the data directory', () => {
   // Writes of the state database need space: its WAL file only grows, except that the first
   // write after a checkpoint caught up starts it over in the space it had and then cuts the file
   // back to itself (wal-checkpointer.ts), so the second write needs space at the latest; queuing
-  // a job takes several.
+  // a job takes several. Failed writes ask for no checkpoint, so the disk stays full for it.
   it('refuses new jobs with DISK_FULL while the state database cannot be written, and recovers', async () => {
     fill(dataDir);
 
