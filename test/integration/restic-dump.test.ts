@@ -43,6 +43,8 @@ describe('restic dump through ResticService', () => {
     await mkdir(join(source, 'sub'), { recursive: true });
     await writeFile(join(source, 'a.bin'), randomBytes(200_000));
     await writeFile(join(source, 'sub', 'b.txt'), 'b\n');
+    // larger than what the pipe and the streams take in before restic blocks on them
+    await writeFile(join(source, 'big.bin'), randomBytes(4 * 1024 * 1024));
     service = new ResticService(
       new LiveConfig(makeTestConfig({ dataDir: join(root, 'data'), secrets: [TEST_PASSWORD] })),
       new ProcessRunner(),
@@ -111,11 +113,12 @@ describe('restic dump through ResticService', () => {
 
   it('stops restic with SIGINT when aborted mid-stream', async () => {
     const controller = new AbortController();
-    // never read: restic blocks on a full pipe until the abort
+    // never read: restic blocks on a full pipe until the abort (a.bin, 200 KB, could all fit in
+    // the pipe's and the streams' buffers, and restic then ended before the abort in a CI run)
     const output = new PassThrough({ highWaterMark: 1024 });
     setTimeout(() => controller.abort(), 500);
     const failure = await service
-      .dump(target, { snapshotId, path: join(source, 'a.bin') }, output, {
+      .dump(target, { snapshotId, path: join(source, 'big.bin') }, output, {
         signal: controller.signal,
       })
       .catch((error: unknown) => error);
