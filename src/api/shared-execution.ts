@@ -6,6 +6,7 @@ import {
   execute,
   print,
 } from 'graphql';
+import { isAsyncIterable } from './async-iterable';
 
 /**
  * graphql-ws's `subscribe` hook (ServerOptions.subscribe, passed through @nestjs/graphql's
@@ -116,14 +117,6 @@ function eventIdentity(event: unknown): object | null {
   return values.length === 1 && typeof values[0] === 'object' && values[0] !== null
     ? (values[0] as object)
     : null;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
-  );
 }
 
 /** `source` with each event mapped; returning (unsubscribing) returns the source. */

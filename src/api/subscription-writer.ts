@@ -1,4 +1,5 @@
 import type { ExecutionResult } from 'graphql';
+import { isAsyncIterable } from './async-iterable';
 
 /** The parts of a `ws` WebSocket used here (with the daemon's send wrappers in place). */
 interface SendingSocket {
@@ -42,7 +43,7 @@ export class SubscriptionWriter {
     result: unknown,
   ): AsyncIterableIterator<never> | undefined => {
     const socket = (ctx.extra as { socket?: SendingSocket } | undefined)?.socket;
-    if (!socket || !isAsyncIterable(result)) return undefined;
+    if (!socket || !isAsyncIterable<ExecutionResult>(result)) return undefined;
     return new WrittenResults(result[Symbol.asyncIterator](), socket, id, (r) => this.payload(r));
   };
 
@@ -159,12 +160,4 @@ class WrittenResults implements AsyncIterableIterator<never> {
 /** Returns an iterator whose end nobody awaits; a failure there has no one to tell. */
 function stopIterating(iterator: AsyncIterator<unknown>): void {
   void Promise.resolve(iterator.return?.()).catch(() => undefined);
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
-  );
 }

@@ -72,8 +72,8 @@ export class WalCheckpointer {
   private readonly asked: (((result: CheckpointResult | null) => void) | undefined)[] = [];
   private lastAsked = -Infinity;
   private failing = false;
-  /** Whether the daemon's connection checkpoints by itself (SQLite's default) for now. */
-  private fallback = false;
+  /** Whether the daemon's connection checkpoints by itself: SQLite's default, until start(). */
+  private onCommit = true;
   private stopping = false;
 
   constructor(
@@ -97,8 +97,7 @@ export class WalCheckpointer {
     // a daemon (or a test) that ends without stopping it is not kept alive by it
     worker.unref();
     this.worker = worker;
-    this.fallback = false;
-    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpointOnCommit(false);
     worker.on('message', (message: { result?: CheckpointResult; failed?: string }) =>
       this.answered(message),
     );
@@ -172,8 +171,8 @@ export class WalCheckpointer {
   }
 
   private checkpointOnCommit(on: boolean): void {
-    if (this.fallback === on || !this.db.open) return;
-    this.fallback = on;
+    if (this.onCommit === on || !this.db.open) return;
+    this.onCommit = on;
     this.db.pragma(`wal_autocheckpoint = ${on ? SQLITE_AUTOCHECKPOINT_PAGES : 0}`);
   }
 
@@ -182,7 +181,7 @@ export class WalCheckpointer {
     this.worker = undefined;
     for (const answer of this.asked.splice(0)) answer?.(null);
     if (this.stopping) return;
-    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+    this.checkpointOnCommit(true);
     this.events.problem(`${message}; SQLite checkpoints on commit again`);
   }
 }
