@@ -8,6 +8,8 @@ export interface JobReporter {
   changed(job: Job): void;
   /** announce progress, at most twice a second */
   progress(job: Job): void;
+  /** resolves once what was announced so far has been handed to the subscribers */
+  announced(): Promise<void>;
   now(): string;
 }
 
@@ -33,6 +35,14 @@ export class JobContext {
     private readonly reporter: JobReporter,
     private readonly logs: JobLogService,
   ) {}
+
+  /**
+   * Resolves once the job's changes announced so far (its start, its steps) have been handed to
+   * the subscribers: work that would take the CPU from that announcement waits for it.
+   */
+  announced(): Promise<void> {
+    return this.reporter.announced();
+  }
 
   log(level: JobLogLevel, message: string): void {
     this.logs.write(this.job, level, message);

@@ -27,6 +27,7 @@ export class JobEvents {
   private readonly logger = new Logger('JobEvents');
   private readonly finishedListeners = new Set<Listener>();
   private readonly updatedListeners = new Set<Listener>();
+  private lastUpdate = Promise.resolve();
 
   constructor(
     @Inject(PUB_SUB) private readonly pubSub: PubSubEngine,
@@ -36,8 +37,16 @@ export class JobEvents {
 
   updated(job: Job): void {
     // A copy, because delivery is asynchronous and the runner keeps mutating its job.
-    this.publish(JOB_UPDATED, { jobUpdated: structuredClone(job) });
+    this.lastUpdate = this.publish(JOB_UPDATED, { jobUpdated: structuredClone(job) });
     this.tell(this.updatedListeners, job, 'a job-updated listener failed');
+  }
+
+  /**
+   * Resolves once every job version announced so far has been handed to its subscribers. The
+   * last one is enough: a subscriber is handed the versions in the order they were published.
+   */
+  handedOver(): Promise<void> {
+    return this.lastUpdate;
   }
 
   /** Every recorded change of a job (queued, started, progress, ended), in the order made. */
@@ -75,11 +84,12 @@ export class JobEvents {
   }
 
   log(entry: JobLogEntry): void {
-    this.publish(JOB_LOG, { jobLogs: entry });
+    void this.publish(JOB_LOG, { jobLogs: entry });
   }
 
-  private publish(channel: string, payload: JobUpdatedPayload | JobLogPayload): void {
-    this.pubSub.publish(channel, payload).catch((error: unknown) => {
+  /** Never rejects: a failed publication is logged, and counts as handed over. */
+  private publish(channel: string, payload: JobUpdatedPayload | JobLogPayload): Promise<void> {
+    return this.pubSub.publish(channel, payload).catch((error: unknown) => {
       this.logger.error({ msg: 'publishing a job event failed', channel, error: String(error) });
     });
   }

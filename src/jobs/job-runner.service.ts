@@ -74,6 +74,7 @@ export class JobRunner implements BeforeApplicationShutdown {
     this.reporter = {
       changed: (job) => this.saves.save(job),
       progress: (job) => this.pacer.report(job),
+      announced: () => this.events.handedOver(),
       now: () => this.nowIso(),
     };
     config.onChange((change) => this.configChanged(change));

@@ -19,6 +19,13 @@ export async function inRepositoryStep<T>(
   const step = context.step(`repository ${repository}`, 'restic', repository);
   const onLog = (line: ResticLogLine) => step.log(line.level, line.text, 'restic');
   try {
+    // restic starts once the job's start and this step have reached the subscribers: forking
+    // the daemon blocks its event loop (2–19 ms) and restic then spends ~0.4 s of a core
+    // deriving the repository key, which with 2,000 dashboards subscribed on 2 cores made a
+    // job's start the slowest event to arrive (BENCHMARKS.md). Without subscribers this is a
+    // microtask; with 2,000, the hand-over (tens of ms).
+    await context.announced();
+    context.signal.throwIfAborted();
     await opener?.opener.ensureReady(repository, {
       signal: context.signal,
       limits: opener.limits,

@@ -46,6 +46,7 @@ export function fakeJobContext(job: Job = fakeJob(), signal = new AbortControlle
   const reporter = {
     changed: () => undefined,
     progress: () => undefined,
+    announced: () => Promise.resolve(),
     now: () => new Date().toISOString(),
   };
   const context = new JobContext(job, signal, reporter, logService);

@@ -17,8 +17,8 @@ describe('PacedPubSub', () => {
     const { pubSub, turns, runTurn } = paced(2);
     const got: string[][] = [[], [], []];
     for (const list of got) await pubSub.subscribe('c', (p: unknown) => list.push(String(p)), {});
-    await pubSub.publish('c', 'one');
-    await pubSub.publish('c', 'two');
+    void pubSub.publish('c', 'one');
+    void pubSub.publish('c', 'two');
     expect(got).toEqual([[], [], []]);
     expect(turns).toHaveLength(1);
     runTurn();
@@ -43,10 +43,10 @@ describe('PacedPubSub', () => {
     const settle = (i: number) => {
       if (current[i].length) handOvers[i].push(current[i].splice(0));
     };
-    await pubSub.publish('c', 'a');
+    void pubSub.publish('c', 'a');
     runTurn(); // the first listener gets 'a'
     settle(0);
-    await pubSub.publish('c', 'b'); // published before the second listener's turn
+    void pubSub.publish('c', 'b'); // published before the second listener's turn
     runTurn(); // the second listener: 'a' and 'b' at once
     settle(1);
     runTurn(); // the first listener again: 'b'
@@ -58,13 +58,13 @@ describe('PacedPubSub', () => {
     const { pubSub, turns, runTurn } = paced(10);
     const early: string[] = [];
     const other: string[] = [];
-    await pubSub.publish('c', 'nobody listens');
+    void pubSub.publish('c', 'nobody listens');
     expect(turns).toHaveLength(0);
     const toLeaving: unknown[] = [];
     const leaving = await pubSub.subscribe('c', (p: unknown) => toLeaving.push(p), {});
     await pubSub.subscribe('c', (p: unknown) => early.push(String(p)), {});
     await pubSub.subscribe('d', (p: unknown) => other.push(String(p)), {});
-    await pubSub.publish('c', 'x');
+    void pubSub.publish('c', 'x');
     pubSub.unsubscribe(leaving);
     await pubSub.subscribe('c', (p: unknown) => early.push(`late listener got ${String(p)}`), {});
     runTurn();
@@ -84,7 +84,7 @@ describe('PacedPubSub', () => {
       {},
     );
     await pubSub.subscribe('c', (p: unknown) => got.push(p), {});
-    await pubSub.publish('c', 1);
+    void pubSub.publish('c', 1);
     runTurn();
     expect(got).toEqual([1]);
   });
@@ -93,9 +93,32 @@ describe('PacedPubSub', () => {
     const pubSub = new PacedPubSub(1);
     const got: number[] = [];
     for (let i = 0; i < 3; i++) await pubSub.subscribe('c', () => got.push(i), {});
-    await pubSub.publish('c', null);
+    const handedOver = pubSub.publish('c', null);
     expect(got).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await handedOver;
     expect(got).toEqual([0, 1, 2]);
+  });
+
+  it('resolves a publication once every listener it was published to has been handed it', async () => {
+    const { pubSub, runTurn } = paced(1);
+    const settled: string[] = [];
+    const track = (name: string, publication: Promise<void>) =>
+      void publication.then(() => settled.push(name));
+    track('nobody listens', pubSub.publish('c', 0));
+    const leaving = await pubSub.subscribe('c', () => undefined, {});
+    const selfRemoving = await pubSub.subscribe('c', () => pubSub.unsubscribe(selfRemoving), {});
+    await pubSub.subscribe('c', () => undefined, {});
+    track('first', pubSub.publish('c', 1));
+    track('second', pubSub.publish('c', 2));
+    await Promise.resolve();
+    expect(settled).toEqual(['nobody listens']);
+    pubSub.unsubscribe(leaving); // what waited for it counts as handed
+    runTurn(); // the one that left (its place in the queue)
+    runTurn(); // the self-removing listener: handed 1, gone before 2, which counts as handed
+    await Promise.resolve();
+    expect(settled).toEqual(['nobody listens']);
+    runTurn(); // the last listener
+    await Promise.resolve();
+    expect(settled).toEqual(['nobody listens', 'first', 'second']);
   });
 });

@@ -9,11 +9,18 @@ import { PubSubEngine } from 'graphql-subscriptions';
  */
 export const LISTENERS_PER_TURN = 250;
 
+/** One published event, until every listener it was published to has been handed it. */
+interface Publication {
+  readonly payload: unknown;
+  unserved: number;
+  readonly served: () => void;
+}
+
 interface Listener {
   readonly channel: string;
   readonly onMessage: (payload: unknown) => void;
   /** Published to it and not handed over yet, oldest first. */
-  pending: unknown[];
+  pending: Publication[];
   /** In the queue of listeners waiting for their turn. */
   waiting: boolean;
   gone: boolean;
@@ -32,7 +39,9 @@ interface Listener {
  * change is lost, see JobVersionConflation); between batches the daemon reads restic's output
  * and answers requests, and the first subscribers' messages are on their way while the later
  * ones are made. Each listener gets its events in the order they were published; none is handed
- * an event published before it subscribed.
+ * an event published before it subscribed. As with graphql-subscriptions' PubSub, `publish`
+ * resolves once every listener has been handed the event (one that left meanwhile counts as
+ * handed): the job runner waits for that before a job's process starts (see JobRunner.launch).
  */
 export class PacedPubSub extends PubSubEngine {
   private readonly logger = new Logger('PubSub');
@@ -52,15 +61,18 @@ export class PacedPubSub extends PubSubEngine {
   publish(channel: string, payload: unknown): Promise<void> {
     const listeners = this.byChannel.get(channel);
     if (!listeners?.size) return Promise.resolve();
+    let served!: () => void;
+    const handedOver = new Promise<void>((resolve) => (served = resolve));
+    const publication: Publication = { payload, unserved: listeners.size, served };
     for (const listener of listeners) {
-      listener.pending.push(payload);
+      listener.pending.push(publication);
       if (!listener.waiting) {
         listener.waiting = true;
         this.waiting.push(listener);
       }
     }
     this.schedule();
-    return Promise.resolve();
+    return handedOver;
   }
 
   subscribe(
@@ -85,6 +97,7 @@ export class PacedPubSub extends PubSubEngine {
     if (!listener) return;
     this.byId.delete(id);
     listener.gone = true;
+    listener.pending.forEach(handedOne);
     listener.pending = [];
     const listeners = this.byChannel.get(listener.channel);
     listeners?.delete(listener);
@@ -102,17 +115,24 @@ export class PacedPubSub extends PubSubEngine {
     const batch = this.waiting.splice(0, this.perTurn);
     for (const listener of batch) {
       listener.waiting = false;
-      const payloads = listener.pending;
+      const publications = listener.pending;
       listener.pending = [];
-      for (const payload of payloads) {
-        if (listener.gone) break;
-        try {
-          listener.onMessage(payload);
-        } catch (error) {
-          this.logger.error({ msg: 'a subscription listener failed', error: String(error) });
+      for (const publication of publications) {
+        // after a listener unsubscribed (from its own onMessage), the rest count as handed
+        if (!listener.gone) {
+          try {
+            listener.onMessage(publication.payload);
+          } catch (error) {
+            this.logger.error({ msg: 'a subscription listener failed', error: String(error) });
+          }
         }
+        handedOne(publication);
       }
     }
     this.schedule();
   };
+}
+
+function handedOne(publication: Publication): void {
+  if (--publication.unserved === 0) publication.served();
 }
