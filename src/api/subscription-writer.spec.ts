@@ -257,7 +257,11 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
   const fakeSocket = (send: (data: string, callback: (error?: Error) => void) => void) => ({
     OPEN: 1,
     readyState: 1,
-    send,
+    send: (data: Buffer, options: { binary: boolean }, callback: (error?: Error) => void) => {
+      // graphql-ws's messages are text frames: a browser would get a Blob for a binary one
+      if (options.binary) throw new Error('sent as a binary frame');
+      send(data.toString(), callback);
+    },
   });
 
   it('ends the subscription with the error when a result cannot be written', async () => {

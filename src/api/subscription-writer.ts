@@ -5,8 +5,11 @@ import { isAsyncIterable } from './async-iterable';
 interface SendingSocket {
   readonly OPEN: number;
   readonly readyState: number;
-  send(data: string, callback: (error?: Error) => void): void;
+  send(data: Buffer, options: { binary: false }, callback: (error?: Error) => void): void;
 }
+
+/** A message in bytes, sent as a text frame (graphql-ws's messages are text). */
+const TEXT = { binary: false } as const;
 
 type Done = IteratorResult<never, undefined>;
 const DONE: Done = Object.freeze({ done: true, value: undefined });
@@ -22,9 +25,10 @@ const DONE: Done = Object.freeze({ done: true, value: undefined });
  * `onOperation` hook takes a subscription's result stream over: the stream graphql-ws iterates
  * yields nothing and ends when the results end (graphql-ws then sends `complete`) or fails as
  * they fail (graphql-ws sends `error`), while each result is written as soon as it is pulled:
- * `{"id":…,"type":"next","payload":…}` around the payload's JSON, made the first time any
- * subscriber needed it (SharedExecution hands the subscribers of one selection the very same
- * result object). As graphql-ws did, the next result is pulled once the send is done: the
+ * `{"id":…,"type":"next","payload":…}`: the subscription's own start (its bytes made once),
+ * then the payload's JSON in bytes, made the first time any subscriber needed it
+ * (SharedExecution hands the subscribers of one selection the very same result object), so
+ * that no subscriber's message is a string to build and encode. As graphql-ws did, the next result is pulled once the send is done: the
  * send limit (websocket-send-limit.ts) answers at once while the client keeps up and holds a
  * client that fell behind, whose feed then keeps its versions waiting (and conflates them).
  * Returning the stream (the client's `complete`, or its socket closing) stops the writing.
@@ -32,7 +36,7 @@ const DONE: Done = Object.freeze({ done: true, value: undefined });
 export class SubscriptionWriter {
   /** Payloads serialised (the cost this saves is one per subscriber), for tests. */
   serialisations = 0;
-  private readonly payloads = new WeakMap<ExecutionResult, string>();
+  private readonly payloads = new WeakMap<ExecutionResult, Buffer>();
 
   /** graphql-ws `onOperation`: a subscription's results, written here instead. */
   readonly onOperation = (
@@ -47,19 +51,23 @@ export class SubscriptionWriter {
     return new WrittenResults(result[Symbol.asyncIterator](), socket, id, (r) => this.payload(r));
   };
 
-  /** A result's `next` payload as graphql-ws would write it: errors through their toJSON. */
-  payload(result: ExecutionResult): string {
-    let json = this.payloads.get(result);
-    if (json === undefined) {
+  /**
+   * A result's `next` payload as graphql-ws would write it (errors through their toJSON), and
+   * the `}` that closes the message, in bytes.
+   */
+  payload(result: ExecutionResult): Buffer {
+    let bytes = this.payloads.get(result);
+    if (bytes === undefined) {
       const { errors, ...rest } = result;
-      json = JSON.stringify({
+      const json = JSON.stringify({
         ...rest,
         ...(errors ? { errors: errors.map((e) => e.toJSON()) } : {}),
       });
-      this.payloads.set(result, json);
+      bytes = Buffer.from(`${json}}`);
+      this.payloads.set(result, bytes);
       this.serialisations++;
     }
-    return json;
+    return bytes;
   }
 }
 
@@ -68,7 +76,7 @@ export class SubscriptionWriter {
  * Plain callbacks rather than an async loop: this runs for every subscriber on every event.
  */
 class WrittenResults implements AsyncIterableIterator<never> {
-  private readonly prefix: string;
+  private readonly prefix: Buffer;
   private started = false;
   private stopped = false;
   private settle?: { resolve: (done: Done) => void; reject: (error: unknown) => void };
@@ -80,9 +88,9 @@ class WrittenResults implements AsyncIterableIterator<never> {
     private readonly results: AsyncIterator<ExecutionResult>,
     private readonly socket: SendingSocket,
     id: string,
-    private readonly payload: (result: ExecutionResult) => string,
+    private readonly payload: (result: ExecutionResult) => Buffer,
   ) {
-    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    this.prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   }
 
   next(): Promise<Done> {
@@ -136,7 +144,9 @@ class WrittenResults implements AsyncIterableIterator<never> {
     let sent = false;
     let waiting = false;
     try {
-      this.socket.send(`${this.prefix}${this.payload(result.value)}}`, (error) => {
+      const payload = this.payload(result.value);
+      const message = Buffer.concat([this.prefix, payload], this.prefix.length + payload.length);
+      this.socket.send(message, TEXT, (error) => {
         if (error) return this.fail(error);
         sent = true;
         if (waiting) this.pull();
