@@ -1,0 +1,17 @@
+import type { Server } from 'node:http';
+
+/**
+ * How long an idle keep-alive connection stays open (Node's default is 5 s). A client that
+ * reuses a connection at the moment the daemon closes it gets "other side closed" for a request
+ * the daemon never saw, and a POST is not retried: undici keeps a connection a second or two
+ * less than the daemon says, so a client whose event loop ran late by more than that (a busy
+ * machine: the test suite in CI) lost a mutation. Longer than the idle timeouts clients and proxies use
+ * (60 s for the common load balancers), so that they, not the daemon, close first.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+export function configureKeepAlive(server: Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // a request starting late in the keep-alive window must not meet a shorter headers timeout
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+}
