@@ -159,6 +159,20 @@ describe('job history retention', () => {
     await database.onApplicationShutdown();
   });
 
+  it('starts its background pass once the integrity check of the file has ended', async () => {
+    const history = build(2, 1000);
+    job('failed', 3);
+    let checked!: (result: string) => void;
+    database.integrityChecked = new Promise((resolve) => (checked = resolve));
+    history.onApplicationBootstrap();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ids()).toHaveLength(1);
+    checked('ok');
+    await history.idle();
+    expect(ids()).toEqual([]);
+    history.onApplicationShutdown();
+  });
+
   it('prunes in the background after startup and then every hour', async () => {
     const history = build(2, 1000);
     job('failed', 3);
