@@ -41,7 +41,7 @@ interface Listener {
  * ones are made. Each listener gets its events in the order they were published; none is handed
  * an event published before it subscribed. As with graphql-subscriptions' PubSub, `publish`
  * resolves once every listener has been handed the event (one that left meanwhile counts as
- * handed): the job runner waits for that before a job's process starts (see JobRunner.launch).
+ * handed): a job waits for that before restic starts (see inRepositoryStep).
  */
 export class PacedPubSub extends PubSubEngine {
   private readonly logger = new Logger('PubSub');
