@@ -3,7 +3,6 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
@@ -15,7 +14,6 @@ import { collectOverrides } from './config/config-overrides';
 import type { HenConfig } from './config/config.types';
 import { GRAPHQL_PATH } from './api/graphql-path';
 import { configureHttpBody } from './api/http-body';
-import { configureKeepAlive } from './api/http-keep-alive';
 import { ApiWarmUp } from './api/api-warm-up';
 import { runInit } from './init-command';
 
@@ -124,7 +122,6 @@ async function main(argv: string[]): Promise<number> {
   const logger = app.get(Logger);
   app.useLogger(logger);
   configureHttpBody(app);
-  configureKeepAlive(app.getHttpServer() as Server);
   try {
     await app.listen(config.api.port, config.api.host);
   } catch (error) {

@@ -9,6 +9,7 @@ import { JobsModule } from '../jobs/jobs.module';
 import { AuthModule } from '../common/auth/auth.module';
 import { authenticateConnection, graphqlContext } from './auth/graphql-context';
 import { ApiWarmUp } from './api-warm-up';
+import { HttpKeepAlive } from './http-keep-alive';
 import { GRAPHQL_PATH } from './graphql-path';
 import { LoopbackRequest } from './loopback-request';
 import { SnapshotIndexModule } from '../snapshot-index/snapshot-index.module';
@@ -97,6 +98,7 @@ import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pi
   controllers: [IdeController],
   providers: [
     ApiWarmUp,
+    HttpKeepAlive,
     LoopbackRequest,
     ConfigReloadResolver,
     NodeFetchers,

@@ -98,14 +98,14 @@ export class JobHistory implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async pruneInBackground(): Promise<void> {
-    // The start-up integrity check of a large file reads it in one long transaction, during
-    // which no checkpoint can copy anything back: a pass beside it grew the WAL past the
-    // checkpointer's fallback, and then one commit copied the whole WAL on the event loop
-    // (a step of 50–270 ms in a probe over 300,000 jobs). The pass waits for the check.
-    await this.database.integrityChecked;
-    const pass = this.pass();
     const result: PrunePass = { removed: 0, steps: 0, longestStepMs: 0 };
     try {
+      // The start-up integrity check of a large file reads it in one long transaction, during
+      // which no checkpoint can copy anything back: a pass beside it grew the WAL past the
+      // checkpointer's fallback, and then one commit copied the whole WAL on the event loop
+      // (a step of 50–270 ms in a probe over 300,000 jobs). The pass waits for the check.
+      await this.database.integrityChecked;
+      const pass = this.pass();
       for (;;) {
         await nextTurn();
         if (result.steps % STEPS_PER_CHECKPOINT === STEPS_PER_CHECKPOINT - 1) {

@@ -52,4 +52,17 @@ describe('inRepositoryStep', () => {
     // a canceled job's open steps are ended by the runner, as canceled
     expect(context.job.steps[0].state).toBe('running');
   });
+
+  it('ends at once when the job is stopped while its start is being handed over', async () => {
+    const { context, controller } = contextWithHandOver(); // never handed over here
+    let worked = false;
+    const done = inRepositoryStep(context, 'r', () => {
+      worked = true;
+      return Promise.resolve();
+    });
+    await turn();
+    controller.abort(new Error('stopping'));
+    await expect(done).rejects.toThrow('stopping');
+    expect(worked).toBe(false);
+  });
 });

@@ -24,7 +24,7 @@ export async function inRepositoryStep<T>(
     // deriving the repository key, which with 2,000 dashboards subscribed on 2 cores made a
     // job's start the slowest event to arrive (BENCHMARKS.md). Without subscribers this is a
     // microtask; with 2,000, the hand-over (tens of ms).
-    await context.announced();
+    await Promise.race([context.announced(), aborted(context.signal)]);
     context.signal.throwIfAborted();
     await opener?.opener.ensureReady(repository, {
       signal: context.signal,
@@ -98,4 +98,12 @@ export async function inEachRepository<R extends { name: string; limits: Limits 
 export function repositoriesFailed(failures: readonly RepositoryFailure[], total: number): string {
   const details = failures.map((f) => `${f.repository}: ${f.message}`).join('; ');
   return `${failures.length} of ${total} repositories failed (${details})`;
+}
+
+/** Resolves when `signal` aborts: a stop never waits behind the announcement. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
