@@ -28,9 +28,10 @@ const DONE: Done = Object.freeze({ done: true, value: undefined });
  * `{"id":…,"type":"next","payload":…}`: the subscription's own start (its bytes made once),
  * then the payload's JSON in bytes, made the first time any subscriber needed it
  * (SharedExecution hands the subscribers of one selection the very same result object), so
- * that no subscriber's message is a string to build and encode. As graphql-ws did, the next result is pulled once the send is done: the
- * send limit (websocket-send-limit.ts) answers at once while the client keeps up and holds a
- * client that fell behind, whose feed then keeps its versions waiting (and conflates them).
+ * that no subscriber's message is a string to build and encode. As graphql-ws did, the next
+ * result is pulled once the send is done: the send limit (websocket-send-limit.ts) answers at
+ * once while the client keeps up and holds a client that fell behind, whose feed then keeps its
+ * versions waiting (and conflates them).
  * Returning the stream (the client's `complete`, or its socket closing) stops the writing.
  */
 export class SubscriptionWriter {

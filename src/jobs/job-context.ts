@@ -37,8 +37,8 @@ export class JobContext {
   ) {}
 
   /**
-   * Resolves once the job's changes announced so far (its start, its steps) have been handed to
-   * the subscribers: work that would take the CPU from that announcement waits for it.
+   * Resolves once the job changes announced so far (this job's start and steps among them) have
+   * been handed to the subscribers: work that would take the CPU from that announcement waits.
    */
   announced(): Promise<void> {
     return this.reporter.announced();

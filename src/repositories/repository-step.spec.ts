@@ -20,49 +20,47 @@ function contextWithHandOver() {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A repository step whose work says whether it ran, and answers 'result'. */
+function startStep(context: JobContext) {
+  let worked = false;
+  const done = inRepositoryStep(context, 'r', () => {
+    worked = true;
+    return Promise.resolve('result');
+  });
+  return { done, worked: () => worked };
+}
+
 describe('inRepositoryStep', () => {
   it('starts the work once the step has been handed to the subscribers', async () => {
     const { context, handOver } = contextWithHandOver();
-    let worked = false;
-    const done = inRepositoryStep(context, 'r', () => {
-      worked = true;
-      return Promise.resolve('result');
-    });
+    const { done, worked } = startStep(context);
     await turn();
     expect(context.job.steps.map((s) => [s.name, s.state])).toEqual([['repository r', 'running']]);
-    expect(worked).toBe(false);
+    expect(worked()).toBe(false);
     handOver();
     await expect(done).resolves.toBe('result');
-    expect(worked).toBe(true);
+    expect(worked()).toBe(true);
     expect(context.job.steps[0].state).toBe('succeeded');
   });
 
   it('does not start work canceled while its start was handed over, nor fail the step', async () => {
     const { context, controller, handOver } = contextWithHandOver();
-    let worked = false;
-    const done = inRepositoryStep(context, 'r', () => {
-      worked = true;
-      return Promise.resolve();
-    });
+    const { done, worked } = startStep(context);
     await turn();
     controller.abort(new Error('canceled'));
     handOver();
     await expect(done).rejects.toThrow('canceled');
-    expect(worked).toBe(false);
+    expect(worked()).toBe(false);
     // a canceled job's open steps are ended by the runner, as canceled
     expect(context.job.steps[0].state).toBe('running');
   });
 
   it('ends at once when the job is stopped while its start is being handed over', async () => {
     const { context, controller } = contextWithHandOver(); // never handed over here
-    let worked = false;
-    const done = inRepositoryStep(context, 'r', () => {
-      worked = true;
-      return Promise.resolve();
-    });
+    const { done, worked } = startStep(context);
     await turn();
     controller.abort(new Error('stopping'));
     await expect(done).rejects.toThrow('stopping');
-    expect(worked).toBe(false);
+    expect(worked()).toBe(false);
   });
 });

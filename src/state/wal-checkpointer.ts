@@ -61,10 +61,11 @@ const WORKER_SOURCE = `
  * is the event loop, so every job, query and subscriber waited: 15–85 ms a time, one step of
  * history retention in ten over 300,000 jobs (5 ms steps otherwise). Here the daemon's
  * connection does not checkpoint (wal_autocheckpoint 0); after writes it asks the worker, at most
- * once every CHECKPOINT_EVERY_MS, for a PASSIVE
- * checkpoint, which runs beside the daemon's reads and writes without blocking them. SQLite's
- * own checkpoints come back while the worker's fail or fall behind (WAL_FALLBACK_FRAMES), and for
- * good when the worker stops: the WAL never grows without bound.
+ * once every CHECKPOINT_EVERY_MS, for a PASSIVE checkpoint, which runs beside the daemon's reads
+ * and writes without blocking them. SQLite's own checkpoints come back while the worker's fail
+ * or fall behind (WAL_FALLBACK_FRAMES), and for good when the worker stops: the WAL never grows
+ * without bound. A long read (the start-up integrity check) holds every checkpoint back, the
+ * daemon's own included; what writes much (history retention) waits for it to end.
  */
 export class WalCheckpointer {
   private worker?: Worker;
