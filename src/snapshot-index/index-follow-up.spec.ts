@@ -14,6 +14,8 @@ describe('IndexFollowUp', () => {
   let states: Map<string, IndexState>;
   let behind: Set<string>;
   let finished: (job: Job) => void;
+  let handOver: () => void;
+  let handedOver: Promise<void>;
   let followUp: IndexFollowUp;
 
   const ended = (repository: string, state: Job['state']) =>
@@ -29,6 +31,7 @@ describe('IndexFollowUp', () => {
     queued = [];
     states = new Map();
     behind = new Set();
+    handedOver = new Promise((resolve) => (handOver = resolve));
     followUp = new IndexFollowUp(
       { current: { repositories: { r: {}, s: {} } } } as unknown as LiveConfig,
       { enqueue: (request: JobRequest) => queued.push(request) } as unknown as JobRunner,
@@ -37,6 +40,7 @@ describe('IndexFollowUp', () => {
           finished = listener;
           return () => undefined;
         },
+        handedOver: () => handedOver,
       } as unknown as JobEvents,
       {
         state: (repository: string, id: string) =>
@@ -83,5 +87,51 @@ describe('IndexFollowUp', () => {
     expect(queued).toEqual([
       { operation: 'index', repository: 's', trigger: 'startup', priority: PRIORITY['on-idle'] },
     ]);
+  });
+
+  const backedUp = (extra: Partial<Job> = {}) =>
+    finished({
+      operation: 'backup',
+      repository: null,
+      state: 'succeeded',
+      steps: [{ repository: 'r' }, { repository: 's' }, { repository: 'r' }],
+      snapshotIds: [A, B],
+      ...extra,
+    } as unknown as Job);
+  const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("queues a backup's repositories' index jobs once its end has reached the subscribers", async () => {
+    backedUp();
+    await settled();
+    expect(queued).toEqual([]);
+    handOver();
+    await settled();
+    expect(queued).toEqual([
+      { operation: 'index', repository: 'r', trigger: 'follow-up', priority: PRIORITY['on-idle'] },
+      { operation: 'index', repository: 's', trigger: 'follow-up', priority: PRIORITY['on-idle'] },
+    ]);
+  });
+
+  it('queues nothing for a backup without a snapshot, nor once the daemon is stopping', async () => {
+    backedUp({ snapshotIds: [] });
+    backedUp();
+    followUp.onModuleDestroy();
+    handOver();
+    await settled();
+    expect(queued).toEqual([]);
+  });
+
+  it('logs an index job it could not queue and queues the others', async () => {
+    const enqueue = jest
+      .fn()
+      .mockImplementationOnce(() => {
+        throw new Error('database is closed');
+      })
+      .mockImplementation((request: JobRequest) => queued.push(request));
+    (followUp as unknown as { runner: { enqueue: unknown } }).runner.enqueue = enqueue;
+    backedUp();
+    handOver();
+    await settled();
+    expect(queued.map((request) => request.repository)).toEqual(['s']);
   });
 });

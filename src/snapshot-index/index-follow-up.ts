@@ -25,6 +25,7 @@ const ASKED_REMEMBERED = 1_024;
 export class IndexFollowUp implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SnapshotIndex');
   private stop?: () => void;
+  private stopped = false;
   /** `repository\0snapshot id` of the snapshots browsed unindexed that asked for an index job */
   private readonly asked = new Set<string>();
 
@@ -40,6 +41,7 @@ export class IndexFollowUp implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     this.stop?.();
   }
 
@@ -64,10 +66,7 @@ export class IndexFollowUp implements OnApplicationBootstrap, OnModuleDestroy {
       this.request(repository, 'api');
     } catch (error) {
       // browsing answers all the same; the next backup or restart catches up
-      this.logger.warn({
-        msg: `snapshot index: could not queue the index job of repository "${repository}": ${(error as Error).message}`,
-        repository,
-      });
+      this.notQueued(repository, error);
     }
   }
 
@@ -90,7 +89,29 @@ export class IndexFollowUp implements OnApplicationBootstrap, OnModuleDestroy {
     const repositories = new Set<string>();
     if (job.repository) repositories.add(job.repository);
     for (const step of job.steps) if (step.repository) repositories.add(step.repository);
-    for (const repository of repositories) this.request(repository, 'follow-up');
+    // Queued once the job's end has reached its subscribers: the index job's own versions (and
+    // then its restic) would otherwise go out with the end every dashboard waits for, which
+    // measured up to half again as long to reach 2,000 of them as an ordinary update.
+    void this.events.handedOver().then(() => {
+      for (const repository of repositories) this.requestFollowUp(repository);
+    });
+  }
+
+  private requestFollowUp(repository: string): void {
+    if (this.stopped) return;
+    try {
+      this.request(repository, 'follow-up');
+    } catch (error) {
+      // the next backup, or the comparison at the next start, catches up
+      this.notQueued(repository, error);
+    }
+  }
+
+  private notQueued(repository: string, error: unknown): void {
+    this.logger.warn({
+      msg: `snapshot index: could not queue the index job of repository "${repository}": ${(error as Error).message}`,
+      repository,
+    });
   }
 
   private async catchUp(repository: string, trigger: JobTrigger): Promise<void> {
