@@ -123,7 +123,7 @@ export class PacedPubSub extends PubSubEngine {
           try {
             listener.onMessage(publication.payload);
           } catch (error) {
-            this.logger.error({ msg: 'a subscription listener failed', error: String(error) });
+            this.logger.error({ msg: 'a subscription listener failed', error: printable(error) });
           }
         }
         handedOne(publication);
@@ -135,4 +135,13 @@ export class PacedPubSub extends PubSubEngine {
 
 function handedOne(publication: Publication): void {
   if (--publication.unserved === 0) publication.served();
+}
+
+/** A thrown value as text, even one whose toString throws (the rest of the batch must go on). */
+function printable(error: unknown): string {
+  try {
+    return String(error);
+  } catch {
+    return 'a value that cannot be printed';
+  }
 }
