@@ -18,6 +18,6 @@ npm run typecheck
 npm run lint
 npm run build
 npm test
-# besides the machine's Node: build, unit tests and one end-to-end backup on the Node LTS the
+# besides the machine's Node: build, unit tests and the core end-to-end tests on the Node LTS the
 # Docker image uses, taken from the npm registry's `node` package
 bash scripts/node-lts-smoke.sh
