@@ -38,6 +38,6 @@ cd "$project"
 echo "node $major smoke: build, unit tests, the daemon's core end-to-end tests on $(node --version)" >&2
 npm run build >/dev/null
 npx jest --selectProjects unit --maxWorkers=2 --silent
-# the whole file (about 20 s): a test picked by name would report the file's others as skipped
+# the whole file (about 25 s): a test picked by name would report the file's others as skipped
 npx jest test/e2e/daemon-core.test.ts --silent
 echo "node $major smoke: passed on $(node --version)" >&2

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { LiveConfig } from '../config/live-config';
 import { PRIORITY } from '../config/priority';
 import type { JobEvents } from '../jobs/job-events';
@@ -112,8 +113,14 @@ describe('IndexFollowUp', () => {
     ]);
   });
 
-  it('queues nothing for a backup without a snapshot, nor once the daemon is stopping', async () => {
+  it('queues nothing for a backup that made no snapshot', async () => {
     backedUp({ snapshotIds: [] });
+    handOver();
+    await settled();
+    expect(queued).toEqual([]);
+  });
+
+  it('queues nothing once the daemon is stopping', async () => {
     backedUp();
     followUp.onModuleDestroy();
     handOver();
@@ -129,9 +136,16 @@ describe('IndexFollowUp', () => {
       })
       .mockImplementation((request: JobRequest) => queued.push(request));
     (followUp as unknown as { runner: { enqueue: unknown } }).runner.enqueue = enqueue;
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     backedUp();
     handOver();
     await settled();
     expect(queued.map((request) => request.repository)).toEqual(['s']);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toMatchObject({
+      msg: 'snapshot index: could not queue the index job of repository "r": database is closed',
+      repository: 'r',
+    });
+    warn.mockRestore();
   });
 });

@@ -15,8 +15,9 @@ const ASKED_REMEMBERED = 1_024;
  * Keeps the index ahead of need. Once a repository is open (its init job at startup, after a
  * reload or a retry succeeded), its snapshots are compared with the index (one `restic
  * snapshots`, outside the queue) and, when some are not indexed yet (made elsewhere, or before
- * the daemon ran) or are gone, an on-idle `index` job is queued; so it is, at once, for each
- * repository a backup, forget or prune has just changed. The queue merges identical requests.
+ * the daemon ran) or are gone, an on-idle `index` job is queued; so it is for each repository a
+ * backup, forget or prune has just changed, once that job's end has reached its subscribers. The
+ * queue merges identical requests.
  * A read-only daemon queues no init job: its repositories are compared at start instead. A
  * snapshot browsed before it is indexed asks for its repository's index job too (once, unless
  * that job fails).
@@ -109,7 +110,7 @@ export class IndexFollowUp implements OnApplicationBootstrap, OnModuleDestroy {
 
   private notQueued(repository: string, error: unknown): void {
     this.logger.warn({
-      msg: `snapshot index: could not queue the index job of repository "${repository}": ${(error as Error).message}`,
+      msg: `snapshot index: could not queue the index job of repository "${repository}": ${error instanceof Error ? error.message : String(error)}`,
       repository,
     });
   }
