@@ -8,6 +8,7 @@ import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
 import { waitForEnd, waitForJobs } from '../test/e2e/support/wait';
 import { waitFor } from '../test/support/wait-for';
 import type { Benchmark, BenchResult } from './bench-result';
+import { startBareFanOutServer } from './support/bare-fan-out-server';
 import { scaled, writeDataset } from './support/dataset';
 import { cpuSeconds, mb, median, percentile, rssBytes, sleep } from './support/measure';
 
@@ -188,7 +189,7 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
     stopSampler();
     // after the burst: the subscribers leave, then memory should come back near idle
     await Promise.all(subscribers.map(async (s) => s.client.dispose()));
-    const after = reportRss ? await rssAfterBurst(daemon.pid, idleRss) : undefined;
+    const leftAt = Date.now();
 
     const streams = subscribers.map((s) => s.events.filter((e) => e.job.id === backup.id));
     const errors = subscribers.reduce((n, s) => n + s.errors.length, 0);
@@ -295,6 +296,15 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
     const following = delaysWhere(true);
     const spreadP99 = percentile(spreads, 99);
     const lagP99 = percentile(lags, 99);
+    // The figures are made: what the subscribers received goes before the waits below, so
+    // that the benchmark process collects it while the daemon's memory is watched, not while
+    // the baseline's clients are measured.
+    const versions = streams[0];
+    streams.splice(0);
+    for (const s of subscribers) s.events = [];
+    const after = reportRss ? await rssAfterBurst(daemon.pid, idleRss, leftAt) : undefined;
+    // 4. at the largest count, the same number of clients fed the same versions by a bare server
+    const bare = reportRss ? await bareFanOut(count, versions) : undefined;
 
     const who = `${count} graphql-ws subscribers (one websocket each) on jobUpdated, during a ${runningSeconds.toFixed(1)} s backup (${DATA_BYTES / MiB} MiB under limits.upload ${UPLOAD_LIMIT}; daemon CPU ${cpu.toFixed(1)} s)`;
     return [
@@ -316,6 +326,16 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
         goal: `p99 ≤ ${DELAY_GOAL_MS} ms`,
         holds: delayP99 <= DELAY_GOAL_MS,
       },
+      ...(bare
+        ? [
+            {
+              name: 'Fan-out: bare server baseline',
+              figure: `the same ${count} graphql-ws clients sent the backup's ${bare.versions} versions (the daemon's payloads, restamped, in its rhythm) by a bare ws server (no GraphQL, no job feeds, no restic), after the daemon's run: publish to receipt p99 ${ms(bare.p99)} (median ${ms(bare.median)}, ${bare.deliveries} deliveries); the daemon's p99 is ${(delayP99 / bare.p99).toFixed(2)} × that`,
+              goal: 'no goal, reported (what the machine and the clients allow)',
+              holds: true,
+            },
+          ]
+        : []),
       ...(reportRss
         ? [
             {
@@ -342,6 +362,52 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
 }
 
 /**
+ * The baseline: `count` graphql-ws clients, as in the daemon's run, each on its own websocket,
+ * sent the versions one subscriber received from the daemon (their payloads, each stamped anew
+ * as it is sent, with the gaps the daemon published them at) by a bare ws server
+ * (support/bare-fan-out-server.ts). The daemon, idle by then, is still running.
+ */
+async function bareFanOut(
+  count: number,
+  received: Received[],
+): Promise<{ versions: number; deliveries: number; p99: number; median: number }> {
+  const server = await startBareFanOutServer();
+  const subscribers: Subscriber[] = [];
+  try {
+    for (let i = 0; i < count; i++) subscribers.push(await subscriber(server.url));
+    // as with the daemon, a subscription is not acknowledged: probe until all are registered
+    await waitFor(
+      async () => (await server.send({ ...received[0].job, id: 'probe' })) === count,
+      'every bare subscription registered',
+      30_000,
+    );
+    const published = received.map((e) => Date.parse(e.job.updatedAt));
+    for (const [i, { job }] of received.entries()) {
+      if (i > 0) await sleep(published[i] - published[i - 1]);
+      await server.send(job as unknown as Record<string, unknown>);
+    }
+    const versionsOf = (s: Subscriber) => s.events.filter((e) => e.job.id !== 'probe');
+    await waitFor(
+      () => subscribers.every((s) => versionsOf(s).length === received.length),
+      'every version reaching every bare subscriber',
+      60_000,
+    );
+    const delays = subscribers.flatMap((s) =>
+      versionsOf(s).map((e) => e.wall - Date.parse(e.job.updatedAt)),
+    );
+    return {
+      versions: received.length,
+      deliveries: delays.length,
+      p99: percentile(delays, 99),
+      median: median(delays),
+    };
+  } finally {
+    await Promise.all(subscribers.map(async (s) => s.client.dispose()));
+    server.stop();
+  }
+}
+
+/**
  * The daemon's RSS once a second after the subscribers left, until it is within RSS_BACK_SHARE
  * of its idle figure or RSS_BACK_WAIT_MS have passed. V8 gives the burst's memory back when its
  * memory reducer collects, tens of seconds after the daemon went quiet: 5 s is too early to tell.
@@ -349,10 +415,11 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
 async function rssAfterBurst(
   pid: number,
   idle: number,
+  leftAt: number,
 ): Promise<{ at5s?: number; last: number; backAfterS?: number }> {
   let at5s: number | undefined;
   for (let seconds = 1; ; seconds++) {
-    await sleep(1000);
+    await sleep(Math.max(0, leftAt + seconds * 1000 - Date.now()));
     const rss = rssBytes(pid);
     if (seconds === 5) at5s = rss;
     const back = rss <= idle * (1 + RSS_BACK_SHARE);
@@ -366,6 +433,6 @@ export const benchmark: Benchmark = {
   order: 50,
   id: 'fan-out',
   describe:
-    "The built daemon with one local repository limited to `limits.upload: 1M` and one backup of 10 MiB of incompressible data (100 files), so that the backup runs about ten seconds. Run once per subscriber count (200, 1,000, 2,000; a new daemon each): that many graphql-ws clients, each on its own websocket, subscribe to `jobUpdated` (no filter); an unlock job first shows that every subscription is live. Then `runBackup`; every event of the backup job is recorded with its receipt time. Figures: subscribers that saw QUEUED → RUNNING → SUCCEEDED (and the same event sequence as the others); the longest silence between two updates from the first progress to the end; delivery delay: each event's `updatedAt` (set by the daemon just before it stores and publishes that version of the job) against its receipt time (same machine clock), for every event of every subscriber, plus the spread between the first and the last subscriber to receive the same event. At the largest count, the daemon's RSS (VmRSS every 100 ms) from before the first subscriber to the end of the backup, then once a second after every subscriber left (while the backup's follow-up index job runs), until it is within 10% of the idle figure (at most 120 s). The subscribers run in the benchmark process, on the same 2 CPUs as the daemon and restic.",
+    "The built daemon with one local repository limited to `limits.upload: 1M` and one backup of 10 MiB of incompressible data (100 files), so that the backup runs about ten seconds. Run once per subscriber count (200, 1,000, 2,000; a new daemon each): that many graphql-ws clients, each on its own websocket, subscribe to `jobUpdated` (no filter); an unlock job first shows that every subscription is live. Then `runBackup`; every event of the backup job is recorded with its receipt time. Figures: subscribers that saw QUEUED → RUNNING → SUCCEEDED (and the same event sequence as the others); the longest silence between two updates from the first progress to the end; delivery delay: each event's `updatedAt` (set by the daemon just before it stores and publishes that version of the job) against its receipt time (same machine clock), for every event of every subscriber, plus the spread between the first and the last subscriber to receive the same event. At the largest count, the daemon's RSS (VmRSS every 100 ms) from before the first subscriber to the end of the backup, then once a second after every subscriber left (while the backup's follow-up index job runs), until it is within 10% of the idle figure (at most 120 s); then the baseline: as many graphql-ws clients sent the same versions (the daemon's payloads, stamped as sent, at the gaps the daemon published them) by a bare `ws` server in a process of its own (bench/support/bare-fan-out-server.ts: no GraphQL, no job feeds, no restic), publish to receipt p99 against the daemon's. The subscribers run in the benchmark process, on the same 2 CPUs as the daemon and restic.",
   run: fanOutBenchmark,
 };
