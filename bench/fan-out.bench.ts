@@ -117,7 +117,8 @@ async function fanOutBenchmark(): Promise<BenchResult[]> {
   return results;
 }
 
-async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[]> {
+/** `largest`: the count that also gets the memory figures and the bare-server baseline */
+async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'hen-bench-fan-out-'));
   let started: StartedDaemon | undefined;
   let stopSampler = () => undefined as void;
@@ -302,9 +303,9 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
     const versions = streams[0];
     streams.splice(0);
     for (const s of subscribers) s.events = [];
-    const after = reportRss ? await rssAfterBurst(daemon.pid, idleRss, leftAt) : undefined;
+    const after = largest ? await rssAfterBurst(daemon.pid, idleRss, leftAt) : undefined;
     // 4. at the largest count, the same number of clients fed the same versions by a bare server
-    const bare = reportRss ? await bareFanOut(count, versions) : undefined;
+    const bare = largest ? await bareFanOut(count, versions) : undefined;
 
     const who = `${count} graphql-ws subscribers (one websocket each) on jobUpdated, during a ${runningSeconds.toFixed(1)} s backup (${DATA_BYTES / MiB} MiB under limits.upload ${UPLOAD_LIMIT}; daemon CPU ${cpu.toFixed(1)} s)`;
     return [
@@ -336,7 +337,7 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
             },
           ]
         : []),
-      ...(reportRss
+      ...(after
         ? [
             {
               name: 'Fan-out: daemon memory',
@@ -346,9 +347,9 @@ async function fanOutAt(count: number, reportRss: boolean): Promise<BenchResult[
             },
             {
               name: 'Fan-out: memory after the burst',
-              figure: `the ${count} subscribers left: daemon RSS ${after!.at5s === undefined ? '' : `${mb(after!.at5s)} MB 5 s later; `}${after!.backAfterS === undefined ? `still ${mb(after!.last)} MB after ${RSS_BACK_WAIT_MS / 1000} s` : `${mb(after!.last)} MB after ${after!.backAfterS} s`} (idle before subscribing ${mb(idleRss)} MB; VmRSS once a second; the backup's follow-up index job runs meanwhile)`,
+              figure: `the ${count} subscribers left: daemon RSS ${after.at5s === undefined ? '' : `${mb(after.at5s)} MB 5 s later; `}${after.backAfterS === undefined ? `still ${mb(after.last)} MB after ${RSS_BACK_WAIT_MS / 1000} s` : `${mb(after.last)} MB after ${after.backAfterS} s`} (idle before subscribing ${mb(idleRss)} MB; VmRSS once a second; the backup's follow-up index job runs meanwhile)`,
               goal: `back within ${RSS_BACK_SHARE * 100}% of idle within ${RSS_BACK_WAIT_MS / 1000} s`,
-              holds: after!.backAfterS !== undefined,
+              holds: after.backAfterS !== undefined,
             },
           ]
         : []),
