@@ -28,6 +28,7 @@ import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { SharedExecution } from './shared-execution';
 import { SubscriptionWriter } from './subscription-writer';
 import { WebSocketSendLimitModule } from './websocket-send-limit';
+import { WebSocketHeartbeatModule } from './websocket-heartbeat';
 import { WebSocketWriteBatchingModule } from './websocket-write-batching';
 import { SubscriptionDocuments } from './subscription-documents';
 import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pipe';
@@ -94,6 +95,8 @@ import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pi
     WebSocketSendLimitModule,
     // Sends each client the messages of one turn in one write.
     WebSocketWriteBatchingModule,
+    // Pings graphql-ws clients, spread over graphql-ws's 12 s, and drops those that do not answer.
+    WebSocketHeartbeatModule,
   ],
   controllers: [IdeController],
   providers: [

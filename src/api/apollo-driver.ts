@@ -12,10 +12,10 @@ import type { Server } from 'node:http';
 import {
   AbstractGraphQLDriver,
   type GqlModuleOptions,
-  GqlSubscriptionService,
   type SubscriptionConfig,
 } from '@nestjs/graphql';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, printSchema } from 'graphql';
+import { GraphqlWsServer } from './graphql-ws-server';
 
 /**
  * The options of {@link ApolloDriver}: @nestjs/apollo's ApolloDriverConfig without the
@@ -53,14 +53,15 @@ type Options = ApolloDriverConfig & { context?: unknown; schema: GraphQLSchema }
  * the deprecated GraphQL Playground plugin, whose package asks for @apollo/server 4: every
  * install of hen-backup printed a peer warning for a page the daemon never serves. The rest
  * (context with `req`, HttpException mapping, HTTP 200 for execution errors, request hooks,
- * graphql-ws subscriptions, draining on stop) is kept as it was. Providers decorated with
+ * graphql-ws subscriptions (GraphqlWsServer: Nest's own, but with the keep-alive spread out),
+ * draining on stop) is kept as it was. Providers decorated with
  * @Plugin() are not collected: the daemon passes its Apollo plugins in the options.
  */
 @Injectable()
 export class ApolloDriver extends AbstractGraphQLDriver<ApolloDriverConfig> {
   private apolloServer?: ApolloServer<BaseContext>;
   // websocket-message-size.ts finds the graphql-ws server here, as it did in @nestjs/apollo
-  private _subscriptionService?: GqlSubscriptionService;
+  private _subscriptionService?: GraphqlWsServer;
 
   get instance(): ApolloServer<BaseContext> | undefined {
     return this.apolloServer;
@@ -95,14 +96,14 @@ export class ApolloDriver extends AbstractGraphQLDriver<ApolloDriverConfig> {
     }
     await this.registerExpress(opts);
     if (opts.subscriptions) {
-      this._subscriptionService = new GqlSubscriptionService(
+      this._subscriptionService = new GraphqlWsServer(
         {
           schema: opts.schema,
-          path: opts.path,
+          path: opts.path ?? '/graphql',
           context: opts.context as never,
-          ...opts.subscriptions,
+          subscriptions: opts.subscriptions,
         },
-        httpAdapter.getHttpServer(),
+        httpAdapter.getHttpServer() as Server,
       );
     }
   }

@@ -22,19 +22,14 @@ function isWebSocketServer(value: unknown): value is WebSocketServerLike {
 }
 
 /**
- * The graphql-ws WebSocketServer that @nestjs/graphql made for the `subscriptions` option.
+ * The graphql-ws WebSocketServer of the GraphQL module (GraphqlWsServer.wss, held by
+ * ApolloDriver as `_subscriptionService`, as @nestjs/apollo held Nest's own service; the
+ * driver is GraphQLModule's public `graphQlAdapter`), for the modules that set its sockets up:
+ * message size (here), send limit, write batching, heartbeat.
  *
- * Private fields, on purpose. GqlSubscriptionService (@nestjs/graphql 13) builds
- * `new WebSocketServer({ path, noServer: true })` itself, with no way to pass `ws` options, so the
- * server keeps `ws`'s 100 MB default `maxPayload`. It is held as `ApolloDriver._subscriptionService`
- * (`graphQlAdapter` is GraphQLModule's public getter for the driver) and then as
- * `GqlSubscriptionService.wss`. The alternatives were worse: a handler of our own for `upgrade`
- * still has to hand the socket to that server (or replace Nest's subscription service, its
- * routing and its shutdown with our own), and a check in graphql-ws's `onConnect` or on
- * `message` runs only once a whole message, up to 100 MB, has been buffered.
- *
- * Throws when the path is gone (a library upgrade), so the daemon refuses to start rather than
- * silently accepting 100 MB messages; test/e2e/websocket-limits.test.ts checks the limit itself.
+ * Throws when the path is gone, so the daemon refuses to start rather than silently accepting
+ * 100 MB messages (`ws`'s default maxPayload); test/e2e/websocket-limits.test.ts checks the
+ * limit itself.
  */
 export function graphqlWebSocketServer(graphql: GraphQLModule): WebSocketServerLike {
   const driver = graphql.graphQlAdapter as unknown as {

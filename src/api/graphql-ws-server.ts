@@ -1,0 +1,76 @@
+import type { SubscriptionConfig } from '@nestjs/graphql';
+import {
+  type GraphQLSchema,
+  execute as graphqlExecute,
+  subscribe as graphqlSubscribe,
+} from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+
+export interface GraphqlWsServerOptions {
+  schema: GraphQLSchema;
+  path: string;
+  context?: ServerOptions['context'];
+  subscriptions: SubscriptionConfig;
+}
+
+/**
+ * The graphql-ws endpoint: a `ws` server on the GraphQL path, handed the HTTP server's upgrades
+ * for it, and graphql-ws's `useServer` on it, as @nestjs/graphql's GqlSubscriptionService sets
+ * them up, less two things. graphql-ws's keep-alive is off: Nest calls `useServer` without its
+ * `keepAlive` argument, so each connection got its own 12 s interval from the moment it
+ * connected, and dashboards that connected together (a daemon restart reconnects them all) were
+ * pinged together, 2,000 pings and their pongs in the same second, every 12 s, between the job
+ * versions they wait for. WebSocketHeartbeat (websocket-heartbeat.ts) pings them spread over
+ * the interval instead. And only graphql-ws is served: the legacy subscriptions-transport-ws
+ * protocol, which the daemon never offered, is not set up at all.
+ *
+ * `wss` keeps the name Nest's service gave it: websocket-message-size.ts finds it there.
+ */
+export class GraphqlWsServer {
+  readonly wss: WebSocketServer;
+  private readonly disposable: { dispose(): void | Promise<void> };
+  private readonly onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+  constructor(
+    options: GraphqlWsServerOptions,
+    private readonly httpServer: Server,
+  ) {
+    const { subscriptions } = options;
+    if ('subscriptions-transport-ws' in subscriptions) {
+      throw new Error('subscriptions-transport-ws is not offered: use graphql-ws');
+    }
+    const graphqlWs = subscriptions['graphql-ws'];
+    if (!graphqlWs) throw new Error('graphql-ws subscriptions are not configured');
+    const path = (graphqlWs === true ? undefined : graphqlWs.path) ?? options.path;
+    this.wss = new WebSocketServer({ path, noServer: true });
+    this.disposable = useServer(
+      {
+        schema: options.schema,
+        execute: graphqlExecute,
+        subscribe: graphqlSubscribe,
+        context: options.context,
+        ...(graphqlWs === true ? {} : (graphqlWs as ServerOptions)),
+      },
+      this.wss,
+      0,
+    );
+    this.onUpgrade = (request, socket, head) => {
+      // as Nest's service: another path's upgrade is left to whoever else listens for it
+      if (!request.url?.startsWith(path)) return;
+      this.wss.handleUpgrade(request, socket, head, (ws) =>
+        this.wss.emit('connection', ws, request),
+      );
+    };
+    httpServer.on('upgrade', this.onUpgrade);
+  }
+
+  /** Closes every subscription's socket (graphql-ws's dispose) and stops taking upgrades. */
+  async stop(): Promise<void> {
+    this.httpServer.off('upgrade', this.onUpgrade);
+    await this.disposable.dispose();
+  }
+}
