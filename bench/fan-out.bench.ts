@@ -1,9 +1,6 @@
-import { createClient, type Client } from 'graphql-ws';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
 import { waitForEnd, waitForJobs } from '../test/e2e/support/wait';
 import { waitFor } from '../test/support/wait-for';
@@ -11,9 +8,19 @@ import type { Benchmark, BenchResult } from './bench-result';
 import { startBareFanOutServer } from './support/bare-fan-out-server';
 import { scaled, writeDataset } from './support/dataset';
 import { cpuSeconds, mb, median, percentile, rssBytes, sleep } from './support/measure';
+import {
+  type ReceivedVersion,
+  type SubscriberProcesses,
+  startSubscribers,
+} from './support/subscriber-processes';
 
 /** subscriber counts, one run each: the curve of issue 20 (HEN_BENCH_FAN_OUT=200,1000 to choose) */
 const SUBSCRIBER_COUNTS = (process.env.HEN_BENCH_FAN_OUT ?? '200,1000,2000').split(',').map(Number);
+/**
+ * the processes the subscribers run in (support/subscriber-processes.ts says why not one):
+ * as many as the machine's two cores (HEN_BENCH_FAN_OUT_PROCESSES to change)
+ */
+const SUBSCRIBER_PROCESSES = Number(process.env.HEN_BENCH_FAN_OUT_PROCESSES ?? 2);
 /** RSS peak at the largest count: at most this much above the idle daemon */
 const RSS_GOAL_BYTES = 100 * 1024 * 1024;
 /** after the subscribers left, RSS at most this share above the idle figure counts as back */
@@ -51,49 +58,10 @@ interface JobEvent {
   progress: { percent: number; bytesDone: number } | null;
 }
 
-interface Received {
-  /** Date.now() at receipt, to compare with the daemon's ISO timestamps (same machine clock) */
-  wall: number;
-  /** performance.now() at receipt, for spreads between subscribers */
-  mono: number;
-  job: JobEvent;
-}
+type Received = ReceivedVersion<JobEvent>;
 
-interface Subscriber {
-  client: Client;
-  events: Received[];
-  /** each job's final version, by id, as it arrived */
-  ended: Map<string, JobEvent>;
-  errors: unknown[];
-}
-
-/** Connects one graphql-ws client (its own websocket) and subscribes it to every job update. */
-async function subscriber(url: string): Promise<Subscriber> {
-  const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
-  const connected = new Promise<void>((resolve, reject) => {
-    client.on('connected', () => resolve());
-    client.on('error', reject);
-  });
-  const result: Subscriber = { client, events: [], ended: new Map(), errors: [] };
-  client.subscribe<{ jobUpdated: JobEvent }>(
-    { query: SUBSCRIPTION },
-    {
-      next: (value) => {
-        const wall = Date.now();
-        const mono = performance.now();
-        if (value.errors) result.errors.push(...value.errors);
-        const job = value.data?.jobUpdated;
-        if (!job) return;
-        result.events.push({ wall, mono, job });
-        if (!['QUEUED', 'RUNNING'].includes(job.state)) result.ended.set(job.id, job);
-      },
-      error: (error) => result.errors.push(error),
-      complete: () => undefined,
-    },
-  );
-  await connected;
-  return result;
-}
+const subscribe = (url: string, count: number): Promise<SubscriberProcesses<JobEvent>> =>
+  startSubscribers<JobEvent>(url, count, SUBSCRIBER_PROCESSES, SUBSCRIPTION);
 
 /** What tells one published version of a job from another. */
 const eventKey = (job: JobEvent) =>
@@ -122,7 +90,7 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
   const root = mkdtempSync(join(tmpdir(), 'hen-bench-fan-out-'));
   let started: StartedDaemon | undefined;
   let stopSampler = () => undefined as void;
-  const subscribers: Subscriber[] = [];
+  let subscribers: SubscriberProcesses<JobEvent> | undefined;
   try {
     const data = writeDataset(join(root, 'data'), { files: DATA_FILES, bytes: DATA_BYTES });
     started = await startDaemon(
@@ -152,8 +120,7 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
     }, 100);
     stopSampler = () => clearInterval(sampler);
 
-    const url = client.url.replace(/^http/, 'ws');
-    for (let i = 0; i < count; i++) subscribers.push(await subscriber(url));
+    subscribers = await subscribe(client.url.replace(/^http/, 'ws'), count);
 
     // graphql-ws does not acknowledge a subscription: a short job (unlock) shows that every
     // subscriber's subscription is live before the measured backup starts
@@ -161,16 +128,7 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
       'mutation { unlockRepository(name: "local") { id } }',
     );
     await waitForEnd(client, probe.id, 60_000);
-    await waitFor(
-      () =>
-        subscribers.every((s) =>
-          s.events.some(
-            (e) => e.job.id === probe.id && !['QUEUED', 'RUNNING'].includes(e.job.state),
-          ),
-        ),
-      'the probe job reaching every subscriber',
-      30_000,
-    );
+    await subscribers.ended(probe.id, 30_000);
 
     const cpuBefore = cpuSeconds(daemon.pid);
     const { runBackup: backup } = await client.data<{ runBackup: { id: string } }>(
@@ -178,22 +136,14 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
     );
     // the end is awaited through the subscribers themselves: polling the job over HTTP (20 times
     // a second) took daemon time from the deliveries being measured
-    const endedFor = (s: Subscriber) => s.ended.get(backup.id);
-    await waitFor(
-      () => subscribers.every((s) => endedFor(s) !== undefined),
-      'the backup end reaching every subscriber',
-      300_000,
-    );
-    const ended = endedFor(subscribers[0])!;
+    const ended = await subscribers.ended(backup.id, 300_000);
     if (ended.state !== 'SUCCEEDED') throw new Error(`the backup ended ${ended.state}`);
     const cpu = cpuSeconds(daemon.pid) - cpuBefore;
     stopSampler();
+    const { streams, errors } = await subscribers.streams({ id: backup.id });
     // after the burst: the subscribers leave, then memory should come back near idle
-    await Promise.all(subscribers.map(async (s) => s.client.dispose()));
+    await subscribers.dispose();
     const leftAt = Date.now();
-
-    const streams = subscribers.map((s) => s.events.filter((e) => e.job.id === backup.id));
-    const errors = subscribers.reduce((n, s) => n + s.errors.length, 0);
 
     // 1. every state change, in order, for every subscriber
     const stateOrder = (events: Received[]) =>
@@ -302,7 +252,6 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
     // the baseline's clients are measured.
     const versions = streams[0];
     streams.splice(0);
-    for (const s of subscribers) s.events = [];
     const after = largest ? await rssAfterBurst(daemon.pid, idleRss, leftAt) : undefined;
     // 4. at the largest count, the same number of clients fed the same versions by a bare server
     const bare = largest ? await bareFanOut(count, versions) : undefined;
@@ -356,7 +305,7 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
     ];
   } finally {
     stopSampler();
-    await Promise.all(subscribers.map(async (s) => s.client.dispose()));
+    await subscribers?.dispose();
     await started?.stop();
     rmSync(root, { recursive: true, force: true });
   }
@@ -373,9 +322,9 @@ async function bareFanOut(
   received: Received[],
 ): Promise<{ versions: number; deliveries: number; p99: number; median: number }> {
   const server = await startBareFanOutServer();
-  const subscribers: Subscriber[] = [];
+  let subscribers: SubscriberProcesses<JobEvent> | undefined;
   try {
-    for (let i = 0; i < count; i++) subscribers.push(await subscriber(server.url));
+    subscribers = await subscribe(server.url, count);
     // as with the daemon, a subscription is not acknowledged: probe until all are registered
     await waitFor(
       async () => (await server.send({ ...received[0].job, id: 'probe' })) === count,
@@ -387,14 +336,10 @@ async function bareFanOut(
       if (i > 0) await sleep(published[i] - published[i - 1]);
       await server.send(job as unknown as Record<string, unknown>);
     }
-    const versionsOf = (s: Subscriber) => s.events.filter((e) => e.job.id !== 'probe');
-    await waitFor(
-      () => subscribers.every((s) => versionsOf(s).length === received.length),
-      'every version reaching every bare subscriber',
-      60_000,
-    );
-    const delays = subscribers.flatMap((s) =>
-      versionsOf(s).map((e) => e.wall - Date.parse(e.job.updatedAt)),
+    await subscribers.received(received.length, 'probe', 60_000);
+    const { streams } = await subscribers.streams({ exceptId: 'probe' });
+    const delays = streams.flatMap((events) =>
+      events.map((e) => e.wall - Date.parse(e.job.updatedAt)),
     );
     return {
       versions: received.length,
@@ -403,7 +348,7 @@ async function bareFanOut(
       median: median(delays),
     };
   } finally {
-    await Promise.all(subscribers.map(async (s) => s.client.dispose()));
+    await subscribers?.dispose();
     server.stop();
   }
 }
@@ -434,6 +379,6 @@ export const benchmark: Benchmark = {
   order: 50,
   id: 'fan-out',
   describe:
-    "The built daemon with one local repository limited to `limits.upload: 1M` and one backup of 10 MiB of incompressible data (100 files), so that the backup runs about ten seconds. Run once per subscriber count (200, 1,000, 2,000; a new daemon each): that many graphql-ws clients, each on its own websocket, subscribe to `jobUpdated` (no filter); an unlock job first shows that every subscription is live. Then `runBackup`; every event of the backup job is recorded with its receipt time. Figures: subscribers that saw QUEUED → RUNNING → SUCCEEDED (and the same event sequence as the others); the longest silence between two updates from the first progress to the end; delivery delay: each event's `updatedAt` (set by the daemon just before it stores and publishes that version of the job) against its receipt time (same machine clock), for every event of every subscriber, plus the spread between the first and the last subscriber to receive the same event. At the largest count, the daemon's RSS (VmRSS every 100 ms) from before the first subscriber to the end of the backup, then once a second after every subscriber left (while the backup's follow-up index job runs), until it is within 10% of the idle figure (at most 120 s); then the baseline: as many graphql-ws clients sent the same versions (the daemon's payloads, stamped as sent, at the gaps the daemon published them) by a bare `ws` server in a process of its own (bench/support/bare-fan-out-server.ts: no GraphQL, no job feeds, no restic), publish to receipt p99 against the daemon's. The subscribers run in the benchmark process, on the same 2 CPUs as the daemon and restic.",
+    "The built daemon with one local repository limited to `limits.upload: 1M` and one backup of 10 MiB of incompressible data (100 files), so that the backup runs about ten seconds. Run once per subscriber count (200, 1,000, 2,000; a new daemon each): that many graphql-ws clients, each on its own websocket, subscribe to `jobUpdated` (no filter); an unlock job first shows that every subscription is live. Then `runBackup`; every event of the backup job is recorded with its receipt time. Figures: subscribers that saw QUEUED → RUNNING → SUCCEEDED (and the same event sequence as the others); the longest silence between two updates from the first progress to the end; delivery delay: each event's `updatedAt` (set by the daemon just before it stores and publishes that version of the job) against its receipt time (same machine clock), for every event of every subscriber, plus the spread between the first and the last subscriber to receive the same event. At the largest count, the daemon's RSS (VmRSS every 100 ms) from before the first subscriber to the end of the backup, then once a second after every subscriber left (while the backup's follow-up index job runs), until it is within 10% of the idle figure (at most 120 s); then the baseline: as many graphql-ws clients sent the same versions (the daemon's payloads, stamped as sent, at the gaps the daemon published them) by a bare `ws` server in a process of its own (bench/support/bare-fan-out-server.ts: no GraphQL, no job feeds, no restic), publish to receipt p99 against the daemon's. The subscribers run in two child processes of the benchmark (1,000 each at 2,000: bench/support/subscriber-processes.ts), on the same 2 CPUs as the daemon and restic.",
   run: fanOutBenchmark,
 };
