@@ -15,14 +15,14 @@
  *   or RUNNING, the first process's first subscriber's (as received);
  * - `received(atLeast, exceptId)`: once every subscriber has received `atLeast` results of jobs
  *   other than `exceptId`;
+ * - questions carry a number their answer comes back with; a child dying fails what it owes;
  * - `streams(filter)`: every subscriber's received versions (`{ wall, mono, job }`, `wall` from
- *   Date.now(), `mono` from performance.timeOrigin + now(): comparable between the processes),
- *   in a fixed subscriber order, with the number of errors; `forget()` lets them go;
+ *   Date.now(), `mono` in ms of the system's monotonic clock, which every process reads alike),
+ *   in a fixed subscriber order, with the number of errors;
  * - `dispose()`: closes every client and ends the processes.
  */
 import { createClient, type Client } from 'graphql-ws';
 import { fork, type ChildProcess } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 export interface ReceivedVersion<Job> {
@@ -36,20 +36,34 @@ interface AnyJob {
   state: string;
 }
 
-type Ask =
-  | { connect: { url: string; count: number; query: string } }
+interface Connect {
+  url: string;
+  count: number;
+  query: string;
+}
+
+type Question =
+  | { connect: Connect }
   | { ended: string }
   | { received: { atLeast: number; exceptId: string } }
   | { streams: { id?: string; exceptId?: string } }
-  | { forget: true }
   | { dispose: true };
 
-type Answer = { job?: AnyJob; streams?: ReceivedVersion<AnyJob>[][]; errors?: number };
+/** A question to a child with the number its answer comes back with. */
+type Asked = Question & { ask: number };
 
-interface Question {
+interface Answer {
+  ask: number;
+  job?: AnyJob;
+  streams?: ReceivedVersion<AnyJob>[][];
+  errors?: number;
+}
+
+/** In a child: a question about what the subscribers got, told each result as it comes. */
+interface Awaited {
   see(index: number, job: AnyJob): void;
   holds(): boolean;
-  answer(): Answer;
+  answer(): Omit<Answer, 'ask'>;
 }
 
 const isFinal = (job: AnyJob) => job.state !== 'QUEUED' && job.state !== 'RUNNING';
@@ -61,43 +75,48 @@ export interface SubscriberProcesses<Job> {
     id?: string;
     exceptId?: string;
   }): Promise<{ streams: ReceivedVersion<Job>[][]; errors: number }>;
-  forget(): Promise<void>;
   dispose(): Promise<void>;
 }
 
-/** One child process and the answers it owes, in order. */
+/** One child process and the answers it owes, by the number of their question. */
 class Child {
-  private readonly waiting: { resolve: (answer: Answer) => void; reject: (e: Error) => void }[] =
-    [];
+  private readonly waiting = new Map<
+    number,
+    { resolve: (answer: Answer) => void; reject: (e: Error) => void }
+  >();
+  private asked = 0;
 
   constructor(readonly process: ChildProcess) {
-    process.on('message', (answer: Answer) => this.waiting.shift()?.resolve(answer));
-    process.once('exit', (code) => {
-      for (const w of this.waiting.splice(0)) w.reject(new Error(`subscribers exited ${code}`));
+    process.on('message', (answer: Answer) => this.waiting.get(answer.ask)?.resolve(answer));
+    // a send to a child that died is told by its exit below
+    process.on('error', () => undefined);
+    process.once('exit', (code, signal) => {
+      for (const w of this.waiting.values()) {
+        w.reject(new Error(`the subscribers' process ended (${signal ?? code})`));
+      }
     });
   }
 
-  ask(message: Ask, timeoutMs = 120_000): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(new Error(`timed out waiting for the subscribers: ${Object.keys(message)[0]}`)),
+  get gone(): boolean {
+    return this.process.exitCode !== null || this.process.signalCode !== null;
+  }
+
+  ask(question: Question, timeoutMs = 120_000): Promise<Answer> {
+    if (!this.process.connected) return Promise.reject(new Error('the subscribers are gone'));
+    const ask = ++this.asked;
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<Answer>((resolve, reject) => {
+      this.waiting.set(ask, { resolve, reject });
+      const what = Object.keys(question)[0];
+      timer = setTimeout(
+        () => reject(new Error(`timed out waiting for the subscribers: ${what}`)),
         timeoutMs,
       );
-      this.waiting.push({
-        resolve: (answer) => {
-          clearTimeout(timer);
-          resolve(answer);
-        },
-        reject,
-      });
-      if (!this.process.connected) {
-        clearTimeout(timer);
-        this.waiting.pop();
-        reject(new Error('the subscribers are gone'));
-        return;
-      }
-      this.process.send(message);
+    });
+    this.process.send({ ...question, ask } satisfies Asked);
+    return answered.finally(() => {
+      clearTimeout(timer);
+      this.waiting.delete(ask);
     });
   }
 }
@@ -108,6 +127,9 @@ export async function startSubscribers<Job extends AnyJob>(
   processes: number,
   query: string,
 ): Promise<SubscriberProcesses<Job>> {
+  if (!Number.isInteger(processes) || processes < 1) {
+    throw new Error(`subscriber processes: a whole number of at least 1, not ${processes}`);
+  }
   const children = Array.from(
     { length: Math.min(processes, count) },
     () =>
@@ -119,14 +141,31 @@ export async function startSubscribers<Job extends AnyJob>(
         }),
       ),
   );
+  const all = (question: Question, timeoutMs?: number) =>
+    Promise.all(children.map((child) => child.ask(question, timeoutMs)));
+  let disposing: Promise<void> | undefined;
+  const dispose = () =>
+    (disposing ??= (async () => {
+      const exited = children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.gone) resolve();
+            else child.process.once('exit', () => resolve());
+          }),
+      );
+      await all({ dispose: true }).catch(() => children.forEach((c) => c.process.kill()));
+      await Promise.all(exited);
+    })());
   const share = (i: number) =>
     Math.floor(count / children.length) + (i < count % children.length ? 1 : 0);
-  await Promise.all(
-    children.map((child, i) => child.ask({ connect: { url, count: share(i), query } })),
-  );
-  let disposed = false;
-  const all = (message: Ask, timeoutMs?: number) =>
-    Promise.all(children.map((child) => child.ask(message, timeoutMs)));
+  try {
+    await Promise.all(
+      children.map((child, i) => child.ask({ connect: { url, count: share(i), query } })),
+    );
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
   return {
     ended: async (jobId, timeoutMs) => (await all({ ended: jobId }, timeoutMs))[0].job as Job,
     received: async (atLeast, exceptId, timeoutMs) => {
@@ -139,22 +178,7 @@ export async function startSubscribers<Job extends AnyJob>(
         errors: answers.reduce((n, a) => n + (a.errors ?? 0), 0),
       };
     },
-    forget: async () => {
-      await all({ forget: true });
-    },
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      const exited = children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.process.exitCode !== null || child.process.signalCode !== null) resolve();
-            else child.process.once('exit', () => resolve());
-          }),
-      );
-      await all({ dispose: true }).catch(() => undefined);
-      await Promise.all(exited);
-    },
+    dispose,
   };
 }
 
@@ -163,23 +187,24 @@ function subscribe(): void {
   const clients: Client[] = [];
   const events: ReceivedVersion<AnyJob>[][] = [];
   let errors = 0;
-  /** a question waiting for the subscribers, told each result as it comes (no scans meanwhile) */
-  let pending: Question | undefined;
-  const reply = (answer: Answer) => process.send!(answer);
+  /** questions waiting for the subscribers, told each result as it comes (no scans meanwhile) */
+  const pending = new Map<number, Awaited>();
+  const reply = (ask: number, answer: Omit<Answer, 'ask'> = {}) =>
+    process.send!({ ...answer, ask } satisfies Answer);
   const settle = () => {
-    if (pending?.holds()) {
-      const question = pending;
-      pending = undefined;
-      reply(question.answer());
+    for (const [ask, question] of pending) {
+      if (!question.holds()) continue;
+      pending.delete(ask);
+      reply(ask, question.answer());
     }
   };
-  const pose = (question: Question) => {
+  const pose = (ask: number, question: Awaited) => {
     events.forEach((stream, index) => stream.forEach((e) => question.see(index, e.job)));
-    pending = question;
+    pending.set(ask, question);
     settle();
   };
 
-  const connect = async (url: string, count: number, query: string) => {
+  const connect = async (ask: number, { url, count, query }: Connect) => {
     for (let i = 0; i < count; i++) {
       const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
       const connected = new Promise<void>((resolve, reject) => {
@@ -195,13 +220,14 @@ function subscribe(): void {
         {
           next: (value) => {
             const wall = Date.now();
-            const mono = performance.timeOrigin + performance.now();
+            // the system's monotonic clock, the same in every process
+            const mono = Number(process.hrtime.bigint()) / 1e6;
             if (value.errors) errors += value.errors.length;
             const job = value.data && Object.values(value.data)[0];
             if (!job) return;
             received.push({ wall, mono, job });
-            if (!pending) return;
-            pending.see(index, job);
+            if (!pending.size) return;
+            for (const question of pending.values()) question.see(index, job);
             settle();
           },
           error: () => errors++,
@@ -210,15 +236,19 @@ function subscribe(): void {
       );
       await connected;
     }
-    reply({});
+    reply(ask);
   };
 
-  process.on('message', (message: Ask) => {
+  process.on('message', (message: Asked) => {
+    const { ask } = message;
     if ('connect' in message) {
-      void connect(message.connect.url, message.connect.count, message.connect.query);
+      connect(ask, message.connect).catch((error: unknown) => {
+        console.error(`subscribers could not connect: ${String(error)}`);
+        process.exit(1);
+      });
     } else if ('ended' in message) {
       const ends = new Map<number, AnyJob>();
-      pose({
+      pose(ask, {
         see: (index, job) => {
           if (job.id === message.ended && isFinal(job) && !ends.has(index)) ends.set(index, job);
         },
@@ -229,7 +259,7 @@ function subscribe(): void {
       const { atLeast, exceptId } = message.received;
       const counts = events.map(() => 0);
       let reached = atLeast <= 0 ? events.length : 0;
-      pose({
+      pose(ask, {
         see: (index, job) => {
           if (job.id !== exceptId && ++counts[index] === atLeast) reached++;
         },
@@ -238,18 +268,15 @@ function subscribe(): void {
       });
     } else if ('streams' in message) {
       const { id, exceptId } = message.streams;
-      reply({
+      reply(ask, {
         streams: events.map((stream) =>
           stream.filter((e) => (id === undefined || e.job.id === id) && e.job.id !== exceptId),
         ),
         errors,
       });
-    } else if ('forget' in message) {
-      for (const stream of events) stream.splice(0);
-      reply({});
     } else if ('dispose' in message) {
       void Promise.all(clients.map(async (c) => c.dispose())).then(() => {
-        reply({});
+        reply(ask);
         process.disconnect();
       });
     }

@@ -59,7 +59,8 @@ export class GraphqlWsServer {
       0,
     );
     this.onUpgrade = (request, socket, head) => {
-      // as Nest's service: another path's upgrade is left to whoever else listens for it
+      // as Nest's service: an upgrade for another path is not this server's (one that only
+      // starts with the path, `/graphqlx`, is refused by ws, as it was)
       if (!request.url?.startsWith(path)) return;
       this.wss.handleUpgrade(request, socket, head, (ws) =>
         this.wss.emit('connection', ws, request),

@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import {
   GraphQLError,
@@ -8,17 +7,11 @@ import {
   GraphQLString,
   type ExecutionResult,
 } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { EventHub as Hub } from '../../test/support/event-hub';
 import { SharedExecution } from './shared-execution';
 import { SubscriptionWriter } from './subscription-writer';
-
-/** The copy of graphql-ws the daemon runs: the one @nestjs/graphql serves subscriptions with. */
-const served = import(
-  require.resolve('graphql-ws/use/ws', { paths: [dirname(require.resolve('@nestjs/graphql'))] })
-) as Promise<{
-  useServer: (options: object, server: WebSocketServer) => { dispose(): Promise<void> };
-}>;
 
 /** A graphql-ws client at the protocol level, keeping every message as the text it came in. */
 async function rawClient(port: number) {
@@ -53,7 +46,7 @@ async function waitUntil(check: () => boolean): Promise<void> {
 describe('SubscriptionWriter (graphql-ws results written by the daemon, serialised once)', () => {
   const hub = new Hub();
   let server: WebSocketServer;
-  let disposeServer: () => Promise<void>;
+  let disposeServer: () => void | Promise<void>;
   let writer: SubscriptionWriter;
   let port: number;
   const clients: WebSocket[] = [];
@@ -118,7 +111,6 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
     server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((resolve) => server.once('listening', resolve));
     port = (server.address() as AddressInfo).port;
-    const { useServer } = await served;
     const running = useServer(
       {
         schema,

@@ -17,12 +17,23 @@ class CountingSocket extends EventEmitter implements HeartbeatSocket {
   readonly OPEN = 1;
   readyState = 1;
   pings = 0;
-  terminated = false;
+  terminations = 0;
+  /** `closesLater`: terminate() leaves it CLOSING, as `ws` does until the socket has closed */
+  constructor(private readonly closesLater = false) {
+    super();
+  }
+  get terminated(): boolean {
+    return this.terminations > 0;
+  }
   ping(): void {
     this.pings++;
   }
   terminate(): void {
-    this.terminated = true;
+    this.terminations++;
+    this.readyState = 2;
+    if (!this.closesLater) this.close();
+  }
+  close(): void {
     this.readyState = 3;
     this.emit('close');
   }
@@ -94,6 +105,47 @@ describe('Heartbeat', () => {
     expect(clock.pending).toBe(0);
     heartbeat.add(new CountingSocket());
     heartbeat.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('wakes once a period for one client, not once a turn', () => {
+    const clock = new FakeClock();
+    let wakes = 0;
+    const counted =
+      (arm: (fn: () => void, ms: number) => () => void) => (fn: () => void, ms: number) =>
+        arm(() => {
+          wakes++;
+          fn();
+        }, ms);
+    clock.setTimeout = counted(clock.setTimeout.bind(clock));
+    clock.setInterval = counted(clock.setInterval.bind(clock));
+    const heartbeat = new Heartbeat(clock);
+    const socket = new CountingSocket();
+    heartbeat.add(socket);
+    for (let period = 0; period < 3; period++) {
+      clock.advance(HEARTBEAT_PERIOD_MS);
+      socket.pong();
+    }
+    expect(socket.pings).toBe(3);
+    expect(wakes).toBe(3);
+  });
+
+  it('neither pings nor drops again a client that is closing, and forgets one that closed', () => {
+    const clock = new FakeClock();
+    let dropped = 0;
+    const heartbeat = new Heartbeat(clock, () => dropped++);
+    const silent = new CountingSocket(true);
+    const leaving = new CountingSocket();
+    heartbeat.add(silent);
+    heartbeat.add(leaving);
+    clock.advance(HEARTBEAT_PERIOD_MS);
+    leaving.close();
+    clock.advance(2 * HEARTBEAT_PERIOD_MS);
+    expect([silent.pings, silent.terminations, dropped]).toEqual([1, 1, 1]);
+    expect(leaving.pings).toBe(1);
+    expect(heartbeat.clients).toBe(1); // the closing one, until its close
+    silent.close();
+    expect(heartbeat.clients).toBe(0);
     expect(clock.pending).toBe(0);
   });
 

@@ -43,13 +43,15 @@ interface Beating {
  * a job's versions. Here the period is cut into turns (HEARTBEAT_TURN_MS) and a new client joins
  * the turn with the fewest clients, the one furthest from now among those, so that 2,000 clients
  * connecting in the same second are pinged about 40 at a time, four times a second, whatever
- * the order they came in. One timer for all of them, armed only while there are clients.
+ * the order they came in. One timer for all of them, set for the next turn that has clients.
  */
 export class Heartbeat {
   private readonly turns: Set<Beating>[];
-  /** the turn the next tick runs */
+  /** Clock time at which turn `n` of the endless sequence of turns is due: origin + n × turnMs. */
+  private origin = 0;
+  /** the next turn of the sequence to run (its set is turns[next % turns.length]) */
   private next = 0;
-  private stopTimer?: () => void;
+  private armed?: { turn: number; cancel: () => void };
 
   constructor(
     private readonly clock: Clock,
@@ -69,6 +71,8 @@ export class Heartbeat {
   }
 
   add(socket: HeartbeatSocket): void {
+    // after a quiet spell the sequence goes on from now: the next turn is one turn away
+    if (this.clients === 0) this.origin = this.clock.now() - (this.next - 1) * this.turnMs;
     const beating: Beating = { socket, unanswered: false };
     const turn = this.quietestTurn();
     turn.add(beating);
@@ -77,24 +81,45 @@ export class Heartbeat {
     });
     socket.once('close', () => {
       turn.delete(beating);
-      if (this.clients === 0) this.stop();
+      this.arm();
     });
-    this.stopTimer ??= this.clock.setInterval(() => this.tick(), this.turnMs);
+    this.arm();
   }
 
   stop(): void {
-    this.stopTimer?.();
-    this.stopTimer = undefined;
+    this.armed?.cancel();
+    this.armed = undefined;
   }
 
-  private tick(): void {
-    const turn = this.turns[this.next];
-    this.next = (this.next + 1) % this.turns.length;
-    for (const beating of turn) {
+  /**
+   * A timer for the next turn that has clients, none when no turn has: the daemon wakes once
+   * for each turn it pings in, not four times a second for one dashboard.
+   */
+  private arm(): void {
+    const count = this.turns.length;
+    let due: number | undefined;
+    for (let turn = this.next; turn < this.next + count; turn++) {
+      if (this.turns[turn % count].size) {
+        due = turn;
+        break;
+      }
+    }
+    if (this.armed?.turn === due) return;
+    this.stop();
+    if (due === undefined) return;
+    const turn = due;
+    const wait = Math.max(0, this.origin + turn * this.turnMs - this.clock.now());
+    this.armed = { turn, cancel: this.clock.setTimeout(() => this.run(turn), wait) };
+  }
+
+  private run(turn: number): void {
+    this.armed = undefined;
+    this.next = turn + 1;
+    for (const beating of this.turns[turn % this.turns.length]) {
       const { socket } = beating;
+      // a socket closing (terminated on an earlier turn, or by its client) leaves at its close
       if (socket.readyState !== socket.OPEN) continue;
       if (beating.unanswered) {
-        // its close event takes it off its turn
         socket.terminate();
         this.onDropped();
         continue;
@@ -102,6 +127,7 @@ export class Heartbeat {
       beating.unanswered = true;
       socket.ping();
     }
+    this.arm();
   }
 
   /** The turn with the fewest clients; of those, the one whose tick comes last. */

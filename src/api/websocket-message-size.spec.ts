@@ -55,7 +55,7 @@ describe('WebSocketMessageSize', () => {
   it('refuses, with an explanation, when there is no graphql-ws server to limit', () => {
     const withoutSubscriptions = { graphQlAdapter: {} } as unknown as GraphQLModule;
     expect(() => graphqlWebSocketServer(withoutSubscriptions)).toThrow(
-      /cannot limit the size of websocket messages/,
+      /cannot set up websocket clients/,
     );
   });
 });

@@ -4,8 +4,8 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { MAX_BODY_BYTES } from './http-body';
 
 /**
- * The parts of `ws`'s WebSocketServer used here. Duck-typed rather than `instanceof`: the server
- * is built by @nestjs/graphql's own copy of `ws`, not necessarily the one this package depends on.
+ * The parts of `ws`'s WebSocketServer used here, found through the GraphQL module's driver (its
+ * private field, duck-typed rather than trusted).
  */
 interface WebSocketServerLike {
   options: { maxPayload?: number; noServer?: boolean };
@@ -38,7 +38,7 @@ export function graphqlWebSocketServer(graphql: GraphQLModule): WebSocketServerL
   const server = driver?._subscriptionService?.wss;
   if (!isWebSocketServer(server)) {
     throw new Error(
-      'cannot limit the size of websocket messages: the graphql-ws server is no longer at ' +
+      'cannot set up websocket clients (message size, send limit, heartbeat): the graphql-ws server is no longer at ' +
         'GraphQLModule.graphQlAdapter._subscriptionService.wss (see websocket-message-size.ts)',
     );
   }

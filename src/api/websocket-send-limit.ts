@@ -10,7 +10,7 @@ export const SEND_STALL_MS = 5000;
 /** 1008 (policy violation): the client is not refused for its request but for not reading. */
 export const SLOW_CLIENT_CLOSE_CODE = 1008;
 
-/** The parts of a `ws` WebSocket used here (the server's own copy of `ws`; see websocket-message-size.ts). */
+/** The parts of a `ws` WebSocket used here. */
 interface SocketLike {
   bufferedAmount: number;
   readyState: number;
