@@ -23,7 +23,7 @@ export interface GraphqlWsServerOptions {
  * them up, less two things. graphql-ws's keep-alive is off: Nest calls `useServer` without its
  * `keepAlive` argument, so each connection got its own 12 s interval from the moment it
  * connected, and dashboards that connected together (a daemon restart reconnects them all) were
- * pinged together, 2,000 pings and their pongs in the same second, every 12 s, between the job
+ * pinged together, 2,000 pings and their pongs within a few seconds, every 12 s, between the job
  * versions they wait for. WebSocketHeartbeat (websocket-heartbeat.ts) pings them spread over
  * the interval instead. And only graphql-ws is served: the legacy subscriptions-transport-ws
  * protocol, which the daemon never offered, is not set up at all.
