@@ -349,7 +349,7 @@ async function bareFanOut(
     };
   } finally {
     await subscribers?.dispose();
-    server.stop();
+    await server.stop();
   }
 }
 

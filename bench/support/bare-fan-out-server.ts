@@ -6,40 +6,31 @@
  * Node server and these clients pay on this machine for one message to each of them.
  *
  * API: `startBareFanOutServer()` → `{ url, send(job), stop() }`; `send` resolves once every
- * subscriber's message was handed to its socket.
+ * subscriber's message was handed to its socket (a HelperProcess, helper-process.ts).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
+import { answerQuestions, forkHelper } from './helper-process';
 
-interface ToServer {
-  job: Record<string, unknown>;
+type Question = { listening: true } | { job: Record<string, unknown> };
+interface Answer {
+  port?: number;
+  sent?: number;
 }
-type FromServer = { port: number } | { sent: number };
 
 export interface BareFanOutServer {
   url: string;
   send(job: Record<string, unknown>): Promise<number>;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export async function startBareFanOutServer(): Promise<BareFanOutServer> {
-  const child: ChildProcess = fork(__filename, ['--serve'], {
-    execArgv: process.execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const replies: ((message: FromServer) => void)[] = [];
-  child.on('message', (message: FromServer) => replies.shift()?.(message));
-  const next = () => new Promise<FromServer>((resolve) => replies.push(resolve));
-  const ready = (await next()) as { port: number };
+  const helper = forkHelper<Question, Answer>(__filename, '--serve', 'bare fan-out server');
+  const { port } = await helper.ask({ listening: true });
   return {
-    url: `ws://127.0.0.1:${ready.port}/graphql`,
-    send: async (job) => {
-      const sent = next();
-      child.send({ job } satisfies ToServer);
-      return ((await sent) as { sent: number }).sent;
-    },
-    stop: () => child.kill(),
+    url: `ws://127.0.0.1:${port}/graphql`,
+    send: async (job) => (await helper.ask({ job })).sent!,
+    stop: () => helper.stop(),
   };
 }
 
@@ -58,11 +49,12 @@ function serve(): void {
       }
     });
   });
-  server.on('listening', () => {
-    process.send!({ port: (server.address() as AddressInfo).port } satisfies FromServer);
-  });
-  process.on('message', ({ job }: ToServer) => {
-    const stamped = { ...job, updatedAt: new Date().toISOString() };
+  const listening = new Promise<number>((resolve) =>
+    server.on('listening', () => resolve((server.address() as AddressInfo).port)),
+  );
+  answerQuestions<Question, Answer>(async (question) => {
+    if ('listening' in question) return { port: await listening };
+    const stamped = { ...question.job, updatedAt: new Date().toISOString() };
     const payload = Buffer.from(`${JSON.stringify({ data: { jobUpdated: stamped } })}}`);
     let sent = 0;
     for (const [socket, prefixes] of subscriptions) {
@@ -71,9 +63,8 @@ function serve(): void {
         sent++;
       }
     }
-    process.send!({ sent } satisfies FromServer);
+    return { sent };
   });
-  process.on('disconnect', () => process.exit(0));
 }
 
 if (process.argv[2] === '--serve') serve();

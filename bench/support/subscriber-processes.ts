@@ -15,15 +15,15 @@
  *   or RUNNING, the first process's first subscriber's (as received);
  * - `received(atLeast, exceptId)`: once every subscriber has received `atLeast` results of jobs
  *   other than `exceptId`;
- * - questions carry a number their answer comes back with; a child dying fails what it owes;
  * - `streams(filter)`: every subscriber's received versions (`{ wall, mono, job }`, `wall` from
  *   Date.now(), `mono` in ms of the system's monotonic clock, which every process reads alike),
  *   in a fixed subscriber order, with the number of errors;
  * - `dispose()`: closes every client and ends the processes.
+ * The processes are HelperProcesses (helper-process.ts).
  */
 import { createClient, type Client } from 'graphql-ws';
-import { fork, type ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
+import { answerQuestions, forkHelper, type HelperProcess } from './helper-process';
 
 export interface ReceivedVersion<Job> {
   wall: number;
@@ -49,11 +49,7 @@ type Question =
   | { streams: { id?: string; exceptId?: string } }
   | { dispose: true };
 
-/** A question to a child with the number its answer comes back with. */
-type Asked = Question & { ask: number };
-
 interface Answer {
-  ask: number;
   job?: AnyJob;
   streams?: ReceivedVersion<AnyJob>[][];
   errors?: number;
@@ -63,7 +59,7 @@ interface Answer {
 interface Awaited {
   see(index: number, job: AnyJob): void;
   holds(): boolean;
-  answer(): Omit<Answer, 'ask'>;
+  answer(): Answer;
 }
 
 const isFinal = (job: AnyJob) => job.state !== 'QUEUED' && job.state !== 'RUNNING';
@@ -78,49 +74,6 @@ export interface SubscriberProcesses<Job> {
   dispose(): Promise<void>;
 }
 
-/** One child process and the answers it owes, by the number of their question. */
-class Child {
-  private readonly waiting = new Map<
-    number,
-    { resolve: (answer: Answer) => void; reject: (e: Error) => void }
-  >();
-  private asked = 0;
-
-  constructor(readonly process: ChildProcess) {
-    process.on('message', (answer: Answer) => this.waiting.get(answer.ask)?.resolve(answer));
-    // a send to a child that died is told by its exit below
-    process.on('error', () => undefined);
-    process.once('exit', (code, signal) => {
-      for (const w of this.waiting.values()) {
-        w.reject(new Error(`the subscribers' process ended (${signal ?? code})`));
-      }
-    });
-  }
-
-  get gone(): boolean {
-    return this.process.exitCode !== null || this.process.signalCode !== null;
-  }
-
-  ask(question: Question, timeoutMs = 120_000): Promise<Answer> {
-    if (!this.process.connected) return Promise.reject(new Error('the subscribers are gone'));
-    const ask = ++this.asked;
-    let timer: NodeJS.Timeout | undefined;
-    const answered = new Promise<Answer>((resolve, reject) => {
-      this.waiting.set(ask, { resolve, reject });
-      const what = Object.keys(question)[0];
-      timer = setTimeout(
-        () => reject(new Error(`timed out waiting for the subscribers: ${what}`)),
-        timeoutMs,
-      );
-    });
-    this.process.send({ ...question, ask } satisfies Asked);
-    return answered.finally(() => {
-      clearTimeout(timer);
-      this.waiting.delete(ask);
-    });
-  }
-}
-
 export async function startSubscribers<Job extends AnyJob>(
   url: string,
   count: number,
@@ -130,31 +83,17 @@ export async function startSubscribers<Job extends AnyJob>(
   if (!Number.isInteger(processes) || processes < 1) {
     throw new Error(`subscriber processes: a whole number of at least 1, not ${processes}`);
   }
-  const children = Array.from(
+  const children: HelperProcess<Question, Answer>[] = Array.from(
     { length: Math.min(processes, count) },
-    () =>
-      new Child(
-        fork(__filename, ['--subscribe'], {
-          execArgv: process.execArgv,
-          serialization: 'advanced',
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        }),
-      ),
+    () => forkHelper<Question, Answer>(__filename, '--subscribe', 'subscribers'),
   );
   const all = (question: Question, timeoutMs?: number) =>
     Promise.all(children.map((child) => child.ask(question, timeoutMs)));
   let disposing: Promise<void> | undefined;
   const dispose = () =>
     (disposing ??= (async () => {
-      const exited = children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.gone) resolve();
-            else child.process.once('exit', () => resolve());
-          }),
-      );
-      await all({ dispose: true }).catch(() => children.forEach((c) => c.process.kill()));
-      await Promise.all(exited);
+      await all({ dispose: true }).catch(() => children.forEach((c) => c.kill()));
+      await Promise.all(children.map((c) => c.stop()));
     })());
   const share = (i: number) =>
     Math.floor(count / children.length) + (i < count % children.length ? 1 : 0);
@@ -188,23 +127,22 @@ function subscribe(): void {
   const events: ReceivedVersion<AnyJob>[][] = [];
   let errors = 0;
   /** questions waiting for the subscribers, told each result as it comes (no scans meanwhile) */
-  const pending = new Map<number, Awaited>();
-  const reply = (ask: number, answer: Omit<Answer, 'ask'> = {}) =>
-    process.send!({ ...answer, ask } satisfies Answer);
+  const pending = new Set<Awaited & { settle: (answer: Answer) => void }>();
   const settle = () => {
-    for (const [ask, question] of pending) {
+    for (const question of pending) {
       if (!question.holds()) continue;
-      pending.delete(ask);
-      reply(ask, question.answer());
+      pending.delete(question);
+      question.settle(question.answer());
     }
   };
-  const pose = (ask: number, question: Awaited) => {
-    events.forEach((stream, index) => stream.forEach((e) => question.see(index, e.job)));
-    pending.set(ask, question);
-    settle();
-  };
+  const until = (question: Awaited) =>
+    new Promise<Answer>((resolve) => {
+      events.forEach((stream, index) => stream.forEach((e) => question.see(index, e.job)));
+      pending.add({ ...question, settle: resolve });
+      settle();
+    });
 
-  const connect = async (ask: number, { url, count, query }: Connect) => {
+  const connect = async ({ url, count, query }: Connect): Promise<Answer> => {
     for (let i = 0; i < count; i++) {
       const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
       const connected = new Promise<void>((resolve, reject) => {
@@ -227,7 +165,7 @@ function subscribe(): void {
             if (!job) return;
             received.push({ wall, mono, job });
             if (!pending.size) return;
-            for (const question of pending.values()) question.see(index, job);
+            for (const question of pending) question.see(index, job);
             settle();
           },
           error: () => errors++,
@@ -236,52 +174,45 @@ function subscribe(): void {
       );
       await connected;
     }
-    reply(ask);
+    return {};
   };
 
-  process.on('message', (message: Asked) => {
-    const { ask } = message;
-    if ('connect' in message) {
-      connect(ask, message.connect).catch((error: unknown) => {
-        console.error(`subscribers could not connect: ${String(error)}`);
-        process.exit(1);
-      });
-    } else if ('ended' in message) {
+  answerQuestions<Question, Answer>(async (question) => {
+    if ('connect' in question) return connect(question.connect);
+    if ('ended' in question) {
       const ends = new Map<number, AnyJob>();
-      pose(ask, {
+      return until({
         see: (index, job) => {
-          if (job.id === message.ended && isFinal(job) && !ends.has(index)) ends.set(index, job);
+          if (job.id === question.ended && isFinal(job) && !ends.has(index)) ends.set(index, job);
         },
         holds: () => ends.size === events.length,
         answer: () => ({ job: ends.get(0) }),
       });
-    } else if ('received' in message) {
-      const { atLeast, exceptId } = message.received;
+    }
+    if ('received' in question) {
+      const { atLeast, exceptId } = question.received;
       const counts = events.map(() => 0);
       let reached = atLeast <= 0 ? events.length : 0;
-      pose(ask, {
+      return until({
         see: (index, job) => {
           if (job.id !== exceptId && ++counts[index] === atLeast) reached++;
         },
         holds: () => reached === events.length,
         answer: () => ({}),
       });
-    } else if ('streams' in message) {
-      const { id, exceptId } = message.streams;
-      reply(ask, {
+    }
+    if ('streams' in question) {
+      const { id, exceptId } = question.streams;
+      return {
         streams: events.map((stream) =>
           stream.filter((e) => (id === undefined || e.job.id === id) && e.job.id !== exceptId),
         ),
         errors,
-      });
-    } else if ('dispose' in message) {
-      void Promise.all(clients.map(async (c) => c.dispose())).then(() => {
-        reply(ask);
-        process.disconnect();
-      });
+      };
     }
+    await Promise.all(clients.map(async (c) => c.dispose()));
+    return {};
   });
-  process.on('disconnect', () => process.exit(0));
 }
 
 if (process.argv[2] === '--subscribe') subscribe();
