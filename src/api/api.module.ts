@@ -24,12 +24,12 @@ import { QUERY_LIMITS, queryLimitsRule } from './query-limits';
 import { ConfigReloadResolver } from './config-reload.resolver';
 import { NodeFetchers, NodeResolver } from './node.resolver';
 import { describeRootTypes } from './root-type-descriptions';
-import { WebSocketMessageSizeModule } from './websocket-message-size';
 import { SharedExecution } from './shared-execution';
 import { SubscriptionWriter } from './subscription-writer';
-import { WebSocketSendLimitModule } from './websocket-send-limit';
-import { WebSocketHeartbeatModule } from './websocket-heartbeat';
-import { WebSocketWriteBatchingModule } from './websocket-write-batching';
+import { WebSocketClientsModule } from './websocket-clients.module';
+import { WebSocketHeartbeat } from './websocket-heartbeat';
+import { WebSocketOutboxes } from './websocket-outbox';
+import { MAX_BODY_BYTES } from './http-body';
 import { SubscriptionDocuments } from './subscription-documents';
 import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pipe';
 
@@ -41,12 +41,20 @@ import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pi
     SnapshotIndexModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      imports: [AuthModule],
-      inject: [SecretScrubber, TokenAuthenticator, LiveConfig],
+      imports: [AuthModule, WebSocketClientsModule],
+      inject: [
+        SecretScrubber,
+        TokenAuthenticator,
+        LiveConfig,
+        WebSocketOutboxes,
+        WebSocketHeartbeat,
+      ],
       useFactory: (
         scrubber: SecretScrubber,
         authenticator: TokenAuthenticator,
         config: LiveConfig,
+        outboxes: WebSocketOutboxes,
+        heartbeat: WebSocketHeartbeat,
       ) => {
         // one parse and validation per distinct subscription document, not per subscriber
         const documents = new SubscriptionDocuments();
@@ -71,15 +79,22 @@ import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pi
               path: GRAPHQL_PATH,
               onConnect: authenticateConnection(authenticator),
               // The same limits as HTTP: tokens (websocket-parse-limits.ts), then depth and cost;
-              // message size is capped by WebSocketMessageSizeModule below.
+              // message size below (webSockets).
               onSubscribe: documents.onSubscribe,
               parse: documents.parse,
               validate: documents.validate,
               // one execution per event and selection, whatever the number of subscribers
               subscribe: new SharedExecution().subscribe,
               // each result written by the daemon, its payload serialised once per selection
-              onOperation: new SubscriptionWriter().onOperation,
+              onOperation: new SubscriptionWriter(outboxes).onOperation,
             },
+          },
+          webSockets: {
+            // a client's messages are held to the HTTP body limit
+            maxPayload: MAX_BODY_BYTES,
+            // bounded and batched sends (a client that stops reading is dropped); pings spread
+            // over graphql-ws's 12 s, a client that does not answer dropped
+            setUps: [outboxes.open, heartbeat.add],
           },
           formatError: formatGraphQLError(scrubber),
           // Input limits: document size in tokens, nesting depth and cost (query-limits.ts);
@@ -89,14 +104,6 @@ import { ArgumentValidationPipe } from '../common/graphql/argument-validation.pi
         };
       },
     }),
-    // Caps graphql-ws messages at the HTTP body limit, once GraphQLModule has started.
-    WebSocketMessageSizeModule,
-    // Bounds what a client that stops reading can make the daemon hold.
-    WebSocketSendLimitModule,
-    // Sends each client the messages of one turn in one write.
-    WebSocketWriteBatchingModule,
-    // Pings graphql-ws clients, spread over graphql-ws's 12 s, and drops those that do not answer.
-    WebSocketHeartbeatModule,
   ],
   controllers: [IdeController],
   providers: [

@@ -15,7 +15,7 @@ import {
   type SubscriptionConfig,
 } from '@nestjs/graphql';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, printSchema } from 'graphql';
-import { GraphqlWsServer } from './graphql-ws-server';
+import { GraphqlWsServer, type WebSocketOptions } from './graphql-ws-server';
 
 /**
  * The options of {@link ApolloDriver}: @nestjs/apollo's ApolloDriverConfig without the
@@ -30,6 +30,8 @@ export interface ApolloDriverConfig
     GqlModuleOptions {
   path?: string;
   subscriptions?: SubscriptionConfig;
+  /** the message size and per-client set-ups of the graphql-ws endpoint (GraphqlWsServer) */
+  webSockets?: WebSocketOptions;
   /** HttpExceptions thrown by resolvers become GraphQL errors with Apollo's codes */
   autoTransformHttpErrors?: boolean;
   /** execution errors answer HTTP 200 with `{ data, errors }` */
@@ -60,8 +62,7 @@ type Options = ApolloDriverConfig & { context?: unknown; schema: GraphQLSchema }
 @Injectable()
 export class ApolloDriver extends AbstractGraphQLDriver<ApolloDriverConfig> {
   private apolloServer?: ApolloServer<BaseContext>;
-  // websocket-message-size.ts finds the graphql-ws server here, as it did in @nestjs/apollo
-  private _subscriptionService?: GraphqlWsServer;
+  private graphqlWs?: GraphqlWsServer;
 
   get instance(): ApolloServer<BaseContext> | undefined {
     return this.apolloServer;
@@ -96,12 +97,13 @@ export class ApolloDriver extends AbstractGraphQLDriver<ApolloDriverConfig> {
     }
     await this.registerExpress(opts);
     if (opts.subscriptions) {
-      this._subscriptionService = new GraphqlWsServer(
+      this.graphqlWs = new GraphqlWsServer(
         {
           schema: opts.schema,
           path: opts.path ?? '/graphql',
           context: opts.context as never,
           subscriptions: opts.subscriptions,
+          webSockets: opts.webSockets,
         },
         httpAdapter.getHttpServer() as Server,
       );
@@ -109,7 +111,7 @@ export class ApolloDriver extends AbstractGraphQLDriver<ApolloDriverConfig> {
   }
 
   async stop(): Promise<void> {
-    await this._subscriptionService?.stop();
+    await this.graphqlWs?.stop();
     await this.apolloServer?.stop();
   }
 
@@ -140,8 +142,9 @@ export class ApolloDriver extends AbstractGraphQLDriver<ApolloDriverConfig> {
     const drain = ApolloServerPluginDrainHttpServer({
       httpServer: httpAdapter.getHttpServer() as Server,
     });
+    const { webSockets: _webSockets, ...apolloOptions } = options;
     const server = new ApolloServer<BaseContext>({
-      ...options,
+      ...apolloOptions,
       schema: options.schema,
       plugins: [...(options.plugins ?? []), drain],
     } as never);

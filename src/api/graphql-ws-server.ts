@@ -8,13 +8,30 @@ import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+/** Something done to each client's socket as it connects (its outbox, its heartbeat). */
+export type WebSocketSetUp = (socket: WebSocket) => void;
+
+/** What the daemon asks of its websockets beyond graphql-ws's own options. */
+export interface WebSocketOptions {
+  /**
+   * The largest frame and message a client may send; a bigger one closes the socket with 1009
+   * ("Message too big") before it is buffered whole. `ws`'s default is 100 MB. This bounds
+   * `connection_init` (its connectionParams are read before authentication) as well as
+   * `subscribe` messages.
+   */
+  maxPayload: number;
+  /** Run for each client as it connects, in order, before graphql-ws sees it. */
+  setUps: readonly WebSocketSetUp[];
+}
 
 export interface GraphqlWsServerOptions {
   schema: GraphQLSchema;
   path: string;
   context?: ServerOptions['context'];
   subscriptions: SubscriptionConfig;
+  webSockets?: WebSocketOptions;
 }
 
 /**
@@ -28,7 +45,9 @@ export interface GraphqlWsServerOptions {
  * the interval instead. And only graphql-ws is served: the legacy subscriptions-transport-ws
  * protocol, which the daemon never offered, is not set up at all.
  *
- * `wss` keeps the name Nest's service gave it: websocket-message-size.ts finds it there.
+ * What the daemon does to every client's socket is given here (`webSockets`), so that it is in
+ * place before graphql-ws sees the client: the message size, and the set-ups (its outbox, which
+ * bounds and batches what it is sent; its heartbeat).
  */
 export class GraphqlWsServer {
   readonly wss: WebSocketServer;
@@ -46,7 +65,17 @@ export class GraphqlWsServer {
     const graphqlWs = subscriptions['graphql-ws'];
     if (!graphqlWs) throw new Error('graphql-ws subscriptions are not configured');
     const path = (graphqlWs === true ? undefined : graphqlWs.path) ?? options.path;
-    this.wss = new WebSocketServer({ path, noServer: true });
+    this.wss = new WebSocketServer({
+      path,
+      noServer: true,
+      ...(options.webSockets ? { maxPayload: options.webSockets.maxPayload } : {}),
+      // WebSocketOutbox writes frames past ws's Sender, which only a compressing socket queues
+      perMessageDeflate: false,
+    });
+    const setUps = options.webSockets?.setUps ?? [];
+    if (setUps.length) {
+      this.wss.on('connection', (socket: WebSocket) => setUps.forEach((setUp) => setUp(socket)));
+    }
     this.disposable = useServer(
       {
         schema: options.schema,

@@ -11,7 +11,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { EventHub as Hub } from '../../test/support/event-hub';
 import { SharedExecution } from './shared-execution';
-import { SubscriptionWriter } from './subscription-writer';
+import { SubscriptionWriter, type TextSender } from './subscription-writer';
+import { WebSocketOutboxes } from './websocket-outbox';
 
 /** A graphql-ws client at the protocol level, keeping every message as the text it came in. */
 async function rawClient(port: number) {
@@ -107,8 +108,11 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
         },
       }),
     });
-    writer = new SubscriptionWriter();
-    server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    // as the daemon has them: each client's messages go out through its outbox
+    const outboxes = new WebSocketOutboxes();
+    writer = new SubscriptionWriter(outboxes);
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+    server.on('connection', outboxes.open);
     await new Promise((resolve) => server.once('listening', resolve));
     port = (server.address() as AddressInfo).port;
     const running = useServer(
@@ -245,19 +249,28 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
     return { results, seen };
   };
 
-  /** A socket as the writer sees it (open), whose send does what `send` says. */
-  const fakeSocket = (send: (data: string, callback: (error?: Error) => void) => void) => ({
-    OPEN: 1,
-    readyState: 1,
-    send: (data: Buffer, options: { binary: boolean }, callback: (error?: Error) => void) => {
-      // graphql-ws's messages are text frames: a browser would get a Blob for a binary one
-      if (options.binary) throw new Error('sent as a binary frame');
-      send(data.toString(), callback);
-    },
+  /** A socket as the writer sees it (open), whose messages go to `send`, and a writer for it. */
+  const fake = (send: (data: string, taken: () => void) => void) => {
+    const socket = { OPEN: 1, readyState: 1 };
+    const sender: TextSender = {
+      sendText: (parts, taken) => send(Buffer.concat(parts).toString(), taken),
+    };
+    return {
+      socket,
+      writer: new SubscriptionWriter({ of: (s) => (s === socket ? sender : undefined) }),
+    };
+  };
+
+  it('leaves the writing to graphql-ws for a socket without an outbox', () => {
+    const { writer } = fake(() => undefined);
+    const { results } = numbered();
+    expect(
+      writer.onOperation({ extra: { socket: { OPEN: 1, readyState: 1 } } }, 'x', {}, {}, results),
+    ).toBeUndefined();
   });
 
   it('ends the subscription with the error when a result cannot be written', async () => {
-    const socket = fakeSocket(() => {
+    const { socket, writer } = fake(() => {
       throw new Error('the socket broke');
     });
     const { results, seen } = numbered();
@@ -268,11 +281,11 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
 
   it('pulls nothing more once the socket is closing, until graphql-ws returns the stream', async () => {
     const sent: string[] = [];
-    const socket = fakeSocket((data, callback) => {
+    const { socket, writer } = fake((data, taken) => {
       sent.push(data);
-      // the send limit closes the socket of a client that stopped reading
+      // the outbox closes the socket of a client that stopped reading
       socket.readyState = 2;
-      callback();
+      taken();
     });
     const { results, seen } = numbered();
     const stream = writer.onOperation({ extra: { socket } }, 'x', {}, {}, results)!;
@@ -287,11 +300,11 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
   });
 
   it('pulls the next result only once the socket has taken the one before', async () => {
-    const callbacks: ((error?: Error) => void)[] = [];
+    const callbacks: (() => void)[] = [];
     const sent: string[] = [];
-    const socket = fakeSocket((data, callback) => {
+    const { socket, writer } = fake((data, taken) => {
       sent.push(data);
-      callbacks.push(callback);
+      callbacks.push(taken);
     });
     const { results, seen } = numbered();
     const stream = writer.onOperation({ extra: { socket } }, 'x', {}, {}, results)!;

@@ -1,15 +1,22 @@
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable } from './async-iterable';
 
-/** The parts of a `ws` WebSocket used here (with the daemon's send wrappers in place). */
-interface SendingSocket {
+/** The parts of a `ws` WebSocket used here. */
+interface OpenableSocket {
   readonly OPEN: number;
   readonly readyState: number;
-  send(data: Buffer, options: { binary: false }, callback: (error?: Error) => void): void;
 }
 
-/** A message in bytes, sent as a text frame (graphql-ws's messages are text). */
-const TEXT = { binary: false } as const;
+/** Where a client's messages are sent (WebSocketOutbox). */
+export interface TextSender {
+  /** sends the parts as one text message; `taken` once the next one may be sent */
+  sendText(parts: readonly Buffer[], taken: () => void): void;
+}
+
+/** Each client's TextSender, by its socket (WebSocketOutboxes). */
+export interface TextSenders {
+  of(socket: object): TextSender | undefined;
+}
 
 type Done = IteratorResult<never, undefined>;
 const DONE: Done = Object.freeze({ done: true, value: undefined });
@@ -28,16 +35,19 @@ const DONE: Done = Object.freeze({ done: true, value: undefined });
  * `{"id":…,"type":"next","payload":…}`: the subscription's own start (its bytes made once),
  * then the payload's JSON in bytes, made the first time any subscriber needed it
  * (SharedExecution hands the subscribers of one selection the very same result object), so
- * that no subscriber's message is a string to build and encode. As graphql-ws did, the next
- * result is pulled once the send is done: the send limit (websocket-send-limit.ts) answers at
- * once while the client keeps up and holds a client that fell behind, whose feed then keeps its
- * versions waiting (and conflates them).
+ * that no subscriber's message is a string to build and encode; the client's outbox
+ * (websocket-outbox.ts) writes the two as one frame. As graphql-ws did, the next result is
+ * pulled once the message is taken: the outbox takes it at once while the client keeps up and
+ * holds a client that fell behind, whose feed then keeps its versions waiting (and conflates
+ * them).
  * Returning the stream (the client's `complete`, or its socket closing) stops the writing.
  */
 export class SubscriptionWriter {
   /** Payloads serialised (the cost this saves is one per subscriber), for tests. */
   serialisations = 0;
   private readonly payloads = new WeakMap<ExecutionResult, Buffer>();
+
+  constructor(private readonly senders: TextSenders) {}
 
   /** graphql-ws `onOperation`: a subscription's results, written here instead. */
   readonly onOperation = (
@@ -47,9 +57,14 @@ export class SubscriptionWriter {
     _args: unknown,
     result: unknown,
   ): AsyncIterableIterator<never> | undefined => {
-    const socket = (ctx.extra as { socket?: SendingSocket } | undefined)?.socket;
+    const socket = (ctx.extra as { socket?: OpenableSocket } | undefined)?.socket;
     if (!socket || !isAsyncIterable<ExecutionResult>(result)) return undefined;
-    return new WrittenResults(result[Symbol.asyncIterator](), socket, id, (r) => this.payload(r));
+    const sender = this.senders.of(socket);
+    // every client of the daemon's server has one; graphql-ws writes for any other
+    if (!sender) return undefined;
+    return new WrittenResults(result[Symbol.asyncIterator](), socket, sender, id, (r) =>
+      this.payload(r),
+    );
   };
 
   /**
@@ -87,7 +102,8 @@ class WrittenResults implements AsyncIterableIterator<never> {
 
   constructor(
     private readonly results: AsyncIterator<ExecutionResult>,
-    private readonly socket: SendingSocket,
+    private readonly socket: OpenableSocket,
+    private readonly sender: TextSender,
     id: string,
     private readonly payload: (result: ExecutionResult) => Buffer,
   ) {
@@ -136,7 +152,7 @@ class WrittenResults implements AsyncIterableIterator<never> {
       this.settle?.resolve(DONE);
       return;
     }
-    // A socket closing (a client the send limit dropped) is not written to, nor read for: its
+    // A socket closing (a client its outbox dropped) is not written to, nor read for: its
     // close makes graphql-ws return the stream. graphql-ws's own loop went on pulling results
     // and dropping them, each a promise callback, so that 200 replays of a long log stalled on
     // one socket were all read and executed in one run of microtasks, the event loop (and the
@@ -145,10 +161,7 @@ class WrittenResults implements AsyncIterableIterator<never> {
     let sent = false;
     let waiting = false;
     try {
-      const payload = this.payload(result.value);
-      const message = Buffer.concat([this.prefix, payload], this.prefix.length + payload.length);
-      this.socket.send(message, TEXT, (error) => {
-        if (error) return this.fail(error);
+      this.sender.sendText([this.prefix, this.payload(result.value)], () => {
         sent = true;
         if (waiting) this.pull();
       });

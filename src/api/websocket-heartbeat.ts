@@ -1,14 +1,5 @@
-import {
-  Injectable,
-  Logger,
-  Module,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { GraphQLModule } from '@nestjs/graphql';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { graphqlWebSocketServer } from './websocket-message-size';
 
 /**
  * How often each client is pinged, and how long it has to answer: graphql-ws's own default, so
@@ -142,35 +133,22 @@ export class Heartbeat {
   }
 }
 
-interface ServerLike {
-  on(event: 'connection', listener: (socket: HeartbeatSocket) => void): unknown;
-}
-
-/** Runs a Heartbeat on the graphql-ws server's clients (see GraphqlWsServer). */
+/** A Heartbeat for the graphql-ws server's clients (a set-up of GraphqlWsServer). */
 @Injectable()
-export class WebSocketHeartbeat implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebSocketHeartbeat implements OnApplicationShutdown {
   private readonly logger = new Logger('WebSocket');
   private readonly heartbeat: Heartbeat;
 
-  constructor(
-    private readonly moduleRef: ModuleRef,
-    clock: Clock,
-  ) {
+  constructor(clock: Clock) {
     this.heartbeat = new Heartbeat(clock, () =>
       this.logger.log('a websocket client that did not answer a ping was disconnected'),
     );
   }
 
-  onApplicationBootstrap(): void {
-    const server = graphqlWebSocketServer(this.moduleRef.get(GraphQLModule, { strict: false }));
-    (server as unknown as ServerLike).on('connection', (socket) => this.heartbeat.add(socket));
-  }
+  /** A set-up for GraphqlWsServer: the client is pinged from now on. */
+  readonly add = (socket: HeartbeatSocket): void => this.heartbeat.add(socket);
 
   onApplicationShutdown(): void {
     this.heartbeat.stop();
   }
 }
-
-/** Import next to GraphQLModule: graphql-ws's clients are pinged, spread over the period. */
-@Module({ providers: [WebSocketHeartbeat] })
-export class WebSocketHeartbeatModule {}

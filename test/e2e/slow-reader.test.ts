@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { SEND_STALL_MS, SLOW_CLIENT_CLOSE_CODE } from '../../src/api/websocket-send-limit';
+import { SEND_STALL_MS, SLOW_CLIENT_CLOSE_CODE } from '../../src/api/websocket-outbox';
 import { Daemon, writeConfigFile } from './support/daemon';
 import { GraphQLTestClient } from './support/graphql-client';
 import { writeRandomFiles } from './support/fixtures';
