@@ -215,22 +215,7 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
       spreads.push(Math.max(...times) - earliest);
       lags.push(...times.map((t) => t - earliest));
     }
-    // HEN_BENCH_FAN_OUT_DETAIL=1: the delays of each version of the job, on stderr
-    if (process.env.HEN_BENCH_FAN_OUT_DETAIL) {
-      const byVersion = new Map<string, number[]>();
-      for (const events of streams)
-        for (const e of events) {
-          const key = `${e.job.updatedAt} ${e.job.state} ${e.job.progress?.percent ?? '-'}`;
-          if (!byVersion.has(key)) byVersion.set(key, []);
-          byVersion.get(key)!.push(e.wall - Date.parse(e.job.updatedAt));
-        }
-      for (const [key, d] of [...byVersion].sort()) {
-        d.sort((a, b) => a - b);
-        console.error(
-          `${key}: n=${d.length} min=${d[0]} p50=${d[d.length >> 1]} p99=${percentile(d, 99)} max=${d[d.length - 1]}`,
-        );
-      }
-    }
+    printVersionDelays('daemon', streams);
     const delayP99 = percentile(delays, 99);
     // events published within BURST_MS of the one before (a job starts with QUEUED and RUNNING
     // in the same turn) wait for the earlier one's deliveries: shown apart
@@ -338,6 +323,7 @@ async function bareFanOut(
     }
     await subscribers.received(received.length, 'probe', 60_000);
     const { streams } = await subscribers.streams({ exceptId: 'probe' });
+    printVersionDelays('bare server', streams);
     const delays = streams.flatMap((events) =>
       events.map((e) => e.wall - Date.parse(e.job.updatedAt)),
     );
@@ -350,6 +336,24 @@ async function bareFanOut(
   } finally {
     await subscribers?.dispose();
     await server.stop();
+  }
+}
+
+/** HEN_BENCH_FAN_OUT_DETAIL=1: the delays of each version of the job, on stderr. */
+function printVersionDelays(who: string, streams: Received[][]): void {
+  if (!process.env.HEN_BENCH_FAN_OUT_DETAIL) return;
+  const byVersion = new Map<string, number[]>();
+  for (const events of streams)
+    for (const e of events) {
+      const key = `${e.job.updatedAt} ${e.job.state} ${e.job.progress?.percent ?? '-'}`;
+      if (!byVersion.has(key)) byVersion.set(key, []);
+      byVersion.get(key)!.push(e.wall - Date.parse(e.job.updatedAt));
+    }
+  for (const [key, d] of [...byVersion].sort()) {
+    d.sort((a, b) => a - b);
+    console.error(
+      `${who} ${key}: n=${d.length} min=${d[0]} p50=${d[d.length >> 1]} p99=${percentile(d, 99)} max=${d[d.length - 1]}`,
+    );
   }
 }
 
