@@ -310,12 +310,17 @@ async function bareFanOut(
   let subscribers: SubscriberProcesses<JobEvent> | undefined;
   try {
     subscribers = await subscribe(server.url, count);
-    // as with the daemon, a subscription is not acknowledged: probe until all are registered
+    // as with the daemon, a subscription is not acknowledged: probe until all are registered,
+    // and as the daemon's unlock job, the probe is an ended job that every subscriber has
+    // received before the first version is sent (sent sooner, it met clients still reading the
+    // probe, and the start's two versions were slower than the daemon's)
+    const probe = { ...received[received.length - 1].job, id: 'probe' };
     await waitFor(
-      async () => (await server.send({ ...received[0].job, id: 'probe' })) === count,
+      async () => (await server.send(probe)) === count,
       'every bare subscription registered',
       30_000,
     );
+    await subscribers.ended('probe', 30_000);
     const published = received.map((e) => Date.parse(e.job.updatedAt));
     for (const [i, { job }] of received.entries()) {
       if (i > 0) await sleep(published[i] - published[i - 1]);
