@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { StateDatabase } from './state-database';
-import { type CheckpointResult, WAL_FALLBACK_FRAMES, WalCheckpointer } from './wal-checkpointer';
+import {
+  CHECKPOINT_FRAMES,
+  type CheckpointResult,
+  WAL_FALLBACK_FRAMES,
+  WalCheckpointer,
+} from './wal-checkpointer';
 
 const MiB = 1024 * 1024;
 
@@ -19,6 +24,8 @@ describe('WalCheckpointer (WAL checkpoints in a worker thread)', () => {
   let dir: string;
   let db: Database.Database;
   let results: CheckpointResult[];
+  /** the frames in the WAL at each checkpoint asked after writes and not run */
+  let skipped: number[];
   let problems: string[];
   let clock: number;
   let checkpointer: WalCheckpointer;
@@ -30,11 +37,16 @@ describe('WalCheckpointer (WAL checkpoints in a worker thread)', () => {
     db.pragma('synchronous = NORMAL');
     db.exec('CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)');
     results = [];
+    skipped = [];
     problems = [];
     clock = 0;
     checkpointer = new WalCheckpointer(
       db,
-      { checkpointed: (r) => results.push(r), problem: (m) => problems.push(m) },
+      {
+        checkpointed: (r) => results.push(r),
+        skipped: (frames) => skipped.push(frames),
+        problem: (m) => problems.push(m),
+      },
       () => clock,
     );
   });
@@ -78,12 +90,38 @@ describe('WalCheckpointer (WAL checkpoints in a worker thread)', () => {
     clock += 999;
     checkpointer.wrote();
     checkpointer.wrote();
-    await waitUntil(() => results.length === 1, 'the first checkpoint');
+    const answers = () => results.length + skipped.length;
+    await waitUntil(() => answers() === 1, 'the first answer');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(results).toHaveLength(1);
+    expect(answers()).toBe(1);
     clock += 1;
     checkpointer.wrote();
-    await waitUntil(() => results.length === 2, 'the second checkpoint');
+    await waitUntil(() => answers() === 2, 'the second answer');
+  });
+
+  it('checkpoints after writes once the WAL holds 1000 frames, so that it starts over that seldom', async () => {
+    checkpointer.start();
+    // small commits a second apart, as a running job's progress: 16 frames each
+    const frames = () => Math.floor((walBytes() - 32) / (4096 + 24));
+    const sizes: number[] = [];
+    for (let second = 1; results.length === 0; second++) {
+      if (second > 100) throw new Error('no checkpoint after 100 seconds of writes');
+      insert(64 * 1024);
+      sizes.push(frames());
+      clock += 1000;
+      checkpointer.wrote();
+      await waitUntil(() => results.length + skipped.length === second, `answer ${second}`);
+    }
+    // every second asked, but the WAL grew, never started over, until it held enough
+    expect(sizes.every((size, i) => i === 0 || size > sizes[i - 1])).toBe(true);
+    expect(skipped.every((n) => n < CHECKPOINT_FRAMES)).toBe(true);
+    expect(skipped.length).toBeGreaterThan(50);
+    expect(results[0]).toMatchObject({ busy: 0, checkpointed: results[0].log });
+    expect(results[0].log).toBeGreaterThanOrEqual(CHECKPOINT_FRAMES);
+    // the next commit starts the WAL over, cut back to what it writes
+    insert(64 * 1024);
+    expect(frames()).toBeLessThan(20);
+    expect(problems).toEqual([]);
   });
 
   it('lets the daemon’s commits checkpoint while the WAL outgrows the worker’s checkpoints', async () => {

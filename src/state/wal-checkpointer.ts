@@ -6,6 +6,17 @@ export const CHECKPOINT_EVERY_MS = 1000;
 /** SQLite's own threshold, used again when the worker is gone or falls behind. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 /**
+ * Frames the WAL holds before the worker checkpoints after writes (SQLite's own threshold, about
+ * 4 MB). The write that starts the WAL over after a checkpoint writes its new header and waits
+ * for the disk to have it (SQLite's fsync of the WAL on restart, needed so that a crash cannot
+ * mix two generations of the WAL), and that write is the daemon's, on the event loop. On a disk
+ * kept busy by another process (a backup to a local repository) that fsync took 24–147 ms in a
+ * probe, nearly every commit over 50 ms was one of them, and with a checkpoint every second
+ * after writes the WAL started over about once a second. Checkpointed by size it starts over
+ * once every 1000 frames: during a backup, every minute or two.
+ */
+export const CHECKPOINT_FRAMES = SQLITE_AUTOCHECKPOINT_PAGES;
+/**
  * Frames in the WAL (about 16 MB) past which the daemon's connection checkpoints by itself
  * again, until the WAL has started over: the worker's checkpoints run beside the writes, and a
  * writer that never pauses leaves each one behind, so that the WAL would never start over.
@@ -29,14 +40,33 @@ export interface CheckpointResult {
 export interface WalCheckpointerEvents {
   /** Each checkpoint the worker ran. */
   checkpointed?: (result: CheckpointResult) => void;
+  /** A checkpoint asked for after writes and not run: the WAL held this many frames, too few. */
+  skipped?: (frames: number) => void;
   /** A checkpoint that failed (told once until one works again), or the worker gone. */
   problem: (message: string) => void;
 }
 
+/** The worker's answer to a checkpoint asked of it. */
+interface WorkerAnswer {
+  result?: CheckpointResult;
+  failed?: string;
+  skipped?: number;
+}
+
 const WORKER_SOURCE = `
+  const { statSync } = require('node:fs');
   const { parentPort, workerData } = require('node:worker_threads');
   const Database = require(workerData.module);
   const db = new Database(workerData.file, { fileMustExist: true });
+  // a WAL file is a 32-byte header, then frames of a page and a 24-byte frame header each
+  const frameBytes = db.pragma('page_size', { simple: true }) + 24;
+  const framesInWal = () => {
+    try {
+      return Math.max(0, Math.floor((statSync(workerData.file + '-wal').size - 32) / frameBytes));
+    } catch {
+      return 0;
+    }
+  };
   parentPort.on('message', (message) => {
     if (message === 'stop') {
       // closed before the daemon's: the last connection to close copies what is left and
@@ -46,6 +76,12 @@ const WORKER_SOURCE = `
       return;
     }
     try {
+      // after writes: the WAL is cut back to what it holds each time it starts over
+      // (journal_size_limit 0), so its size tells the frames written since
+      if (message === 'checkpoint-when-full') {
+        const frames = framesInWal();
+        if (frames < workerData.minFrames) return parentPort.postMessage({ skipped: frames });
+      }
       const [result] = db.pragma('wal_checkpoint(PASSIVE)');
       parentPort.postMessage({ result });
     } catch (error) {
@@ -61,8 +97,8 @@ const WORKER_SOURCE = `
  * is the event loop, so every job, query and subscriber waited: 15–85 ms a time, one step of
  * history retention in ten over 300,000 jobs (5 ms steps otherwise). Here the daemon's
  * connection does not checkpoint (wal_autocheckpoint 0); after writes it asks the worker, at most
- * once every CHECKPOINT_EVERY_MS, for a PASSIVE checkpoint, which runs beside the daemon's reads
- * and writes without blocking them. SQLite's own checkpoints come back while the worker's fail
+ * once every CHECKPOINT_EVERY_MS, for a PASSIVE checkpoint once the WAL holds CHECKPOINT_FRAMES,
+ * which runs beside the daemon's reads and writes without blocking them. SQLite's own checkpoints come back while the worker's fail
  * or fall behind (WAL_FALLBACK_FRAMES), and for good when the worker stops: the WAL never grows
  * without bound. A long read (the start-up integrity check) holds every checkpoint back, the
  * daemon's own included; what writes much (history retention) waits for it to end.
@@ -93,15 +129,17 @@ export class WalCheckpointer {
     this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file: this.db.name, module: require.resolve('better-sqlite3') },
+      workerData: {
+        file: this.db.name,
+        module: require.resolve('better-sqlite3'),
+        minFrames: CHECKPOINT_FRAMES,
+      },
     });
     // a daemon (or a test) that ends without stopping it is not kept alive by it
     worker.unref();
     this.worker = worker;
     this.checkpointOnCommit(false);
-    worker.on('message', (message: { result?: CheckpointResult; failed?: string }) =>
-      this.answered(message),
-    );
+    worker.on('message', (message: WorkerAnswer) => this.answered(message));
     worker.once('error', (error) =>
       this.lost(worker, `the checkpoint worker failed: ${error.message}`),
     );
@@ -111,7 +149,8 @@ export class WalCheckpointer {
   }
 
   /**
-   * After a write: asks for a checkpoint unless one was asked for less than a second ago. The
+   * After a write: asks for a checkpoint unless one was asked for less than a second ago; the
+   * worker runs it once the WAL holds CHECKPOINT_FRAMES. The
    * last writes of a burst wait in the WAL for the next write (or the close) to be copied: a
    * checkpoint of its own a second after every burst would let the next write start the WAL over
    * and cut the file back, which on a full disk frees space and lets writes through again, so
@@ -122,7 +161,7 @@ export class WalCheckpointer {
     const now = this.now();
     if (now - this.lastAsked < CHECKPOINT_EVERY_MS) return;
     this.lastAsked = now;
-    this.ask(undefined);
+    this.ask(undefined, 'checkpoint-when-full');
   }
 
   /**
@@ -132,7 +171,7 @@ export class WalCheckpointer {
    */
   checkpoint(): Promise<CheckpointResult | null> {
     if (!this.worker) return Promise.resolve(null);
-    return new Promise((resolve) => this.ask(resolve));
+    return new Promise((resolve) => this.ask(resolve, 'checkpoint'));
   }
 
   /** Closes the worker's connection (it checkpoints what is left) and waits for it to end. */
@@ -147,13 +186,20 @@ export class WalCheckpointer {
     clearTimeout(timer);
   }
 
-  private ask(answer: ((result: CheckpointResult | null) => void) | undefined): void {
+  private ask(
+    answer: ((result: CheckpointResult | null) => void) | undefined,
+    message: 'checkpoint' | 'checkpoint-when-full',
+  ): void {
     this.asked.push(answer);
-    this.worker?.postMessage('checkpoint');
+    this.worker?.postMessage(message);
   }
 
-  private answered({ result, failed }: { result?: CheckpointResult; failed?: string }): void {
+  private answered({ result, failed, skipped }: WorkerAnswer): void {
     this.asked.shift()?.(result ?? null);
+    if (skipped !== undefined) {
+      this.events.skipped?.(skipped);
+      return;
+    }
     if (result) {
       this.failing = false;
       // behind: the daemon's commits checkpoint until one lets the WAL start over
