@@ -140,6 +140,31 @@ describe('WalCheckpointer (WAL checkpoints in a worker thread)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('after falling behind, checkpoints after writes again until the WAL is small, then by size', async () => {
+    checkpointer.start();
+    insert(20 * MiB);
+    clock += 1000;
+    checkpointer.wrote();
+    await waitUntil(() => results.length === 1, 'the checkpoint of the large WAL');
+    expect(results[0].log).toBeGreaterThan(WAL_FALLBACK_FRAMES);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    // SQLite's checkpoints on commit start the WAL over; a small one is not skipped meanwhile
+    insert(64 * 1024);
+    insert(64 * 1024);
+    clock += 1000;
+    checkpointer.wrote();
+    await waitUntil(() => results.length === 2, 'a checkpoint of the small WAL');
+    expect(results[1].log).toBeLessThanOrEqual(1000);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    // and by size again
+    insert(64 * 1024);
+    clock += 1000;
+    checkpointer.wrote();
+    await waitUntil(() => skipped.length === 1, 'a skipped checkpoint');
+    expect(results).toHaveLength(2);
+    expect(problems).toEqual([]);
+  });
+
   it('turns SQLite’s own checkpoints back on when the worker is gone, and says so', async () => {
     checkpointer.start();
     // the worker dying unasked, as an out-of-memory or a crash in it would

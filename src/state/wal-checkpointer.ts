@@ -161,7 +161,9 @@ export class WalCheckpointer {
     const now = this.now();
     if (now - this.lastAsked < CHECKPOINT_EVERY_MS) return;
     this.lastAsked = now;
-    this.ask(undefined, 'checkpoint-when-full');
+    // while SQLite checkpoints on commit (the worker failed or fell behind) the WAL stays under
+    // CHECKPOINT_FRAMES: only a checkpoint run anyway can tell that the worker is back
+    this.ask(undefined, this.onCommit ? 'checkpoint' : 'checkpoint-when-full');
   }
 
   /**
