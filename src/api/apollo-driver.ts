@@ -97,6 +97,8 @@ export class ApolloDriver extends AbstractGraphQLDriver<ApolloDriverConfig> {
     }
     await this.registerExpress(opts);
     if (opts.subscriptions) {
+      // without them ws would take 100 MB messages and nothing would bound or ping a client
+      if (!opts.webSockets) throw new Error('graphql-ws subscriptions need the webSockets option');
       this.graphqlWs = new GraphqlWsServer(
         {
           schema: opts.schema,

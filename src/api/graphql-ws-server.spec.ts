@@ -22,7 +22,7 @@ describe('GraphqlWsServer', () => {
     await new Promise((resolve) => http.close(resolve));
   });
 
-  const start = (webSockets?: ConstructorParameters<typeof GraphqlWsServer>[0]['webSockets']) => {
+  const start = (webSockets: ConstructorParameters<typeof GraphqlWsServer>[0]['webSockets']) => {
     server = new GraphqlWsServer(
       { schema, path: '/graphql', subscriptions: { 'graphql-ws': true }, webSockets },
       http,
@@ -41,6 +41,8 @@ describe('GraphqlWsServer', () => {
 
   it('closes a client whose message is over maxPayload with 1009, and takes one under it', async () => {
     start({ maxPayload: 1000, setUps: [] });
+    // graphql-ws reports ws's refusal on the console
+    const reported = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const small = await connect();
     small.client.send(
       JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(800) } }),
@@ -50,6 +52,7 @@ describe('GraphqlWsServer', () => {
       JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(1200) } }),
     );
     expect(await big.closed).toBe(1009);
+    reported.mockRestore();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(small.messages.map((m) => JSON.parse(m) as unknown)).toEqual([
       { type: 'connection_ack' },
@@ -79,9 +82,29 @@ describe('GraphqlWsServer', () => {
     expect(seen).toEqual(['first', 'second', 'sent {"type":"connection_ack"}']);
   });
 
-  it("keeps ws's 100 MB limit when the daemon gives none (and offers no compression)", () => {
-    start();
-    expect(server!.wss.options.maxPayload).toBe(100 * 1024 * 1024);
+  it('offers no compression: the outbox writes frames past ws, which queues compressed ones', () => {
+    start({ maxPayload: 1000, setUps: [] });
     expect(server!.wss.options.perMessageDeflate).toBe(false);
+  });
+
+  it('disconnects a client a set-up fails on, and goes on serving the others', async () => {
+    let first = true;
+    start({
+      maxPayload: 1000,
+      setUps: [
+        () => {
+          if (first) {
+            first = false;
+            throw new Error('no TCP socket');
+          }
+        },
+      ],
+    });
+    const refused = await connect();
+    expect(await refused.closed).toBe(1006);
+    const served = await connect();
+    served.client.send(JSON.stringify({ type: 'connection_init' }));
+    while (!served.messages.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(served.messages).toEqual(['{"type":"connection_ack"}']);
   });
 });

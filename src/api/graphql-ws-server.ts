@@ -8,7 +8,10 @@ import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import { type WebSocket, WebSocketServer } from 'ws';
+
+const logger = new Logger('WebSocket');
 
 /** Something done to each client's socket as it connects (its outbox, its heartbeat). */
 export type WebSocketSetUp = (socket: WebSocket) => void;
@@ -31,7 +34,7 @@ export interface GraphqlWsServerOptions {
   path: string;
   context?: ServerOptions['context'];
   subscriptions: SubscriptionConfig;
-  webSockets?: WebSocketOptions;
+  webSockets: WebSocketOptions;
 }
 
 /**
@@ -68,14 +71,23 @@ export class GraphqlWsServer {
     this.wss = new WebSocketServer({
       path,
       noServer: true,
-      ...(options.webSockets ? { maxPayload: options.webSockets.maxPayload } : {}),
-      // WebSocketOutbox writes frames past ws's Sender, which only a compressing socket queues
+      maxPayload: options.webSockets.maxPayload,
+      // WebSocketOutbox writes frames past ws's Sender, which queues them while it compresses
       perMessageDeflate: false,
     });
-    const setUps = options.webSockets?.setUps ?? [];
-    if (setUps.length) {
-      this.wss.on('connection', (socket: WebSocket) => setUps.forEach((setUp) => setUp(socket)));
-    }
+    const { setUps } = options.webSockets;
+    this.wss.on('connection', (socket: WebSocket) => {
+      try {
+        for (const setUp of setUps) setUp(socket);
+      } catch (error) {
+        // inside the HTTP server's upgrade handler a throw would end the daemon; a client that
+        // could not be set up (its send limit, its heartbeat) is not served at all
+        logger.error(
+          `a websocket client could not be set up and was disconnected: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        socket.terminate();
+      }
+    });
     this.disposable = useServer(
       {
         schema: options.schema,

@@ -103,8 +103,14 @@ describe('Heartbeat', () => {
     expect(clock.pending).toBe(1);
     sockets[1].terminate();
     expect(clock.pending).toBe(0);
-    heartbeat.add(new CountingSocket());
+    const last = new CountingSocket();
+    const another = new CountingSocket();
+    heartbeat.add(last);
+    heartbeat.add(another);
     heartbeat.stop();
+    expect(clock.pending).toBe(0);
+    // a client closing after the stop does not set the timer again
+    last.terminate();
     expect(clock.pending).toBe(0);
   });
 

@@ -43,6 +43,7 @@ export class Heartbeat {
   /** the next turn of the sequence to run (its set is turns[next % turns.length]) */
   private next = 0;
   private armed?: { turn: number; cancel: () => void };
+  private stopped = false;
 
   constructor(
     private readonly clock: Clock,
@@ -78,6 +79,11 @@ export class Heartbeat {
   }
 
   stop(): void {
+    this.stopped = true;
+    this.disarm();
+  }
+
+  private disarm(): void {
     this.armed?.cancel();
     this.armed = undefined;
   }
@@ -96,8 +102,9 @@ export class Heartbeat {
       }
     }
     if (this.armed?.turn === due) return;
-    this.stop();
-    if (due === undefined) return;
+    this.disarm();
+    // a client closing after the daemon stopped pinging does not start it again
+    if (due === undefined || this.stopped) return;
     const turn = due;
     const wait = Math.max(0, this.origin + turn * this.turnMs - this.clock.now());
     this.armed = { turn, cancel: this.clock.setTimeout(() => this.run(turn), wait) };

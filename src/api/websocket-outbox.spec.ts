@@ -178,6 +178,35 @@ describe('WebSocketOutbox', () => {
     20_000,
   );
 
+  it('drops a client only if it stays behind for the whole stall time', async () => {
+    const closed: number[] = [];
+    const socket = {
+      OPEN: 1,
+      readyState: 1,
+      bufferedAmount: 0,
+      _socket: { write: () => true, cork: () => undefined, uncork: () => undefined },
+      send: () => undefined,
+      close: (code: number) => closed.push(code),
+      terminate: () => undefined,
+      once: () => undefined,
+    };
+    const outbox = new WebSocketOutbox(socket, { softBytes: 1000, stallMs: 1000 });
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const send = () => outbox.sendText([Buffer.from('x')], () => undefined);
+    socket.bufferedAmount = 5000;
+    send();
+    // caught up, then behind again half a stall time later
+    socket.bufferedAmount = 0;
+    send();
+    await wait(500);
+    socket.bufferedAmount = 5000;
+    send();
+    await wait(700);
+    expect(closed).toEqual([]);
+    await wait(600);
+    expect(closed).toEqual([SLOW_CLIENT_CLOSE_CODE]);
+  });
+
   it('refuses a socket whose TCP socket it cannot find, rather than sending nothing', () => {
     const socket = { once: () => undefined, send: () => undefined } as never;
     expect(() => new WebSocketOutbox(socket)).toThrow(/no longer keeps its TCP socket/);

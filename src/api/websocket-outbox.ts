@@ -53,9 +53,10 @@ export interface OutboxOptions {
  *   itself, past ws's Sender and `send`: for 2,000 dashboards on one job, ws's per-message
  *   options, buffers and callbacks were about a fifth of the daemon's CPU per job version
  *   (measured in BENCHMARKS.md's fan-out). This is the frame ws would write: the daemon's
- *   server offers no permessage-deflate (GraphqlWsServer turns it off), so ws writes each
- *   message of its own (pings, `complete`, a close) synchronously too, and the two kinds keep
- *   their order on the socket; `bufferedAmount` reads the TCP socket's buffer, so the limit sees
+ *   server offers no permessage-deflate (GraphqlWsServer turns it off), and ws queues a message
+ *   only while it compresses or reads a Blob (graphql-ws sends strings, pings carry no data),
+ *   so ws writes each message of its own (pings, `complete`, a close) synchronously too, and
+ *   the two kinds keep their order on the socket; `bufferedAmount` reads the TCP socket's buffer, so the limit sees
  *   both kinds.
  */
 export class WebSocketOutbox {
@@ -117,7 +118,14 @@ export class WebSocketOutbox {
 
   /** Whether a send may be taken at once; if not, the client's time to catch up starts. */
   private taken(): boolean {
-    if (this.socket.bufferedAmount < this.softBytes) return true;
+    if (this.socket.bufferedAmount < this.softBytes) {
+      // caught up: a client must stay behind for the whole stall time to be dropped
+      if (this.stall) {
+        clearTimeout(this.stall);
+        this.stall = undefined;
+      }
+      return true;
+    }
     this.stall ??= setTimeout(this.dropIfStillFull, this.stallMs);
     return false;
   }
@@ -125,7 +133,7 @@ export class WebSocketOutbox {
   private readonly dropIfStillFull = (): void => {
     this.stall = undefined;
     const buffered = this.socket.bufferedAmount;
-    if (buffered <= this.softBytes) return;
+    if (buffered < this.softBytes) return;
     this.options.onSlowClient?.(buffered);
     this.socket.close(
       SLOW_CLIENT_CLOSE_CODE,

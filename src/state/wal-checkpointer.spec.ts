@@ -1,5 +1,13 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -163,6 +171,33 @@ describe('WalCheckpointer (WAL checkpoints in a worker thread)', () => {
     await waitUntil(() => skipped.length === 1, 'a skipped checkpoint');
     expect(results).toHaveLength(2);
     expect(problems).toEqual([]);
+  });
+
+  it('finds the WAL beside the file a symbolic link to the database points to', async () => {
+    await checkpointer.stop();
+    db.close();
+    mkdirSync(join(dir, 'elsewhere'));
+    renameSync(join(dir, 'state.db'), join(dir, 'elsewhere', 'state.db'));
+    symlinkSync(join(dir, 'elsewhere', 'state.db'), join(dir, 'state.db'));
+    db = new Database(join(dir, 'state.db'));
+    db.pragma('journal_mode = WAL');
+    checkpointer = new WalCheckpointer(
+      db,
+      {
+        checkpointed: (r) => results.push(r),
+        skipped: (n) => skipped.push(n),
+        problem: () => undefined,
+      },
+      () => clock,
+    );
+    checkpointer.start();
+    insert(5 * MiB);
+    expect(existsSync(join(dir, 'elsewhere', 'state.db-wal'))).toBe(true);
+    clock += 1000;
+    checkpointer.wrote();
+    await waitUntil(() => results.length + skipped.length === 1, 'the answer');
+    expect(skipped).toEqual([]);
+    expect(results[0].log).toBeGreaterThanOrEqual(CHECKPOINT_FRAMES);
   });
 
   it('turns SQLite’s own checkpoints back on when the worker is gone, and says so', async () => {

@@ -54,17 +54,20 @@ interface WorkerAnswer {
 }
 
 const WORKER_SOURCE = `
-  const { statSync } = require('node:fs');
+  const { realpathSync, statSync } = require('node:fs');
   const { parentPort, workerData } = require('node:worker_threads');
   const Database = require(workerData.module);
   const db = new Database(workerData.file, { fileMustExist: true });
   // a WAL file is a 32-byte header, then frames of a page and a 24-byte frame header each
   const frameBytes = db.pragma('page_size', { simple: true }) + 24;
+  // SQLite keeps the WAL beside the file a symbolic link points to
+  const walFile = realpathSync(workerData.file) + '-wal';
   const framesInWal = () => {
     try {
-      return Math.max(0, Math.floor((statSync(workerData.file + '-wal').size - 32) / frameBytes));
+      return Math.max(0, Math.floor((statSync(walFile).size - 32) / frameBytes));
     } catch {
-      return 0;
+      // the WAL exists while the daemon's connection is open: without its size, checkpoint
+      return Infinity;
     }
   };
   parentPort.on('message', (message) => {
@@ -96,9 +99,9 @@ const WORKER_SOURCE = `
  * copies about 4 MB into the database file and waits for its fsync. In the daemon the committer
  * is the event loop, so every job, query and subscriber waited: 15–85 ms a time, one step of
  * history retention in ten over 300,000 jobs (5 ms steps otherwise). Here the daemon's
- * connection does not checkpoint (wal_autocheckpoint 0); after writes it asks the worker, at most
- * once every CHECKPOINT_EVERY_MS, for a PASSIVE checkpoint once the WAL holds CHECKPOINT_FRAMES,
- * which runs beside the daemon's reads and writes without blocking them. SQLite's own checkpoints come back while the worker's fail
+ * connection does not checkpoint (wal_autocheckpoint 0); after writes it asks the worker, at
+ * most once every CHECKPOINT_EVERY_MS, for a PASSIVE checkpoint once the WAL holds
+ * CHECKPOINT_FRAMES, which runs beside the daemon's reads and writes without blocking them. SQLite's own checkpoints come back while the worker's fail
  * or fall behind (WAL_FALLBACK_FRAMES), and for good when the worker stops: the WAL never grows
  * without bound. A long read (the start-up integrity check) holds every checkpoint back, the
  * daemon's own included; what writes much (history retention) waits for it to end.
@@ -150,9 +153,9 @@ export class WalCheckpointer {
 
   /**
    * After a write: asks for a checkpoint unless one was asked for less than a second ago; the
-   * worker runs it once the WAL holds CHECKPOINT_FRAMES. The
-   * last writes of a burst wait in the WAL for the next write (or the close) to be copied: a
-   * checkpoint of its own a second after every burst would let the next write start the WAL over
+   * worker runs it once the WAL holds CHECKPOINT_FRAMES (at once while SQLite checkpoints on
+   * commit). What the WAL holds below that waits there for later writes (or the close): no
+   * checkpoint comes by itself after a burst, which would let the next write start the WAL over
    * and cut the file back, which on a full disk frees space and lets writes through again, so
    * that a full disk would come and go (the disk-full e2e test saw it).
    */
