@@ -86,14 +86,11 @@ export class WebSocketOutbox {
         typeof rest[rest.length - 1] === 'function'
           ? (rest.pop() as (error?: Error) => void)
           : undefined;
-      this.corkForTheTurn();
       // once the socket is dropped graphql-ws learns it from the close, not from a failed send
-      if (this.taken()) {
-        send(data, rest[0] ?? {}, () => undefined);
-        callback?.();
-      } else {
-        send(data, rest[0] ?? {}, () => callback?.());
-      }
+      this.deliver(
+        (written) => send(data, rest[0] ?? {}, () => written?.()),
+        () => callback?.(),
+      );
     };
   }
 
@@ -107,17 +104,28 @@ export class WebSocketOutbox {
     const frame = textFrame(length);
     let offset = frame.length - length;
     for (const part of parts) offset += part.copy(frame, offset);
+    this.deliver(
+      (written) => (written ? this.tcp.write(frame, () => written()) : this.tcp.write(frame)),
+      taken,
+    );
+  }
+
+  /**
+   * Writes in this turn's batch; `taken` at once while the client keeps up, else once the
+   * network has what `write` wrote (`written` is given to it only then).
+   */
+  private deliver(write: (written?: () => void) => void, taken: () => void): void {
     this.corkForTheTurn();
-    if (this.taken()) {
-      this.tcp.write(frame);
+    if (this.keepsUp()) {
+      write();
       taken();
     } else {
-      this.tcp.write(frame, () => taken());
+      write(taken);
     }
   }
 
-  /** Whether a send may be taken at once; if not, the client's time to catch up starts. */
-  private taken(): boolean {
+  /** Whether the client keeps up; if not, its time to catch up starts. */
+  private keepsUp(): boolean {
     if (this.socket.bufferedAmount < this.softBytes) {
       // caught up: a client must stay behind for the whole stall time to be dropped
       if (this.stall) {
