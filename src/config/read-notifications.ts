@@ -1,5 +1,5 @@
+import { handlebars } from './handlebars';
 import { readCommand, readEnv, readHeaders, readMethod } from './read-request-parts';
-import Handlebars from 'handlebars';
 import type { ConfigPath } from './config-path';
 import { type ConfigReader, given, isMapping } from './config-reader';
 import { checkName } from './config-names';
@@ -252,7 +252,7 @@ function readTemplate(r: ConfigReader, value: unknown, path: ConfigPath): string
 
 function checkTemplate(r: ConfigReader, text: string, path: ConfigPath): string | undefined {
   try {
-    Handlebars.precompile(text, { strict: false });
+    handlebars().precompile(text, { strict: false });
     return text;
   } catch (error) {
     // Handlebars quotes the template between its first and last lines; the ends suffice.

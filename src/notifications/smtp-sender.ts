@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { createTransport } from 'nodemailer';
 import type { EmailTarget } from '../config/notifications.types';
 
 export interface MailMessage {
@@ -16,6 +15,8 @@ export interface MailMessage {
 @Injectable()
 export class SmtpSender {
   async send(target: EmailTarget, message: MailMessage, signal: AbortSignal): Promise<string> {
+    // loaded at the first mail, not at start: about 60 ms of the daemon's start on 2 cores
+    const { createTransport } = await import('nodemailer');
     const transport = createTransport({
       host: target.host,
       port: target.port,

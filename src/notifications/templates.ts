@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import type HandlebarsModule from 'handlebars';
+import { handlebars } from '../config/handlebars';
 import type { NotificationEvent } from './notification-event';
 
 /**
@@ -6,22 +7,28 @@ import type { NotificationEvent } from './notification-event';
  * for the places that need their own escaping: `{{json value}}` writes a JSON value (quotes
  * included), `{{url value}}` percent-encodes. Compiled templates are cached by their text.
  */
-const engine = Handlebars.create();
-engine.registerHelper(
-  'json',
-  (value: unknown) => new engine.SafeString(JSON.stringify(value ?? null)),
-);
-engine.registerHelper('url', (value: unknown) => {
-  const text = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
-  return new engine.SafeString(encodeURIComponent(text));
-});
+let engine: typeof HandlebarsModule | undefined;
+
+function templateEngine(): typeof HandlebarsModule {
+  if (engine) return engine;
+  const created = handlebars().create();
+  created.registerHelper(
+    'json',
+    (value: unknown) => new created.SafeString(JSON.stringify(value ?? null)),
+  );
+  created.registerHelper('url', (value: unknown) => {
+    const text = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+    return new created.SafeString(encodeURIComponent(text));
+  });
+  return (engine = created);
+}
 
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 
 export function render(template: string, event: NotificationEvent): string {
   let compiled = cache.get(template);
   if (!compiled) {
-    compiled = engine.compile(template, { noEscape: true });
+    compiled = templateEngine().compile(template, { noEscape: true });
     cache.set(template, compiled);
   }
   return compiled(event);
