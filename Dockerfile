@@ -10,6 +10,8 @@ RUN npm ci --no-audit --no-fund
 # npm run build generates the command-line client's GraphQL types from schema.gql first
 COPY tsconfig.json tsconfig.build.json codegen.yml schema.gql ./
 COPY src ./src
+# npm run build bundles dist/main.js with this script (esbuild, a dev dependency)
+COPY scripts/bundle-daemon.ts ./scripts/
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: restic from Debian, a non-root user, state and cache on a volume.

@@ -84,6 +84,17 @@ describe('Dockerfile', () => {
     expect(inRuntime('COPY').some((copy) => /--from=\S+ \S*dist/.test(copy.args))).toBe(true);
   });
 
+  it('copies into the build stage the scripts that npm run build runs', () => {
+    const manifest = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    const scripts = manifest.scripts.build.match(/scripts\/[\w.-]+/g) ?? [];
+    expect(scripts).toContain('scripts/bundle-daemon.ts');
+    const build = instructions.slice(0, instructions.indexOf(stages[1]));
+    const copied = build.filter((i) => i.keyword === 'COPY').map((copy) => copy.args.split(/\s+/));
+    for (const script of scripts) {
+      expect(copied.some((sources) => sources.slice(0, -1).includes(script))).toBe(true);
+    }
+  });
+
   it('installs restic in the runtime stage and runs as a user that is not root', () => {
     expect(inRuntime('RUN').some((run) => /apt-get install .*\brestic\b/.test(run.args))).toBe(
       true,

@@ -32,19 +32,24 @@ describe('the daemon, driven through GraphQL', () => {
     writeFileSync(join(dir.path, 'quick', 'skip.tmp'), 'excluded');
     // Incompressible data under a tight upload limit keeps this backup running for a while.
     writeRandomFiles(join(dir.path, 'slow'), 8, 512 * 1024);
-    ({ daemon, client, port, configPath } = await startDaemon(dir.path, {
-      hostname: 'e2e-host',
-      jobs: { concurrency: 2, maxDuration: '10m' },
-      repositories: { local: { location: repository, password: PASSWORD } },
-      backups: {
-        quick: { paths: [join(dir.path, 'quick')], excludes: ['*.tmp'], repositories: ['local'] },
-        slow: {
-          paths: [join(dir.path, 'slow')],
-          repositories: ['local'],
-          limits: { upload: '64K' },
+    // the built daemon, as shipped: dist/main.js is the bundle of scripts/bundle-daemon.ts
+    ({ daemon, client, port, configPath } = await startDaemon(
+      dir.path,
+      {
+        hostname: 'e2e-host',
+        jobs: { concurrency: 2, maxDuration: '10m' },
+        repositories: { local: { location: repository, password: PASSWORD } },
+        backups: {
+          quick: { paths: [join(dir.path, 'quick')], excludes: ['*.tmp'], repositories: ['local'] },
+          slow: {
+            paths: [join(dir.path, 'slow')],
+            repositories: ['local'],
+            limits: { upload: '64K' },
+          },
         },
       },
-    }));
+      { entry: 'dist' },
+    ));
     await waitForJobs(client, 'INIT', 1);
   });
 
@@ -272,7 +277,7 @@ describe('the daemon, driven through GraphQL', () => {
       15_000,
     );
 
-    daemon = await Daemon.start(configPath);
+    daemon = await Daemon.start(configPath, {}, 'dist');
     client = new GraphQLTestClient(port);
     const { job } = await client.data(
       `query($id: ID!) { job(id: $id) { state error { code } steps { state } } }`,
@@ -308,7 +313,7 @@ describe('the daemon, driven through GraphQL', () => {
     expect(resticPidsOn(repository)).toEqual([]);
     expect(resticDirect(repository, PASSWORD, ['list', 'locks', '--no-lock']).trim()).toBe('');
 
-    daemon = await Daemon.start(configPath);
+    daemon = await Daemon.start(configPath, {}, 'dist');
     client = new GraphQLTestClient(port);
     const { job } = await client.data(`query($id: ID!) { job(id: $id) { state error { code } } }`, {
       id: runBackup.id,

@@ -63,7 +63,11 @@ describe('the snapshot index', () => {
   const lsRuns = () => restic.calls().filter((line) => /\bls\b/.test(line)).length;
 
   const start = async () => {
-    started = await startDaemon(dir.path, config, { env: { RESTIC_BIN: restic.bin } });
+    // built: the bundle starts the index's thread from dist/index-build-worker.js
+    started = await startDaemon(dir.path, config, {
+      env: { RESTIC_BIN: restic.bin },
+      entry: 'dist',
+    });
     daemon = started.daemon;
     client = started.client;
   };
