@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh restic
-[ -d node_modules ] || npm ci --no-audit --no-fund
+# again when package-lock.json changed since (a pull that added a package, say)
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
 npm run build
 exec node dist/main.js --config examples/hen-backup.example.yaml

@@ -25,11 +25,18 @@ describe('the GraphQL IDE in a browser', () => {
 
   beforeAll(async () => {
     writeRandomFiles(join(dir.path, 'data'), 1, 1024);
-    started = await startDaemon(dir.path, {
-      api: { tokens: [{ name: 'ide', role: 'admin', token: TOKEN }] },
-      repositories: { local: { location: join(dir.path, 'repo'), password: 'ide-test-password' } },
-      backups: { docs: { paths: [join(dir.path, 'data')], repositories: ['local'] } },
-    });
+    // built: the bundle finds the IDE's files in node_modules (src/api/ide/ide-assets.ts)
+    started = await startDaemon(
+      dir.path,
+      {
+        api: { tokens: [{ name: 'ide', role: 'admin', token: TOKEN }] },
+        repositories: {
+          local: { location: join(dir.path, 'repo'), password: 'ide-test-password' },
+        },
+        backups: { docs: { paths: [join(dir.path, 'data')], repositories: ['local'] } },
+      },
+      { entry: 'dist' },
+    );
     await waitForJobs(new GraphQLTestClient(started.port, TOKEN), 'INIT', 1);
     browser = await puppeteer.launch({
       executablePath: CHROMIUM,

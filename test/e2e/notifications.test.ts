@@ -119,7 +119,11 @@ describe('notifications: each outcome reaches exactly the matching targets', () 
           },
         },
       },
-      { env: { SMTP_PASSWORD: 'SeCrEt-smtp-password-Q8', HEN_BACKUP_OVERDUE_MIN_GRACE: '1s' } },
+      // built: the bundle loads Handlebars and nodemailer at first use (scripts/bundle-daemon.ts)
+      {
+        env: { SMTP_PASSWORD: 'SeCrEt-smtp-password-Q8', HEN_BACKUP_OVERDUE_MIN_GRACE: '1s' },
+        entry: 'dist',
+      },
     );
     admin = new GraphQLTestClient(started.port, ADMIN_TOKEN);
     viewer = new GraphQLTestClient(started.port, VIEWER_TOKEN);
