@@ -23,7 +23,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY package.json ./
+# hen-backup.schema.json: `hen-backup init` points the configuration it writes at it
+COPY package.json hen-backup.schema.json ./
 ENV NODE_ENV=production HEN_BACKUP_CONFIG=/etc/hen-backup/config.yaml
 USER hen
 VOLUME ["/var/lib/hen-backup"]

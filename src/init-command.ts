@@ -18,7 +18,7 @@ configuration. Then: hen-backup --config PATH --check-config, and hen-backup --c
  * it matches the version that wrote the file; an upgrade in place keeps the path.
  */
 export function packagedSchemaPath(): string {
-  // dist/init-command.js and src/init-command.ts are one level below the package root
+  // src/init-command.ts, and dist/main.js that bundles it, are one level below the package root
   return resolve(__dirname, '..', 'hen-backup.schema.json');
 }
 

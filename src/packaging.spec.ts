@@ -95,6 +95,13 @@ describe('Dockerfile', () => {
     }
   });
 
+  it('ships the configuration schema that hen-backup init points at, beside package.json', () => {
+    const copied = inRuntime('COPY')
+      .filter((copy) => !copy.args.startsWith('--from'))
+      .flatMap((copy) => copy.args.split(/\s+/).slice(0, -1));
+    expect(copied).toEqual(expect.arrayContaining(['package.json', 'hen-backup.schema.json']));
+  });
+
   it('installs restic in the runtime stage and runs as a user that is not root', () => {
     expect(inRuntime('RUN').some((run) => /apt-get install .*\brestic\b/.test(run.args))).toBe(
       true,
