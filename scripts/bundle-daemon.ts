@@ -24,10 +24,11 @@ const NATIVE = ['better-sqlite3'];
 
 /**
  * Rewrites dist/main.js (tsc's output) as one file with every module it loads, and
- * dist/index-build-worker.js for the snapshot index's thread, which the bundle starts from its own
- * folder. Node spent about 0.3 s of the daemon's 2.2 s start on 2 cores finding and reading
- * 2,500 files: the bundle is one read. The rest of dist/ stays as tsc wrote it (henctl, the workers'
- * sources). Class names are kept: Nest's messages and the GraphQL type names come from them.
+ * dist/index-build-worker.js for the snapshot index's thread, which the bundle starts from its
+ * own folder. Node spent about 0.35 s of the daemon's 2.2–2.5 s start on 2 cores finding and
+ * reading 2,500 files: the bundle is one read. The rest of dist/ stays as tsc wrote it (henctl,
+ * the workers' sources). Class names are kept: Nest's messages and the GraphQL type names come
+ * from them.
  */
 async function bundle(): Promise<void> {
   if (readFileSync(join(DIST, 'main.js'), 'utf8').includes(MARK)) {
@@ -64,9 +65,10 @@ async function bundle(): Promise<void> {
  * Writes every UTF-16 unit above 0x7F as `\uXXXX`. One character beyond Latin-1 anywhere (a
  * regular expression of validator's, a comment of luxon's) makes Node decode the whole 11 MB
  * file to two bytes a character, and V8 scan it so: about 60 ms more to read and compile it on
- * 2 cores (125 ms and 180 against 47 and 145). The escape means the same character in strings, templates, names and regular
- * expressions (a surrogate pair too, with or without the u flag), and nothing in comments; only
- * a tagged template's raw text and a regular expression's `source` read as the escape.
+ * 2 cores (78 and 178 ms against 47 and 145). The escape means the same character in strings,
+ * templates, names and regular expressions (a surrogate pair too, with or without the u flag),
+ * and nothing in comments; only a tagged template's raw text and a regular expression's
+ * `source` read as the escape.
  */
 function escapeNonAscii(file: string): void {
   const text = readFileSync(file, 'utf8');
