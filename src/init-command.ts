@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { packageRoot } from './common/runtime-info';
 import { starterConfig } from './config/starter-config';
 
 const INIT_USAGE = `Usage: hen-backup init [PATH] [--folder FOLDER]
@@ -18,8 +19,7 @@ configuration. Then: hen-backup --config PATH --check-config, and hen-backup --c
  * it matches the version that wrote the file; an upgrade in place keeps the path.
  */
 export function packagedSchemaPath(): string {
-  // src/init-command.ts, and dist/main.js that bundles it, are one level below the package root
-  return resolve(__dirname, '..', 'hen-backup.schema.json');
+  return join(packageRoot(), 'hen-backup.schema.json');
 }
 
 /** `hen-backup init`: exit 0 when written, 2 on bad usage or when the file exists. */

@@ -11,18 +11,20 @@ export class RuntimeInfo {
 }
 
 export function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(packageManifest(), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
 /**
- * The nearest package.json above this code: two folders up from src/common under tests, one from
- * dist/main.js, into which the build bundles this file (scripts/bundle-daemon.ts).
+ * The installation's folder: the nearest one above this code with a package.json. This file is
+ * two folders below it in src/common under tests, one in dist/main.js, into which the build
+ * bundles it (scripts/bundle-daemon.ts).
  */
-function packageManifest(): string {
+export function packageRoot(): string {
   for (let folder = __dirname; ; folder = dirname(folder)) {
-    const manifest = join(folder, 'package.json');
-    if (existsSync(manifest)) return manifest;
+    if (existsSync(join(folder, 'package.json'))) return folder;
     if (dirname(folder) === folder) throw new Error(`no package.json above ${__dirname}`);
   }
 }
