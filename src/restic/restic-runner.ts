@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Clock } from '../common/clock';
 import type { Limits } from '../config/config.types';
@@ -157,19 +157,26 @@ export class ResticRunner {
     );
   }
 
-  private async environment(
+  /**
+   * The folders are made synchronously: awaited through libuv's thread pool, the two mkdir calls
+   * let whatever else the event loop held (the mutation's answer, the step's announcement) run
+   * first, and restic started 2–12 ms later on every run (measured on short backups); now it
+   * runs beside restic's start. They exist after the first run, and the state database already
+   * writes to the same folder synchronously.
+   */
+  private environment(
     target: ResticTarget | null,
     settings: ResticSettings,
-  ): Promise<Record<string, string>> {
+  ): Record<string, string> {
     const cacheDir = join(settings.dataDir, 'cache');
     const tmpDir = join(settings.dataDir, 'tmp');
-    await Promise.all(
-      [cacheDir, tmpDir].map((dir) =>
-        mkdir(dir, { recursive: true }).catch((error: unknown) => {
-          throw noSpaceForFolder(error, dir, target?.name ?? '', settings.dataDir);
-        }),
-      ),
-    );
+    for (const dir of [cacheDir, tmpDir]) {
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (error) {
+        throw noSpaceForFolder(error, dir, target?.name ?? '', settings.dataDir);
+      }
+    }
     return {
       ...passThroughEnv(process.env),
       RESTIC_CACHE_DIR: cacheDir,
@@ -228,7 +235,7 @@ export class ResticRunner {
       result = await this.processes.run({
         command: call.command,
         args: call.args,
-        env: await this.environment(target, settings),
+        env: this.environment(target, settings),
         signal: opts.signal,
         killGraceMs: opts.killGraceMs,
         maxLineLength: opts.maxLineLength,

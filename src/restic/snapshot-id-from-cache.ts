@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -9,17 +9,19 @@ import { join } from 'node:path';
  * so the full id is usually a directory listing away.
  *
  * Returns the one full id that starts with `shortId` and was written at or after `since`
- * (wall-clock ms), or null when there is none or more than one (then ask restic).
+ * (wall-clock ms), or null when there is none or more than one (then ask restic). Read
+ * synchronously, as ResticRunner makes the cache folder: a few calls in the daemon's data folder,
+ * which through the thread pool ended the step 1–4 ms later behind other work (measured).
  */
-export async function fullSnapshotIdFromCache(
+export function fullSnapshotIdFromCache(
   cacheDir: string,
   shortId: string,
   since: number,
-): Promise<string | null> {
+): string | null {
   if (!/^[0-9a-f]{8,63}$/.test(shortId)) return null;
   let repositories: string[];
   try {
-    repositories = await readdir(cacheDir);
+    repositories = readdirSync(cacheDir);
   } catch {
     return null;
   }
@@ -28,19 +30,23 @@ export async function fullSnapshotIdFromCache(
     const folder = join(cacheDir, repository, 'snapshots', shortId.slice(0, 2));
     let names: string[];
     try {
-      names = await readdir(folder);
+      names = readdirSync(folder);
     } catch {
       continue;
     }
     for (const name of names) {
       if (!/^[0-9a-f]{64}$/.test(name) || !name.startsWith(shortId)) continue;
       // another repository's older snapshot with the same prefix must not be taken for ours
-      const written = await stat(join(folder, name)).then(
-        (s) => s.mtimeMs,
-        () => -Infinity,
-      );
-      if (written >= since) found.push(name);
+      if (writtenAt(join(folder, name)) >= since) found.push(name);
     }
   }
   return found.length === 1 ? found[0] : null;
+}
+
+function writtenAt(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -Infinity;
+  }
 }

@@ -69,7 +69,7 @@ export async function backup(
     );
   }
   const snapshotId =
-    (await fullSnapshotIdFromCache(restic.cacheDir(), shortId, startedAt)) ??
+    fullSnapshotIdFromCache(restic.cacheDir(), shortId, startedAt) ??
     (await resolveSnapshotId(restic, target, shortId, opts));
   return toBackupResult(summary, snapshotId, exitCode === 3, warnings.list());
 }
