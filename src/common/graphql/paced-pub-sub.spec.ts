@@ -114,6 +114,19 @@ describe('PacedPubSub', () => {
     expect(got).toEqual([0, 1, 2]);
   });
 
+  it('resolves once the writes its last hand-over set off are done, as a socket uncorked on the next tick', async () => {
+    const pubSub = new PacedPubSub(250);
+    const order: string[] = [];
+    // a subscriber's message is made in microtasks and its socket uncorked on the next tick
+    await pubSub.subscribe(
+      'c',
+      () => queueMicrotask(() => process.nextTick(() => order.push('written'))),
+      {},
+    );
+    await pubSub.publish('c', 1).then(() => order.push('handed over'));
+    expect(order).toEqual(['written', 'handed over']);
+  });
+
   it('resolves a publication once every listener it was published to has been handed it', async () => {
     const { pubSub, runTurn } = paced(1);
     const settled: string[] = [];
@@ -134,6 +147,9 @@ describe('PacedPubSub', () => {
     expect(settled).toEqual(['nobody listens']);
     runTurn(); // the last listener
     await Promise.resolve();
+    // what that hand-over set off (each subscriber's message) is written before it counts
+    expect(settled).toEqual(['nobody listens']);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(settled).toEqual(['nobody listens', 'first', 'second']);
   });
 });

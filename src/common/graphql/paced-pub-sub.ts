@@ -41,7 +41,8 @@ interface Listener {
  * ones are made. Each listener gets its events in the order they were published; none is handed
  * an event published before it subscribed. As with graphql-subscriptions' PubSub, `publish`
  * resolves once every listener has been handed the event (one that left meanwhile counts as
- * handed): a job waits for that before restic starts (see inRepositoryStep).
+ * handed), here in the turn after the last hand-over, once what it set off is written: a job
+ * waits for that before restic starts (see inRepositoryStep).
  */
 export class PacedPubSub extends PubSubEngine {
   private readonly logger = new Logger('PubSub');
@@ -62,7 +63,11 @@ export class PacedPubSub extends PubSubEngine {
     const listeners = this.byChannel.get(channel);
     if (!listeners?.size) return Promise.resolve();
     let served!: () => void;
-    const handedOver = new Promise<void>((resolve) => (served = resolve));
+    // resolved a turn later: the last listeners' messages are made in the microtasks of the turn
+    // that hands them the event and written when it ends, and work waiting for the hand-over
+    // (restic's start, whose fork blocks the daemon 10–30 ms with 2,000 sockets open) held the
+    // last batch back when it ran in that same turn
+    const handedOver = new Promise<void>((resolve) => (served = () => setImmediate(resolve)));
     const publication: Publication = { payload, unserved: listeners.size, served };
     for (const listener of listeners) {
       listener.pending.push(publication);
