@@ -158,11 +158,10 @@ export class ResticRunner {
   }
 
   /**
-   * The folders are made synchronously: awaited through libuv's thread pool, the two mkdir calls
-   * let whatever else the event loop held (the mutation's answer, the step's announcement) run
-   * first, and restic started 2–12 ms later on every run (measured on short backups); now it
-   * runs beside restic's start. They exist after the first run, and the state database already
-   * writes to the same folder synchronously.
+   * The folders are made synchronously: awaited through the thread pool, the mkdir calls let
+   * whatever else the event loop held (the mutation's answer, the step's announcement) run before
+   * restic's spawn instead of while restic starts. They exist after the first run, and the state
+   * database already writes to the same folder synchronously.
    */
   private environment(
     target: ResticTarget | null,

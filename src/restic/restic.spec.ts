@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { join } from 'node:path';
 import { TempDirs } from '../../test/support/temp-dir';
 import { ProcessRunner, type ProcessResult, type ProcessSpec } from '../process/process-runner';
@@ -69,5 +70,33 @@ describe('Restic, built from plain values', () => {
     settings = { ...settings, limits: {}, readOnly: true };
     await restic.snapshots(target);
     expect(resticLine(processes.calls[1]).slice(1)).toEqual(['--no-lock', 'snapshots', '--json']);
+  });
+
+  it("fails as DISK_FULL, naming the folder, when restic's folders cannot be made for want of space", async () => {
+    const mkdir = jest.spyOn(fs, 'mkdirSync').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    });
+    try {
+      await expect(new Restic(settings, processes).snapshots(target)).rejects.toMatchObject({
+        code: 'DISK_FULL',
+        message: expect.stringContaining(
+          `restic cannot write its cache to ${join(settings.dataDir, 'cache')}`,
+        ),
+      });
+    } finally {
+      mkdir.mockRestore();
+    }
+    expect(processes.calls).toEqual([]);
+  });
+
+  it('passes any other failure to make them on as it is, and runs nothing', async () => {
+    // the data folder is a file: its cache folder cannot be made
+    const file = join(settings.dataDir, 'not-a-folder');
+    fs.writeFileSync(file, '');
+    settings = { ...settings, dataDir: file };
+    await expect(new Restic(settings, processes).snapshots(target)).rejects.toMatchObject({
+      code: 'ENOTDIR',
+    });
+    expect(processes.calls).toEqual([]);
   });
 });

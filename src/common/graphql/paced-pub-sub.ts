@@ -41,8 +41,8 @@ interface Listener {
  * ones are made. Each listener gets its events in the order they were published; none is handed
  * an event published before it subscribed. As with graphql-subscriptions' PubSub, `publish`
  * resolves once every listener has been handed the event (one that left meanwhile counts as
- * handed), here in the turn after the last hand-over, once what it set off is written: a job
- * waits for that before restic starts (see inRepositoryStep).
+ * handed), here in the turn after the last hand-over, once what it set off within that turn is
+ * written: a job waits for that before restic starts (see inRepositoryStep).
  */
 export class PacedPubSub extends PubSubEngine {
   private readonly logger = new Logger('PubSub');
@@ -55,6 +55,8 @@ export class PacedPubSub extends PubSubEngine {
   constructor(
     private readonly perTurn = LISTENERS_PER_TURN,
     private readonly nextTurn: (serve: () => void) => void = setImmediate,
+    /** the turn after a publication's last hand-over, when it counts as handed over */
+    private readonly afterHandOver: (handedOver: () => void) => void = setImmediate,
   ) {
     super();
   }
@@ -65,9 +67,9 @@ export class PacedPubSub extends PubSubEngine {
     let served!: () => void;
     // resolved a turn later: the last listeners' messages are made in the microtasks of the turn
     // that hands them the event and written when it ends, and work waiting for the hand-over
-    // (restic's start, whose fork blocks the daemon 10–30 ms with 2,000 sockets open) held the
-    // last batch back when it ran in that same turn
-    const handedOver = new Promise<void>((resolve) => (served = () => setImmediate(resolve)));
+    // (restic's start, whose fork blocks the daemon for tens of ms with 2,000 sockets open) held
+    // the last batch back when it ran in that same turn
+    const handedOver = new Promise<void>((resolve) => (served = () => this.afterHandOver(resolve)));
     const publication: Publication = { payload, unserved: listeners.size, served };
     for (const listener of listeners) {
       listener.pending.push(publication);
