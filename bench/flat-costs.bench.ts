@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { stringify } from 'yaml';
@@ -22,6 +23,8 @@ import type { Benchmark, BenchResult } from './bench-result';
 import { mulberry32, writeDataset } from './support/dataset';
 import { median, note, sinceSeconds, sleep } from './support/measure';
 
+const execFileAsync = promisify(execFile);
+
 /** Ended jobs in history, one start-up measurement each (HEN_BENCH_HISTORY to choose). */
 const SIZES = (process.env.HEN_BENCH_HISTORY ?? '1000,100000,1000000').split(',').map(Number);
 const STARTS = 2;
@@ -31,7 +34,9 @@ const STEP_GOAL_MS = 50;
 /** Jobs retention removes from the largest history (its keepCount keeps the rest). */
 const RETENTION_REMOVES = 100_000;
 const SHORT_JOBS = 20;
+/** an even number of blocks of this many, so that the mirrored order is whole */
 const SHORT_BLOCK = 5;
+if ((SHORT_JOBS / SHORT_BLOCK) % 2 !== 0) throw new Error('short jobs: an even number of blocks');
 const THROUGHPUT_GOAL = 1.05;
 const PASSWORD = 'bench-flat-password';
 const BACKUPS = ['photos', 'documents', 'mail', 'code', 'music', 'projects'];
@@ -151,12 +156,13 @@ async function retention(dataDir: string, count: number) {
 
 /**
  * SHORT_JOBS tiny backups through the daemon against the same restic commands back to back, in
- * blocks of SHORT_BLOCK alternating D B B D D B B …: the machine's speed drifts over the half
- * minute a series takes (one series after the other put 0.81–1.25 × on the same build), and the
- * mirrored order cancels a steady drift. One of each first, not counted (restic's caches, the
- * daemon's first run of its code). A bare block starts once the daemon is idle, the on-idle
- * index job the daemon block before it left behind having ended (`indexAfter`: the longest any
- * took after its block's last backup; not in the figure, as it runs once a series is over).
+ * blocks of SHORT_BLOCK alternating D B B D D B B …: the machine's speed drifts over the minute
+ * a series takes (one series after the other put 0.81–1.25 × on the bundle), and the mirrored
+ * order cancels a steady drift. One of each first, not counted (restic's caches, the daemon's
+ * first run of its code). After a daemon block the next waits until the daemon is idle, the
+ * on-idle index job that block left behind having ended (`indexAfter`: the longest any took
+ * after its block's last backup; not in the figure, as it runs once a series is over); after a
+ * bare block the next waits as long, so that both sides' blocks sit alike in time.
  */
 async function shortJobs(root: string): Promise<{
   daemon: number;
@@ -180,12 +186,13 @@ async function shortJobs(root: string): Promise<{
     }),
   );
   const env = { ...process.env, RESTIC_PASSWORD: PASSWORD, RESTIC_REPOSITORY: repository };
-  const bareBackups = (count: number) => {
+  // awaited, not synchronous: the benchmark's websocket must answer the daemon's pings meanwhile
+  const bareBackups = async (count: number) => {
     for (let i = 0; i < count; i++) {
-      execFileSync(
+      await execFileAsync(
         process.env.RESTIC_BIN ?? 'restic',
         ['backup', '--json', '--host', 'bench', '--tag', 'short', data.root],
-        { env, stdio: 'ignore' },
+        { env },
       );
     }
   };
@@ -216,8 +223,8 @@ async function shortJobs(root: string): Promise<{
     await waitFor(
       async () => {
         const { jobs } = await client.data<{
-          jobs: { nodes: { operation: string; state: string; endedAt: string | null }[] };
-        }>('query { jobs(first: 20) { nodes { operation state endedAt } } }');
+          jobs: { nodes: { operation: string; endedAt: string | null }[] };
+        }>('query { jobs(first: 20) { nodes { operation endedAt } } }');
         if (jobs.nodes.some((job) => job.endedAt === null)) return false;
         const lastEnded = jobs.nodes.reduce((last, job) =>
           job.endedAt! > last.endedAt! ? job : last,
@@ -231,11 +238,13 @@ async function shortJobs(root: string): Promise<{
   };
   const blocks: { daemon: number; bare: number }[] = [];
   let indexAfter = 0;
+  let pause = 0;
   try {
     await waitForJobs(client, 'INIT', 1, 60_000);
     await daemonBackups(1);
-    await untilIdle();
-    bareBackups(1);
+    pause = await untilIdle();
+    await bareBackups(1);
+    await sleep(pause * 1000);
     for (let b = 0; b < SHORT_JOBS / SHORT_BLOCK; b++) {
       const block = { daemon: 0, bare: 0 };
       for (const side of b % 2 === 0 ? ['daemon', 'bare'] : ['bare', 'daemon']) {
@@ -243,10 +252,12 @@ async function shortJobs(root: string): Promise<{
         if (side === 'daemon') {
           await daemonBackups(SHORT_BLOCK);
           block.daemon = sinceSeconds(begin);
-          indexAfter = Math.max(indexAfter, await untilIdle());
+          pause = await untilIdle();
+          indexAfter = Math.max(indexAfter, pause);
         } else {
-          bareBackups(SHORT_BLOCK);
+          await bareBackups(SHORT_BLOCK);
           block.bare = sinceSeconds(begin);
+          await sleep(pause * 1000);
         }
       }
       blocks.push(block);
@@ -326,6 +337,6 @@ export const benchmark: Benchmark = {
   order: 70,
   id: 'flat-costs',
   describe:
-    "Costs that should not grow with the work (issue 20). Start to ready: histories of 1,000, 100,000 and 1,000,000 ended backup jobs (six backups, two repositories, one log line each, spread over a year, 10% failed) written through the job store (so with the kept records), then the built daemon started twice on each (spawn to the first 200 from /health/ready; retention set not to remove anything). History retention: the background pass over the 1,000,000-job file with keepCount set to remove 100,000 jobs, in process; its longest step (one transaction, during which nothing else runs). Short jobs: 20 backups of 20 small files through the daemon (concurrency 1, each awaited: runBackup, then a jobUpdated subscription on the job until it completes) against the same `restic backup` commands back to back, in blocks of five alternating daemon, bare, bare, daemon, daemon, bare, bare, daemon (a steady drift of the machine's speed cancels out), after one of each not counted; a bare block runs while the daemon is idle, once the on-idle index job the daemon block before it left behind has ended. The load average at the start is given: the machine is shared.",
+    "Costs that should not grow with the work (issue 20). Start to ready: histories of 1,000, 100,000 and 1,000,000 ended backup jobs (six backups, two repositories, one log line each, spread over a year, 10% failed) written through the job store (so with the kept records), then the built daemon started twice on each (spawn to the first 200 from /health/ready; retention set not to remove anything). History retention: the background pass over the 1,000,000-job file with keepCount set to remove 100,000 jobs, in process; its longest step (one transaction, during which nothing else runs). Short jobs: 20 backups of 20 small files through the daemon (concurrency 1, each awaited: runBackup, then a jobUpdated subscription on the job until it completes) against the same `restic backup` commands back to back, in blocks of five alternating daemon, bare, bare, daemon, daemon, bare, bare, daemon (a steady drift of the machine's speed cancels out), after one of each not counted; after each daemon block the benchmark waits until the on-idle index job that block left behind has ended (four index jobs, not timed: they run once a series is over), after each bare block as long, so that the bare blocks run while the daemon is idle and both sides sit alike in time. The load average at the start is given: the machine is shared.",
   run: flatCostsBenchmark,
 };
