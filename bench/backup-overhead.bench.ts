@@ -9,6 +9,7 @@ import { passThroughEnv } from '../src/restic/restic-command';
 import type { Benchmark, BenchResult } from './bench-result';
 import { scaled, writeDataset } from './support/dataset';
 import { median, note, sinceSeconds, sleep } from './support/measure';
+import { resticRun } from './support/restic-run';
 
 const FILES = 20_000;
 const BYTES = 200_000_000;
@@ -159,28 +160,6 @@ async function overheadBenchmark(): Promise<BenchResult[]> {
     await started?.stop();
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-/**
- * Runs restic to its end, reading its output as the daemon would; resolves to the last 64 KiB of
- * its stdout, rejects on a failure.
- */
-async function resticRun(args: string[], env: Record<string, string>): Promise<string> {
-  const child = spawn(process.env.RESTIC_BIN?.trim() || 'restic', args, {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout = (stdout + chunk).slice(-65536);
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`restic ${args.join(' ')} exited ${code}: ${stderr}`);
-  return stdout;
 }
 
 /** Flushes the run's writes to disk and drops its repository, outside the timing. */

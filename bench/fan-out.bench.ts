@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseSize } from '../src/config/size';
+import { passThroughEnv, toKibPerSecond } from '../src/restic/restic-command';
 import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
 import { waitForEnd, waitForJobs } from '../test/e2e/support/wait';
 import { waitFor } from '../test/support/wait-for';
@@ -8,6 +10,7 @@ import type { Benchmark, BenchResult } from './bench-result';
 import { startBareFanOutServer } from './support/bare-fan-out-server';
 import { scaled, writeDataset } from './support/dataset';
 import { cpuSeconds, mb, median, percentile, rssBytes, sleep } from './support/measure';
+import { resticRun } from './support/restic-run';
 import {
   type ReceivedVersion,
   type SubscriberProcesses,
@@ -238,8 +241,12 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
     const versions = streams[0];
     streams.splice(0);
     const after = largest ? await rssAfterBurst(daemon.pid, idleRss, leftAt) : undefined;
-    // 4. at the largest count, the same number of clients fed the same versions by a bare server
+    // 4. at the largest count, the same number of clients fed the same versions by a bare server,
+    // alone, then with the same restic backup running beside it
     const bare = largest ? await bareFanOut(count, versions) : undefined;
+    const bareBeside = largest
+      ? await bareFanOut(count, versions, { data: data.root, root })
+      : undefined;
 
     const who = `${count} graphql-ws subscribers (one websocket each) on jobUpdated, during a ${runningSeconds.toFixed(1)} s backup (${DATA_BYTES / MiB} MiB under limits.upload ${UPLOAD_LIMIT}; daemon CPU ${cpu.toFixed(1)} s)`;
     return [
@@ -267,6 +274,16 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
               name: 'Fan-out: bare server baseline',
               figure: `the same ${count} graphql-ws clients sent the backup's ${bare.versions} versions (the daemon's payloads, restamped, in its rhythm) by a bare ws server (no GraphQL, no job feeds, no restic), after the daemon's run: publish to receipt p99 ${ms(bare.p99)} (median ${ms(bare.median)}, ${bare.deliveries} deliveries); the daemon's p99 is ${(delayP99 / bare.p99).toFixed(2)} × that`,
               goal: 'no goal, reported (what the machine and the clients allow)',
+              holds: true,
+            },
+          ]
+        : []),
+      ...(bareBeside
+        ? [
+            {
+              name: 'Fan-out: bare server with restic beside it',
+              figure: `the same, while the same restic backup (the same data into a new repository, --limit-upload as the daemon's, started as the RUNNING version is sent) runs beside the bare server: publish to receipt p99 ${ms(bareBeside.p99)} (median ${ms(bareBeside.median)}, ${bareBeside.deliveries} deliveries); the daemon's p99 is ${(delayP99 / bareBeside.p99).toFixed(2)} × that`,
+              goal: 'no goal, reported (what the machine, the clients and restic allow)',
               holds: true,
             },
           ]
@@ -301,13 +318,20 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
  * sent the versions one subscriber received from the daemon (their payloads, each stamped anew
  * as it is sent, with the gaps the daemon published them at) by a bare ws server
  * (support/bare-fan-out-server.ts). The daemon, idle by then, is still running.
+ * With `beside`, the backup the daemon ran is run by bare restic too, from the moment the
+ * RUNNING version is sent (as the daemon spawns restic once RUNNING is handed over): the same
+ * data into a new repository under the same upload limit, reading and hashing on the same cores
+ * while the versions go out.
  */
 async function bareFanOut(
   count: number,
   received: Received[],
+  beside?: { data: string; root: string },
 ): Promise<{ versions: number; deliveries: number; p99: number; median: number }> {
+  const restic = beside && { env: await besideRepository(beside.root), data: beside.data };
   const server = await startBareFanOutServer();
   let subscribers: SubscriberProcesses<JobEvent> | undefined;
+  let backup: Promise<string> | undefined;
   try {
     subscribers = await subscribe(server.url, count);
     // as with the daemon, a subscription is not acknowledged: probe until all are registered,
@@ -325,8 +349,16 @@ async function bareFanOut(
     for (const [i, { job }] of received.entries()) {
       if (i > 0) await sleep(published[i] - published[i - 1]);
       await server.send(job as unknown as Record<string, unknown>);
+      if (restic && !backup && job.state === 'RUNNING') {
+        const limit = toKibPerSecond(parseSize(UPLOAD_LIMIT) as number);
+        backup = resticRun(
+          ['--json', 'backup', '--limit-upload', String(limit), '--host=bench', '--', restic.data],
+          restic.env,
+        );
+      }
     }
     await subscribers.received(received.length, 'probe', 60_000);
+    await backup;
     const { streams } = await subscribers.streams({ exceptId: 'probe' });
     printVersionDelays('bare server', streams);
     const delays = streams.flatMap((events) =>
@@ -339,9 +371,27 @@ async function bareFanOut(
       median: median(delays),
     };
   } finally {
+    await backup?.catch(() => undefined);
     await subscribers?.dispose();
     await server.stop();
   }
+}
+
+/** A new repository for the bare restic beside the bare server, and restic's environment for it. */
+async function besideRepository(root: string): Promise<Record<string, string>> {
+  const state = join(root, 'beside-state');
+  mkdirSync(join(state, 'cache'), { recursive: true });
+  mkdirSync(join(state, 'tmp'), { recursive: true });
+  const env = {
+    ...passThroughEnv(process.env),
+    RESTIC_CACHE_DIR: join(state, 'cache'),
+    TMPDIR: join(state, 'tmp'),
+    RESTIC_PASSWORD: PASSWORD,
+    RESTIC_REPOSITORY: join(root, 'beside-repo'),
+    RESTIC_PROGRESS_FPS: '4',
+  };
+  await resticRun(['init'], env);
+  return env;
 }
 
 /** HEN_BENCH_FAN_OUT_DETAIL=1: the delays of each version of the job, on stderr. */
@@ -388,6 +438,6 @@ export const benchmark: Benchmark = {
   order: 50,
   id: 'fan-out',
   describe:
-    "The built daemon with one local repository limited to `limits.upload: 1M` and one backup of 10 MiB of incompressible data (100 files), so that the backup runs about ten seconds. Run once per subscriber count (200, 1,000, 2,000; a new daemon each): that many graphql-ws clients, each on its own websocket, subscribe to `jobUpdated` (no filter); an unlock job first shows that every subscription is live. Then `runBackup`; every event of the backup job is recorded with its receipt time. Figures: subscribers that saw QUEUED → RUNNING → SUCCEEDED (and the same event sequence as the others); the longest silence between two updates from the first progress to the end; delivery delay: each event's `updatedAt` (set by the daemon just before it stores and publishes that version of the job) against its receipt time (same machine clock), for every event of every subscriber, plus the spread between the first and the last subscriber to receive the same event. At the largest count, the daemon's RSS (VmRSS every 100 ms) from before the first subscriber to the end of the backup, then once a second after every subscriber left (while the backup's follow-up index job runs), until it is within 10% of the idle figure (at most 120 s); then the baseline: as many graphql-ws clients sent the same versions (the daemon's payloads, stamped as sent, at the gaps the daemon published them, once every client has received a probe, an ended job, as the daemon's unlock job) by a bare `ws` server in a process of its own (bench/support/bare-fan-out-server.ts: no GraphQL, no job feeds, no restic), publish to receipt p99 against the daemon's. The subscribers run in child processes of the benchmark, two by default (1,000 each at 2,000; HEN_BENCH_FAN_OUT_PROCESSES; bench/support/subscriber-processes.ts says why not one), on the same 2 CPUs as the daemon and restic.",
+    "The built daemon with one local repository limited to `limits.upload: 1M` and one backup of 10 MiB of incompressible data (100 files), so that the backup runs about ten seconds. Run once per subscriber count (200, 1,000, 2,000; a new daemon each): that many graphql-ws clients, each on its own websocket, subscribe to `jobUpdated` (no filter); an unlock job first shows that every subscription is live. Then `runBackup`; every event of the backup job is recorded with its receipt time. Figures: subscribers that saw QUEUED → RUNNING → SUCCEEDED (and the same event sequence as the others); the longest silence between two updates from the first progress to the end; delivery delay: each event's `updatedAt` (set by the daemon just before it stores and publishes that version of the job) against its receipt time (same machine clock), for every event of every subscriber, plus the spread between the first and the last subscriber to receive the same event. At the largest count, the daemon's RSS (VmRSS every 100 ms) from before the first subscriber to the end of the backup, then once a second after every subscriber left (while the backup's follow-up index job runs), until it is within 10% of the idle figure (at most 120 s); then the baseline: as many graphql-ws clients sent the same versions (the daemon's payloads, stamped as sent, at the gaps the daemon published them, once every client has received a probe, an ended job, as the daemon's unlock job) by a bare `ws` server in a process of its own (bench/support/bare-fan-out-server.ts: no GraphQL, no job feeds, no restic), publish to receipt p99 against the daemon's; and the same again while bare restic runs the same backup beside the bare server (the same data into a new repository under the same upload limit, started as the RUNNING version is sent), so that the daemon is compared with the same work done without it. The subscribers run in child processes of the benchmark, two by default (1,000 each at 2,000; HEN_BENCH_FAN_OUT_PROCESSES; bench/support/subscriber-processes.ts says why not one), on the same 2 CPUs as the daemon and restic.",
   run: fanOutBenchmark,
 };
