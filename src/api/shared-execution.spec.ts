@@ -6,16 +6,20 @@ import {
   parse,
 } from 'graphql';
 import { EventHub as Hub } from '../../test/support/event-hub';
+import { isPullable } from '../common/pullable';
 import { SharedExecution } from './shared-execution';
 
 describe('SharedExecution (graphql-ws subscribe hook)', () => {
   let hub: Hub;
   let resolved: number;
   let schema: GraphQLSchema;
+  /** whether the source is Pullable, as the job feeds are */
+  let pullable: boolean;
 
   beforeEach(() => {
     hub = new Hub();
     resolved = 0;
+    pullable = false;
     const Tick = new GraphQLObjectType({
       name: 'Tick',
       fields: {
@@ -33,7 +37,7 @@ describe('SharedExecution (graphql-ws subscribe hook)', () => {
       query: new GraphQLObjectType({ name: 'Query', fields: { x: { type: GraphQLString } } }),
       subscription: new GraphQLObjectType({
         name: 'Subscription',
-        fields: { tick: { type: Tick, subscribe: () => hub.follow() } },
+        fields: { tick: { type: Tick, subscribe: () => hub.follow(pullable) } },
       }),
     });
   });
@@ -66,6 +70,31 @@ describe('SharedExecution (graphql-ws subscribe hook)', () => {
     // 3 events × 3 distinct selections (per token), not × 52 subscribers
     expect(shared.executions).toBe(9);
     expect(resolved).toBe(9);
+  });
+
+  it("hands a Pullable source's events over through pull, executed at once and shared, with no promise", async () => {
+    pullable = true;
+    const shared = new SharedExecution();
+    const streams = await Promise.all([subscribe(shared, 'n='), subscribe(shared, 'n=')]);
+    const received: unknown[] = [];
+    for (const stream of streams) {
+      if (!isPullable(stream)) throw new Error('the stream is not pullable');
+      stream.pull(
+        (result) => received.push(result.value),
+        (error) => received.push(error),
+      );
+    }
+    hub.publish({ n: 1 });
+    // within publish: no promise between the source and the subscribers
+    expect(received).toEqual([
+      { data: { tick: { label: 'n=1' } } },
+      { data: { tick: { label: 'n=1' } } },
+    ]);
+    expect(received[1]).toBe(received[0]);
+    expect(shared.executions).toBe(1);
+    // a source that is not Pullable gives a stream that is not either
+    pullable = false;
+    expect(isPullable(await subscribe(shared, 'n='))).toBe(false);
   });
 
   it('returns the source when a subscriber leaves', async () => {

@@ -6,6 +6,7 @@ import {
   execute,
   print,
 } from 'graphql';
+import { isPullable, pullEach, type Pullable } from '../common/pullable';
 import { isAsyncIterable } from './async-iterable';
 
 /**
@@ -55,18 +56,25 @@ export class SharedExecution {
     }
     let shared = byKey.get(key);
     if (!shared) {
-      const entry: SharedResult = {
-        pending: this.execute(args, event).then((result) => (entry.settled = result)),
-      };
+      const result = this.execute(args, event);
+      const entry: SharedResult =
+        result instanceof Promise
+          ? { pending: result.then((settled) => (entry.settled = settled)) }
+          : { settled: result };
       shared = entry;
       byKey.set(key, shared);
     }
-    return shared.settled ?? shared.pending;
+    return shared.settled ?? shared.pending!;
   }
 
-  private async execute(args: ExecutionArgs, event: unknown): Promise<ExecutionResult> {
+  /** The execution's result, as it is there: a selection with no asynchronous field has it at once. */
+  private execute(args: ExecutionArgs, event: unknown): ExecutionResult | Promise<ExecutionResult> {
     this.executions++;
-    return this.run({ ...args, rootValue: event });
+    try {
+      return this.run({ ...args, rootValue: event });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 }
 
@@ -76,7 +84,7 @@ export class SharedExecution {
  * microtasks, on every event.
  */
 interface SharedResult {
-  readonly pending: Promise<ExecutionResult>;
+  readonly pending?: Promise<ExecutionResult>;
   settled?: ExecutionResult;
 }
 
@@ -119,11 +127,14 @@ function eventIdentity(event: unknown): object | null {
     : null;
 }
 
-/** `source` with each event mapped; returning (unsubscribing) returns the source. */
+/**
+ * `source` with each event mapped; returning (unsubscribing) returns the source. Pullable when
+ * the source is: an event whose result is there is then handed over without a promise.
+ */
 function mapEvents<T, R>(
   source: AsyncIterableIterator<T>,
   map: (event: T) => R | Promise<R>,
-): AsyncIterableIterator<R> {
+): AsyncIterableIterator<R> & Partial<Pullable<R>> {
   const done: IteratorResult<R> = { done: true, value: undefined };
   const mapped = (next: IteratorResult<T>): IteratorResult<R> | Promise<IteratorResult<R>> => {
     if (next.done) return done;
@@ -135,6 +146,15 @@ function mapEvents<T, R>(
   // plain promise chains, not async functions: this runs for every subscriber on every event
   return {
     next: () => source.next().then(mapped),
+    ...(isPullable(source)
+      ? {
+          pull: pullEach<T, R>(source, (next, deliver, fail) => {
+            const result = mapped(next);
+            if (result instanceof Promise) result.then(deliver, fail);
+            else deliver(result);
+          }),
+        }
+      : {}),
     return: async (): Promise<IteratorResult<R>> => {
       await source.return?.();
       return done;

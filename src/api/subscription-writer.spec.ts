@@ -10,6 +10,7 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { EventHub as Hub } from '../../test/support/event-hub';
+import type { Pullable } from '../common/pullable';
 import { SharedExecution } from './shared-execution';
 import { SubscriptionWriter, type TextSender } from './subscription-writer';
 import { WebSocketOutboxes } from './websocket-outbox';
@@ -248,6 +249,72 @@ describe('SubscriptionWriter (graphql-ws results written by the daemon, serialis
     };
     return { results, seen };
   };
+
+  /**
+   * Pullable results: `ready` of them handed over at once, then each further one when `release`
+   * is called, then the end after `total`; counting next() calls, which a Pullable reader makes none of.
+   */
+  const pullableNumbered = (ready: number, total: number) => {
+    const seen = { given: 0, nexts: 0 };
+    let waiting: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
+    const result = (): IteratorResult<ExecutionResult> =>
+      seen.given < total
+        ? { done: false, value: { data: { n: ++seen.given } } }
+        : { done: true, value: undefined };
+    const results: AsyncIterableIterator<ExecutionResult> & Pullable<ExecutionResult> = {
+      pull: (deliver) => {
+        if (seen.given < ready) deliver(result());
+        else waiting = deliver;
+      },
+      next: () => {
+        seen.nexts++;
+        return Promise.resolve(result());
+      },
+      return: () => Promise.resolve({ done: true, value: undefined }),
+      [Symbol.asyncIterator]: () => results,
+    };
+    const release = () => {
+      const deliver = waiting;
+      waiting = undefined;
+      deliver?.(result());
+    };
+    return { results, seen, release };
+  };
+
+  it('writes what a Pullable stream has waiting one after the other, in order, with no promise and no recursion', async () => {
+    const sent: string[] = [];
+    const { socket, writer } = fake((data, taken) => {
+      sent.push(data);
+      taken();
+    });
+    // written by recursion, 20,000 results at once would overflow the stack
+    const { results, seen, release } = pullableNumbered(20_000, 20_001);
+    const stream = writer.onOperation({ extra: { socket } }, 'x', {}, {}, results)!;
+    const ended = stream.next();
+    expect(sent).toHaveLength(20_000);
+    expect(sent[19_999]).toBe('{"id":"x","type":"next","payload":{"data":{"n":20000}}}');
+    expect(sent.every((m, i) => m.includes(`{"n":${i + 1}}`))).toBe(true);
+    // one more when it comes, then the end
+    release();
+    expect(sent).toHaveLength(20_001);
+    release();
+    await expect(ended).resolves.toEqual({ done: true, value: undefined });
+    expect(seen.nexts).toBe(0);
+  });
+
+  it('pulls a Pullable stream again only once the socket has taken the result before', () => {
+    const callbacks: (() => void)[] = [];
+    const { socket, writer } = fake((_data, taken) => callbacks.push(taken));
+    const { results, seen } = pullableNumbered(10, 10);
+    const stream = writer.onOperation({ extra: { socket } }, 'x', {}, {}, results)!;
+    void stream.next();
+    expect(seen.given).toBe(1);
+    callbacks[0]();
+    expect(seen.given).toBe(2);
+    void stream.return!();
+    callbacks[1]();
+    expect(seen.given).toBe(2);
+  });
 
   /** A socket as the writer sees it (open), whose messages go to `send`, and a writer for it. */
   const fake = (send: (data: string, taken: () => void) => void) => {

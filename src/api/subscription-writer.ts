@@ -1,4 +1,5 @@
 import type { ExecutionResult } from 'graphql';
+import { isPullable } from '../common/pullable';
 import { isAsyncIterable } from './async-iterable';
 
 /** The parts of a `ws` WebSocket used here. */
@@ -90,11 +91,16 @@ export class SubscriptionWriter {
 /**
  * One subscription's results being written; to graphql-ws, a stream that yields nothing.
  * Plain callbacks rather than an async loop: this runs for every subscriber on every event.
+ * A stream that can hand its results over without a promise (Pullable: the job feeds) is
+ * pulled that way; results waiting already are then written in a loop, not by recursion.
  */
 class WrittenResults implements AsyncIterableIterator<never> {
   private readonly prefix: Buffer;
   private started = false;
   private stopped = false;
+  /** in `pull`, whose loop asks for the next result once the one handed over was written */
+  private pulling = false;
+  private pullAgain = false;
   private settle?: { resolve: (done: Done) => void; reject: (error: unknown) => void };
   private readonly ended = new Promise<Done>((resolve, reject) => {
     this.settle = { resolve, reject };
@@ -137,11 +143,23 @@ class WrittenResults implements AsyncIterableIterator<never> {
   }
 
   private readonly pull = (): void => {
-    if (this.stopped) return;
+    if (this.pulling) {
+      // a result handed over at once was written, and the next one is asked for in the loop
+      this.pullAgain = true;
+      return;
+    }
+    this.pulling = true;
     try {
-      this.results.next().then(this.write, this.fail);
+      do {
+        this.pullAgain = false;
+        if (this.stopped) return;
+        if (isPullable(this.results)) this.results.pull(this.write, this.fail);
+        else this.results.next().then(this.write, this.fail);
+      } while (this.pullAgain);
     } catch (error) {
       this.fail(error);
+    } finally {
+      this.pulling = false;
     }
   };
 

@@ -1,4 +1,5 @@
 import type { PubSubEngine } from 'graphql-subscriptions';
+import type { Pullable } from '../common/pullable';
 import { JOB_UPDATED, type JobUpdatedPayload } from './job-events';
 import { JobVersionConflation } from './job-version-conflation';
 import { hasEnded, type Job } from './job.types';
@@ -23,9 +24,12 @@ export interface FeedRule {
  * lets a waiting version give way to a newer one when no state change is lost
  * (JobVersionConflation). It is written out by hand rather than as an async generator over a
  * buffer: with 2,000 dashboards following a job, each layer of promises between an event and the
- * socket cost every subscriber its own promises and garbage on every event.
+ * socket cost every subscriber its own promises and garbage on every event. For the same reason
+ * it hands versions over through `pull` too (Pullable), with no promise at all.
  */
-export class JobFeed implements AsyncIterableIterator<JobUpdatedPayload> {
+export class JobFeed
+  implements AsyncIterableIterator<JobUpdatedPayload>, Pullable<JobUpdatedPayload>
+{
   private readonly waiting: Job[] = [];
   private readonly conflation = new JobVersionConflation();
   private taker?: (result: Result) => void;
@@ -55,10 +59,14 @@ export class JobFeed implements AsyncIterableIterator<JobUpdatedPayload> {
   }
 
   next(): Promise<Result> {
+    return new Promise((resolve) => this.pull(resolve));
+  }
+
+  pull(deliver: (result: Result) => void): void {
     const job = this.waiting.shift();
-    if (job) return Promise.resolve(this.resultOf(job));
-    if (this.ended) return Promise.resolve(DONE);
-    return new Promise((resolve) => (this.taker = resolve));
+    if (job) deliver(this.resultOf(job));
+    else if (this.ended) deliver(DONE);
+    else this.taker = deliver;
   }
 
   return(): Promise<Result> {

@@ -7,6 +7,7 @@ import {
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { map, type Observable } from 'rxjs';
 import { apiError } from '../../common/graphql/api-errors';
+import { isPullable, pullEach, type Pullable } from '../../common/pullable';
 import type { RequestContext } from './graphql-context';
 import { TokenAuthenticator } from '../../common/auth/token-authenticator';
 
@@ -43,7 +44,7 @@ export class RevocableSubscriptionsInterceptor implements NestInterceptor {
   private whileAccepted<T>(
     events: AsyncIterator<T> & AsyncIterable<T>,
     accepted: () => boolean,
-  ): AsyncIterableIterator<T> {
+  ): AsyncIterableIterator<T> & Partial<Pullable<T>> {
     const revoked = async (): Promise<never> => {
       await events.return?.();
       throw apiError('UNAUTHENTICATED', 'the token of this connection is no longer accepted');
@@ -53,6 +54,7 @@ export class RevocableSubscriptionsInterceptor implements NestInterceptor {
     // plain promise chains, not async functions: this runs for every subscriber on every event
     return {
       next: () => (accepted() ? events.next().then(checked) : revoked()),
+      ...(isPullable(events) ? { pull: this.pullWhileAccepted(events, accepted, revoked) } : {}),
       return: async () => (await events.return?.()) ?? { done: true, value: undefined },
       throw: async (error: unknown) => {
         if (events.throw) return events.throw(error);
@@ -62,6 +64,20 @@ export class RevocableSubscriptionsInterceptor implements NestInterceptor {
         return this;
       },
     };
+  }
+
+  /** whileAccepted's `pull`: as its `next`, with no promise while the token is accepted. */
+  private pullWhileAccepted<T>(
+    events: Pullable<T>,
+    accepted: () => boolean,
+    revoked: () => Promise<never>,
+  ): Pullable<T>['pull'] {
+    const pullChecked = pullEach<T, T>(events, (result, deliver, fail) => {
+      if (!result.done && !accepted()) revoked().catch(fail);
+      else deliver(result);
+    });
+    return (deliver, fail) =>
+      accepted() ? pullChecked(deliver, fail) : void revoked().catch(fail);
   }
 }
 
