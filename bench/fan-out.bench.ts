@@ -272,7 +272,7 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
         ? [
             {
               name: 'Fan-out: bare server baseline',
-              figure: `the same ${count} graphql-ws clients sent the backup's ${bare.versions} versions (the daemon's payloads, restamped, in its rhythm) by a bare ws server (no GraphQL, no job feeds, no restic), after the daemon's run: publish to receipt p99 ${ms(bare.p99)} (median ${ms(bare.median)}, ${bare.deliveries} deliveries); the daemon's p99 is ${(delayP99 / bare.p99).toFixed(2)} × that`,
+              figure: `the same ${count} graphql-ws clients sent the backup's ${bare.versions} versions (the daemon's payloads, restamped, in its rhythm) by a bare ws server (no GraphQL, no job feeds, no restic), after the daemon's run: publish to receipt p99 ${ms(bare.p99)} (median ${ms(bare.median)}, ${bare.deliveries} deliveries; the server's CPU ${bare.cpu.toFixed(1)} s, the daemon's ${cpu.toFixed(1)} s); the daemon's p99 is ${(delayP99 / bare.p99).toFixed(2)} × that`,
               goal: 'no goal, reported (what the machine and the clients allow)',
               holds: true,
             },
@@ -282,7 +282,7 @@ async function fanOutAt(count: number, largest: boolean): Promise<BenchResult[]>
         ? [
             {
               name: 'Fan-out: bare server with restic beside it',
-              figure: `the same, while the same restic backup (the same data into a new repository, --limit-upload as the daemon's, started as the RUNNING version is sent) runs beside the bare server: publish to receipt p99 ${ms(bareBeside.p99)} (median ${ms(bareBeside.median)}, ${bareBeside.deliveries} deliveries); the daemon's p99 is ${(delayP99 / bareBeside.p99).toFixed(2)} × that`,
+              figure: `the same, while the same restic backup (the same data into a new repository, --limit-upload as the daemon's, started as the RUNNING version is sent) runs beside the bare server: publish to receipt p99 ${ms(bareBeside.p99)} (median ${ms(bareBeside.median)}, ${bareBeside.deliveries} deliveries; the server's CPU ${bareBeside.cpu.toFixed(1)} s); the daemon's p99 is ${(delayP99 / bareBeside.p99).toFixed(2)} × that`,
               goal: 'no goal, reported (what the machine, the clients and restic allow)',
               holds: true,
             },
@@ -327,7 +327,7 @@ async function bareFanOut(
   count: number,
   received: Received[],
   beside?: { data: string; root: string },
-): Promise<{ versions: number; deliveries: number; p99: number; median: number }> {
+): Promise<{ versions: number; deliveries: number; p99: number; median: number; cpu: number }> {
   const restic = beside && { env: await besideRepository(beside.root), data: beside.data };
   const server = await startBareFanOutServer();
   let subscribers: SubscriberProcesses<JobEvent> | undefined;
@@ -346,6 +346,7 @@ async function bareFanOut(
     );
     await subscribers.ended('probe', 30_000);
     const published = received.map((e) => Date.parse(e.job.updatedAt));
+    const cpuBefore = cpuSeconds(server.pid);
     for (const [i, { job }] of received.entries()) {
       if (i > 0) await sleep(published[i] - published[i - 1]);
       await server.send(job as unknown as Record<string, unknown>);
@@ -358,6 +359,7 @@ async function bareFanOut(
       }
     }
     await subscribers.received(received.length, 'probe', 60_000);
+    const cpu = cpuSeconds(server.pid) - cpuBefore;
     await backup;
     const { streams } = await subscribers.streams({ exceptId: 'probe' });
     printVersionDelays('bare server', streams);
@@ -369,6 +371,7 @@ async function bareFanOut(
       deliveries: delays.length,
       p99: percentile(delays, 99),
       median: median(delays),
+      cpu,
     };
   } finally {
     await backup?.catch(() => undefined);

@@ -20,6 +20,7 @@ interface Answer {
 
 export interface BareFanOutServer {
   url: string;
+  pid: number;
   send(job: Record<string, unknown>): Promise<number>;
   stop(): Promise<void>;
 }
@@ -29,6 +30,7 @@ export async function startBareFanOutServer(): Promise<BareFanOutServer> {
   const { port } = await helper.ask({ listening: true });
   return {
     url: `ws://127.0.0.1:${port}/graphql`,
+    pid: helper.pid,
     send: async (job) => (await helper.ask({ job })).sent!,
     stop: () => helper.stop(),
   };

@@ -31,11 +31,14 @@ export class HelperProcess<Q extends object, A> {
   >();
   private asked = 0;
   private readonly exited: Promise<void>;
+  /** the helper's process, for its CPU time */
+  readonly pid: number;
 
   constructor(
     private readonly child: ChildProcess,
     private readonly what: string,
   ) {
+    this.pid = child.pid!;
     child.on('message', ({ ask, answer }: Answered<A>) => this.waiting.get(ask)?.resolve(answer));
     // a send to a helper that died is told by its exit below
     child.on('error', () => undefined);
