@@ -33,7 +33,11 @@ const READY_RATIO_GOAL = 1.5;
 const STEP_GOAL_MS = 50;
 /** Jobs retention removes from the largest history (its keepCount keeps the rest). */
 const RETENTION_REMOVES = 100_000;
-const SHORT_JOBS = 20;
+/**
+ * 40 since 2026-12-02 (20 before): with 20, three runs within an hour gave 0.935, 1.071 and 1.078
+ * on one build, blocks of five ranging 0.90–1.23, while the sum over the three was 1.022
+ */
+const SHORT_JOBS = 40;
 /** an even number of blocks of this many, so that the mirrored order is whole */
 const SHORT_BLOCK = 5;
 if ((SHORT_JOBS / SHORT_BLOCK) % 2 !== 0) throw new Error('short jobs: an even number of blocks');
@@ -337,6 +341,6 @@ export const benchmark: Benchmark = {
   order: 70,
   id: 'flat-costs',
   describe:
-    "Costs that should not grow with the work (issue 20). Start to ready: histories of 1,000, 100,000 and 1,000,000 ended backup jobs (six backups, two repositories, one log line each, spread over a year, 10% failed) written through the job store (so with the kept records), then the built daemon started twice on each (spawn to the first 200 from /health/ready; retention set not to remove anything). History retention: the background pass over the 1,000,000-job file with keepCount set to remove 100,000 jobs, in process; its longest step (one transaction, during which nothing else runs). Short jobs: 20 backups of 20 small files through the daemon (concurrency 1, each awaited: runBackup, then a jobUpdated subscription on the job until it completes) against the same `restic backup` commands back to back, in blocks of five alternating daemon, bare, bare, daemon, daemon, bare, bare, daemon (a steady drift of the machine's speed cancels out), after one of each not counted; after each daemon block the benchmark waits until the on-idle index job that block left behind has ended (an index job after each, not timed: it runs once a series is over), after each bare block as long, so that the bare blocks run while the daemon is idle and both sides sit alike in time. The load average at the start is given: the machine is shared.",
+    "Costs that should not grow with the work (issue 20). Start to ready: histories of 1,000, 100,000 and 1,000,000 ended backup jobs (six backups, two repositories, one log line each, spread over a year, 10% failed) written through the job store (so with the kept records), then the built daemon started twice on each (spawn to the first 200 from /health/ready; retention set not to remove anything). History retention: the background pass over the 1,000,000-job file with keepCount set to remove 100,000 jobs, in process; its longest step (one transaction, during which nothing else runs). Short jobs: 40 backups of 20 small files through the daemon (concurrency 1, each awaited: runBackup, then a jobUpdated subscription on the job until it completes) against the same `restic backup` commands back to back, in blocks of five alternating daemon, bare, bare, daemon, daemon, bare, bare, daemon, and so on (a steady drift of the machine's speed cancels out), after one of each not counted; after each daemon block the benchmark waits until the on-idle index job that block left behind has ended (an index job after each, not timed: it runs once a series is over), after each bare block as long, so that the bare blocks run while the daemon is idle and both sides sit alike in time. The load average at the start is given: the machine is shared.",
   run: flatCostsBenchmark,
 };
