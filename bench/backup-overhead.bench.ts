@@ -1,15 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
 import { waitForJobs } from '../test/e2e/support/wait';
-import { passThroughEnv } from '../src/restic/restic-command';
 import type { Benchmark, BenchResult } from './bench-result';
 import { scaled, writeDataset } from './support/dataset';
 import { median, note, sinceSeconds, sleep } from './support/measure';
-import { resticRun } from './support/restic-run';
+import { bareResticEnv, resticRun } from './support/restic-run';
 
 const FILES = 20_000;
 const BYTES = 200_000_000;
@@ -38,8 +37,6 @@ async function overheadBenchmark(): Promise<BenchResult[]> {
     const data = join(root, 'data');
     writeDataset(data, { files, bytes });
     const bareState = join(root, 'bare-state');
-    mkdirSync(join(bareState, 'cache'), { recursive: true });
-    mkdirSync(join(bareState, 'tmp'), { recursive: true });
 
     const repositories: Record<string, unknown> = {};
     const backups: Record<string, unknown> = {};
@@ -60,14 +57,7 @@ async function overheadBenchmark(): Promise<BenchResult[]> {
     const lookupTimes: number[] = [];
     const bare = async (name: string, timed: boolean): Promise<number> => {
       const location = join(root, 'bare-repos', name);
-      const env = {
-        ...passThroughEnv(process.env),
-        RESTIC_CACHE_DIR: join(bareState, 'cache'),
-        TMPDIR: join(bareState, 'tmp'),
-        RESTIC_PASSWORD: PASSWORD,
-        RESTIC_REPOSITORY: location,
-        RESTIC_PROGRESS_FPS: '4',
-      };
+      const env = bareResticEnv(bareState, location, PASSWORD);
       note(`overhead: bare ${name} init`);
       await resticRun(['init'], env);
       const start = process.hrtime.bigint();

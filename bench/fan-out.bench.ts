@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSize } from '../src/config/size';
-import { passThroughEnv, toKibPerSecond } from '../src/restic/restic-command';
+import { limitFlags } from '../src/restic/restic-command';
 import { startDaemon, type StartedDaemon } from '../test/e2e/support/daemon';
 import { waitForEnd, waitForJobs } from '../test/e2e/support/wait';
 import { waitFor } from '../test/support/wait-for';
@@ -10,7 +10,7 @@ import type { Benchmark, BenchResult } from './bench-result';
 import { startBareFanOutServer } from './support/bare-fan-out-server';
 import { scaled, writeDataset } from './support/dataset';
 import { cpuSeconds, mb, median, percentile, rssBytes, sleep } from './support/measure';
-import { resticRun } from './support/restic-run';
+import { bareResticEnv, resticRun } from './support/restic-run';
 import {
   type ReceivedVersion,
   type SubscriberProcesses,
@@ -351,9 +351,9 @@ async function bareFanOut(
       if (i > 0) await sleep(published[i] - published[i - 1]);
       await server.send(job as unknown as Record<string, unknown>);
       if (restic && !backup && job.state === 'RUNNING') {
-        const limit = toKibPerSecond(parseSize(UPLOAD_LIMIT) as number);
+        const limits = limitFlags({ upload: parseSize(UPLOAD_LIMIT) as number });
         backup = resticRun(
-          ['--json', 'backup', '--limit-upload', String(limit), '--host=bench', '--', restic.data],
+          ['--json', 'backup', ...limits, '--host=bench', '--', restic.data],
           restic.env,
         );
       }
@@ -382,17 +382,7 @@ async function bareFanOut(
 
 /** A new repository for the bare restic beside the bare server, and restic's environment for it. */
 async function besideRepository(root: string): Promise<Record<string, string>> {
-  const state = join(root, 'beside-state');
-  mkdirSync(join(state, 'cache'), { recursive: true });
-  mkdirSync(join(state, 'tmp'), { recursive: true });
-  const env = {
-    ...passThroughEnv(process.env),
-    RESTIC_CACHE_DIR: join(state, 'cache'),
-    TMPDIR: join(state, 'tmp'),
-    RESTIC_PASSWORD: PASSWORD,
-    RESTIC_REPOSITORY: join(root, 'beside-repo'),
-    RESTIC_PROGRESS_FPS: '4',
-  };
+  const env = bareResticEnv(join(root, 'beside-state'), join(root, 'beside-repo'), PASSWORD);
   await resticRun(['init'], env);
   return env;
 }

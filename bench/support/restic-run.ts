@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { passThroughEnv } from '../../src/restic/restic-command';
 
 /**
  * Runs restic to its end, reading its output as the daemon would; resolves to the last 64 KiB of
@@ -22,4 +25,26 @@ export async function resticRun(args: string[], env: Record<string, string>): Pr
   const [code] = (await once(child, 'close')) as [number | null];
   if (code !== 0) throw new Error(`restic ${args.join(' ')} exited ${code}: ${stderr}`);
   return stdout;
+}
+
+/**
+ * The environment the daemon gives restic (its pass-through variables, a cache and a TMPDIR of
+ * its own, progress 4 times a second) for bare restic on `repository`, the cache and TMPDIR made
+ * under `stateDir`.
+ */
+export function bareResticEnv(
+  stateDir: string,
+  repository: string,
+  password: string,
+): Record<string, string> {
+  mkdirSync(join(stateDir, 'cache'), { recursive: true });
+  mkdirSync(join(stateDir, 'tmp'), { recursive: true });
+  return {
+    ...passThroughEnv(process.env),
+    RESTIC_CACHE_DIR: join(stateDir, 'cache'),
+    TMPDIR: join(stateDir, 'tmp'),
+    RESTIC_PASSWORD: password,
+    RESTIC_REPOSITORY: repository,
+    RESTIC_PROGRESS_FPS: '4',
+  };
 }

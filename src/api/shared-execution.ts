@@ -6,7 +6,7 @@ import {
   execute,
   print,
 } from 'graphql';
-import { isPullable, pullEach, type Pullable } from '../common/pullable';
+import { isPullable, pullThrough, type Pullable } from '../common/pullable';
 import { isAsyncIterable } from './async-iterable';
 
 /**
@@ -146,15 +146,7 @@ function mapEvents<T, R>(
   // plain promise chains, not async functions: this runs for every subscriber on every event
   return {
     next: () => source.next().then(mapped),
-    ...(isPullable(source)
-      ? {
-          pull: pullEach<T, R>(source, (next, deliver, fail) => {
-            const result = mapped(next);
-            if (result instanceof Promise) result.then(deliver, fail);
-            else deliver(result);
-          }),
-        }
-      : {}),
+    ...(isPullable(source) ? { pull: pullThrough(source, mapped) } : {}),
     return: async (): Promise<IteratorResult<R>> => {
       await source.return?.();
       return done;

@@ -20,23 +20,22 @@ export function isPullable<T>(
 }
 
 /**
- * The `pull` of a layer over `source` (a mapping, a check): each result of the source goes
- * through `step`, which hands the layer's result to `deliver` or a failure to `fail`; a throw
- * in it fails. The callers' callbacks are kept between pulls, not closed over per event.
+ * The `pull` of a layer over `source` (a mapping, a check) whose `next` is
+ * `source.next().then(map)`: each result of the source goes through the same `map`, whose value
+ * or promise is handed to `deliver` or its failure to `fail`; a throw fails. The callers'
+ * callbacks are kept between pulls, not closed over per event.
  */
-export function pullEach<S, T>(
+export function pullThrough<S, T>(
   source: Pullable<S>,
-  step: (
-    result: IteratorResult<S>,
-    deliver: (result: IteratorResult<T>) => void,
-    fail: (error: unknown) => void,
-  ) => void,
+  map: (result: IteratorResult<S>) => IteratorResult<T> | Promise<IteratorResult<T>>,
 ): Pullable<T>['pull'] {
   let deliver: (result: IteratorResult<T>) => void = () => undefined;
   let fail: (error: unknown) => void = () => undefined;
-  const stepped = (result: IteratorResult<S>): void => {
+  const mapped = (result: IteratorResult<S>): void => {
     try {
-      step(result, deliver, fail);
+      const next = map(result);
+      if (next instanceof Promise) next.then(deliver, fail);
+      else deliver(next);
     } catch (error) {
       fail(error);
     }
@@ -45,6 +44,6 @@ export function pullEach<S, T>(
   return (onResult, onError) => {
     deliver = onResult;
     fail = onError;
-    source.pull(stepped, failed);
+    source.pull(mapped, failed);
   };
 }

@@ -7,7 +7,7 @@ import {
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { map, type Observable } from 'rxjs';
 import { apiError } from '../../common/graphql/api-errors';
-import { isPullable, pullEach, type Pullable } from '../../common/pullable';
+import { isPullable, pullThrough, type Pullable } from '../../common/pullable';
 import type { RequestContext } from './graphql-context';
 import { TokenAuthenticator } from '../../common/auth/token-authenticator';
 
@@ -51,10 +51,17 @@ export class RevocableSubscriptionsInterceptor implements NestInterceptor {
     };
     const checked = (result: IteratorResult<T>) =>
       !result.done && !accepted() ? revoked() : result;
+    const pullChecked = isPullable(events) ? pullThrough(events, checked) : undefined;
     // plain promise chains, not async functions: this runs for every subscriber on every event
     return {
       next: () => (accepted() ? events.next().then(checked) : revoked()),
-      ...(isPullable(events) ? { pull: this.pullWhileAccepted(events, accepted, revoked) } : {}),
+      // the same, with no promise while the token is accepted
+      ...(pullChecked
+        ? {
+            pull: (deliver, fail) =>
+              accepted() ? pullChecked(deliver, fail) : void revoked().catch(fail),
+          }
+        : {}),
       return: async () => (await events.return?.()) ?? { done: true, value: undefined },
       throw: async (error: unknown) => {
         if (events.throw) return events.throw(error);
@@ -64,20 +71,6 @@ export class RevocableSubscriptionsInterceptor implements NestInterceptor {
         return this;
       },
     };
-  }
-
-  /** whileAccepted's `pull`: as its `next`, with no promise while the token is accepted. */
-  private pullWhileAccepted<T>(
-    events: Pullable<T>,
-    accepted: () => boolean,
-    revoked: () => Promise<never>,
-  ): Pullable<T>['pull'] {
-    const pullChecked = pullEach<T, T>(events, (result, deliver, fail) => {
-      if (!result.done && !accepted()) revoked().catch(fail);
-      else deliver(result);
-    });
-    return (deliver, fail) =>
-      accepted() ? pullChecked(deliver, fail) : void revoked().catch(fail);
   }
 }
 
